@@ -1,0 +1,268 @@
+"""JSON payloads of emulated models, in the real Hub's shapes and key names.
+
+Three shapes, as on the Hub: the default listing item, the full `GET /api/models/{id}` object,
+and, with `expand`, `_id` and `id` plus exactly the properties asked for. A property the model
+has no value for is left out, as the Hub leaves out `library_name` when it has none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from tracker.emulator.catalogue import Catalogue, Figures, iso, tags_at
+
+# Every value `expand` accepts (huggingface_hub 2.4's ExpandModelProperty_T); anything else is a 400.
+EXPAND_PROPERTIES = (
+    "author",
+    "baseModels",
+    "cardData",
+    "childrenModelCount",
+    "config",
+    "createdAt",
+    "disabled",
+    "downloads",
+    "downloadsAllTime",
+    "evalResults",
+    "gated",
+    "gguf",
+    "inference",
+    "inferenceProviderMapping",
+    "lastModified",
+    "library_name",
+    "likes",
+    "mask_token",
+    "model-index",
+    "pipeline_tag",
+    "private",
+    "resourceGroup",
+    "safetensors",
+    "sha",
+    "siblings",
+    "spaces",
+    "tags",
+    "transformersInfo",
+    "trendingScore",
+    "usedStorage",
+    "widgetData",
+)
+LISTING_DEFAULT = (
+    "likes",
+    "trendingScore",
+    "private",
+    "downloads",
+    "tags",
+    "pipeline_tag",
+    "library_name",
+    "createdAt",
+)
+LISTING_FULL = (*LISTING_DEFAULT, "author", "sha", "lastModified", "gated", "disabled", "siblings")
+MODEL_INFO_DEFAULT = (
+    "private",
+    "pipeline_tag",
+    "library_name",
+    "tags",
+    "downloads",
+    "likes",
+    "modelId",
+    "author",
+    "sha",
+    "lastModified",
+    "gated",
+    "disabled",
+    "widgetData",
+    "model-index",
+    "config",
+    "cardData",
+    "transformersInfo",
+    "siblings",
+    "spaces",
+    "createdAt",
+    "safetensors",
+    "usedStorage",
+)
+
+
+class _View:
+    """One model at one clock time; figures and tags are computed once, on first use."""
+
+    __slots__ = ("cat", "i", "t", "m", "_figures", "_tags")
+
+    def __init__(self, cat: Catalogue, i: int, t: int) -> None:
+        self.cat, self.i, self.t, self.m = cat, i, t, cat.models[i]
+        self._figures: Figures | None = None
+        self._tags: list[str] | None = None
+
+    @property
+    def figures(self) -> Figures:
+        if self._figures is None:
+            self._figures = self.cat.figures(self.i, self.t)
+        return self._figures
+
+    @property
+    def tags(self) -> list[str]:
+        if self._tags is None:
+            self._tags = tags_at(self.cat, self.i, self.t)
+        return self._tags
+
+    @property
+    def repo_id(self) -> str:
+        return self.cat.id_at(self.i, self.t)
+
+
+def _author(v: _View) -> Any:
+    return v.repo_id.split("/")[0] if "/" in v.repo_id else None
+
+
+def _base_models(v: _View) -> Any:
+    if not v.m.relation or not v.m.parents:
+        return None
+    models = []
+    for p in v.m.parents:
+        if isinstance(p, int):
+            models.append({"_id": v.cat.models[p].oid, "id": v.cat.id_at(p, v.t)})
+        else:
+            models.append({"id": p})
+    return {"relation": v.m.relation, "models": models}
+
+
+def _card_data(v: _View) -> Any:
+    card: dict[str, Any] = {}
+    if v.m.license:
+        card["license"] = v.m.license
+    if v.m.card_base:
+        card["base_model"] = v.m.card_base[0] if len(v.m.card_base) == 1 else list(v.m.card_base)
+    if v.m.relation == "quantized":
+        card["base_model_relation"] = "quantized"
+    if v.m.library:
+        card["library_name"] = v.m.library
+    if v.m.pipeline:
+        card["pipeline_tag"] = v.m.pipeline
+    card["tags"] = [t for t in v.m.extra_tags if t in ("lora", "mergekit", "merge", "llama-cpp")]
+    return card
+
+
+def children_count(cat: Catalogue, i: int, t: int) -> int:
+    """Direct children listed at `t`: what `filter=base_model:<id>` would return."""
+    return sum(1 for c in cat.children[i] if cat.listed(c, t))
+
+
+def _config(v: _View) -> Any:
+    if not v.m.arch:
+        return None
+    cls = "".join(part.capitalize() for part in v.m.arch.split("_"))
+    return {"architectures": [f"{cls}ForCausalLM"], "model_type": v.m.arch}
+
+
+def _gguf(v: _View) -> Any:
+    if "gguf" not in v.m.extra_tags:
+        return None
+    return {"total": v.m.params, "architecture": v.m.arch or "llama", "context_length": 131072}
+
+
+def _sha(v: _View) -> str:
+    return hashlib.sha1(v.m.oid.encode(), usedforsecurity=False).hexdigest()
+
+
+def _last_modified(v: _View) -> str:
+    return iso(v.cat.last_modified(v.i, v.t))
+
+
+def _siblings(v: _View) -> list[dict[str, str]]:
+    name = v.repo_id.split("/")[-1]
+    files = [".gitattributes", "README.md"]
+    if "gguf" in v.m.extra_tags:
+        files += [f"{name}-Q4_K_M.gguf", f"{name}-Q8_0.gguf"]
+    elif v.m.library == "peft":
+        files += ["adapter_config.json", "adapter_model.safetensors"]
+    else:
+        files += [
+            "config.json",
+            "generation_config.json",
+            "model.safetensors",
+            "tokenizer.json",
+            "tokenizer_config.json",
+        ]
+    return [{"rfilename": f} for f in files]
+
+
+def _safetensors(v: _View) -> Any:
+    if "safetensors" not in v.m.extra_tags or not v.m.params:
+        return None
+    dtype = "I32" if v.m.relation == "quantized" else "BF16"
+    return {"parameters": {dtype: v.m.params}, "total": v.m.params}
+
+
+def _transformers_info(v: _View) -> Any:
+    if v.m.library != "transformers":
+        return None
+    return {"auto_model": "AutoModelForCausalLM", "pipeline_tag": v.m.pipeline, "processor": "AutoTokenizer"}
+
+
+def _used_storage(v: _View) -> int:
+    per_param = 0.6 if v.m.relation == "quantized" else 2.0
+    return int(v.m.params * per_param) if v.m.library != "peft" else int(v.m.params * 0.005)
+
+
+def _widget_data(v: _View) -> Any:
+    if v.m.pipeline != "text-generation":
+        return None
+    return [{"text": "My name is Julien and I like to"}]
+
+
+_PRODUCERS: dict[str, Callable[[_View], Any]] = {
+    "author": _author,
+    "baseModels": _base_models,
+    "cardData": _card_data,
+    "childrenModelCount": lambda v: children_count(v.cat, v.i, v.t),
+    "config": _config,
+    "createdAt": lambda v: iso(v.m.created),
+    "disabled": lambda v: False,
+    "downloads": lambda v: v.figures.downloads,
+    "downloadsAllTime": lambda v: v.figures.downloads_all_time,
+    "gated": lambda v: v.m.gated,
+    "gguf": _gguf,
+    "lastModified": _last_modified,
+    "library_name": lambda v: v.m.library,
+    "likes": lambda v: v.figures.likes,
+    "model-index": lambda v: None,
+    "modelId": lambda v: v.repo_id,
+    "pipeline_tag": lambda v: v.m.pipeline,
+    "private": lambda v: v.m.private,
+    "safetensors": _safetensors,
+    "sha": _sha,
+    "siblings": _siblings,
+    "spaces": lambda v: [],
+    "tags": lambda v: v.tags,
+    "transformersInfo": _transformers_info,
+    "trendingScore": lambda v: v.figures.trending_score,
+    "usedStorage": _used_storage,
+    "widgetData": _widget_data,
+}
+# Keys the full model payload carries even when empty (the real one has "model-index": null).
+_NULLABLE = {"model-index"}
+
+
+def model_payload(cat: Catalogue, i: int, t: int, fields: Iterable[str]) -> dict[str, Any]:
+    """`_id`, `id`, then each requested property that has a value for this model."""
+    v = _View(cat, i, t)
+    out: dict[str, Any] = {"_id": v.m.oid, "id": v.repo_id}
+    for name in fields:
+        producer = _PRODUCERS.get(name)
+        value = producer(v) if producer else None
+        if value is not None or name in _NULLABLE:
+            out[name] = value
+    return out
+
+
+def listing_fields(expand: list[str], *, full: bool, card_data: bool, config: bool) -> tuple[str, ...]:
+    """The properties a listing item carries for these query options."""
+    if expand:
+        return tuple(dict.fromkeys(expand))
+    fields = list(LISTING_FULL if full else LISTING_DEFAULT)
+    if card_data:
+        fields.append("cardData")
+    if config:
+        fields.append("config")
+    return (*fields, "modelId")

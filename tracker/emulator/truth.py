@@ -1,0 +1,161 @@
+"""Ground truth: what a perfect crawl of the emulated Hub must record, from the emulator's own data.
+
+Computed on the catalogue's internal model (indexes, children lists, visibility at a clock
+time), never through the HTTP API nor with any crawler code, so a crawler compared with it is
+compared with an independent reading of DESIGN's rules:
+
+- a model belongs to an ecosystem when a path of declared parent links leads from it to a root,
+  through models listed at that time (private, deleted or missing models break the path; a model
+  naming itself is ignored);
+- depth is the length of the shortest such path (roots: 0); family is that of the root at the end
+  of the shortest path, ties going to the family listed first; relation is the model's own (`base`
+  for roots);
+- roots are the ecosystem's listed root ids (old ids resolve through renames) and, through
+  `authors`, every listed model of those authors (family by root list or pattern, else `Other`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from tracker.ecosystems import Ecosystem, family_of_root
+from tracker.emulator.catalogue import Catalogue, iso
+
+
+@dataclass(frozen=True)
+class TruthModel:
+    """One model of one ecosystem at the clock time, with its figures."""
+
+    ecosystem: str
+    model_id: str
+    family: str
+    depth: int
+    relation: str
+    downloads_30d: int
+    downloads_all_time: int
+    likes: int
+    trending_score: int
+    author: str | None
+    created_at: str
+    library_name: str | None
+    pipeline_tag: str | None
+    license: str | None
+    gated: str | bool
+
+
+@dataclass(frozen=True)
+class TruthEdge:
+    """A declared parent link of a tracked model (the parent tracked or not; self-links excepted)."""
+
+    child_id: str
+    parent_id: str
+    relation: str
+
+
+@dataclass(frozen=True)
+class Truth:
+    """Every tracked model per ecosystem, and every edge among them and to their declared parents."""
+
+    taken_at: str
+    models: tuple[TruthModel, ...]
+    edges: tuple[TruthEdge, ...]
+    missing_roots: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "taken_at": self.taken_at,
+            "models": [asdict(m) for m in self.models],
+            "edges": [asdict(e) for e in self.edges],
+            "missing_roots": list(self.missing_roots),
+        }
+
+
+def _roots(cat: Catalogue, eco: Ecosystem, t: int, missing: list[str]) -> dict[int, int]:
+    """Root index -> family rank (file order; `Other` ranks last)."""
+    ranks = {fam.name: r for r, fam in enumerate(eco.families)}
+    other = len(eco.families)
+    roots: dict[int, int] = {}
+    for rank, fam in enumerate(eco.families):
+        for root_id in fam.roots:
+            found = cat.find(root_id, t)
+            if found is None or not cat.listed(found[0], t):
+                missing.append(root_id)
+                continue
+            roots.setdefault(found[0], rank)
+    if eco.authors:
+        authors = {a.lower() for a in eco.authors}
+        for i in cat.iter_listed(t):
+            repo_id = cat.id_at(i, t)
+            if "/" in repo_id and repo_id.split("/")[0].lower() in authors and i not in roots:
+                roots[i] = ranks.get(family_of_root(eco, repo_id), other)
+    return roots
+
+
+def members(cat: Catalogue, eco: Ecosystem, t: int) -> tuple[dict[int, tuple[int, int]], list[str]]:
+    """Model index -> (depth, family rank) for one ecosystem at `t`, and the root ids not found."""
+    missing: list[str] = []
+    found = {i: (0, rank) for i, rank in _roots(cat, eco, t, missing).items()}
+    level = sorted(found)
+    depth = 0
+    while level:
+        # All of this level's family ranks are final before the next level is built, so a child
+        # reached from several parents at the same depth takes the best-ranked family.
+        nxt: list[int] = []
+        for u in level:
+            rank = found[u][1]
+            for c in cat.children[u]:
+                if c == u or not cat.listed(c, t):
+                    continue
+                seen = found.get(c)
+                if seen is None:
+                    found[c] = (depth + 1, rank)
+                    nxt.append(c)
+                elif seen[0] == depth + 1 and rank < seen[1]:
+                    found[c] = (depth + 1, rank)
+        level, depth = nxt, depth + 1
+    return found, missing
+
+
+def ground_truth(cat: Catalogue, ecosystems: Iterable[Ecosystem], t: int) -> Truth:
+    """The models, figures and edges a crawl of `ecosystems` at `t` must record."""
+    rows: list[TruthModel] = []
+    tracked: set[int] = set()
+    missing_all: list[str] = []
+    for eco in ecosystems:
+        family_names = [f.name for f in eco.families] + ["Other"]
+        found, missing = members(cat, eco, t)
+        missing_all.extend(missing)
+        for i, (depth, rank) in sorted(found.items(), key=lambda kv: cat.id_at(kv[0], t).lower()):
+            m = cat.models[i]
+            f = cat.figures(i, t)
+            repo_id = cat.id_at(i, t)
+            rows.append(
+                TruthModel(
+                    ecosystem=eco.name,
+                    model_id=repo_id,
+                    family=family_names[rank],
+                    depth=depth,
+                    relation="base" if depth == 0 else (m.relation or "base"),
+                    downloads_30d=f.downloads,
+                    downloads_all_time=f.downloads_all_time,
+                    likes=f.likes,
+                    trending_score=f.trending_score,
+                    author=repo_id.split("/")[0] if "/" in repo_id else None,
+                    created_at=iso(m.created),
+                    library_name=m.library,
+                    pipeline_tag=m.pipeline,
+                    license=m.license,
+                    gated=m.gated,
+                )
+            )
+            tracked.add(i)
+    edges: set[TruthEdge] = set()
+    for i in tracked:
+        m = cat.models[i]
+        child = cat.id_at(i, t)
+        for parent in cat.parent_ids_at(i, t):
+            if parent.lower() != child.lower() and m.relation:
+                edges.add(TruthEdge(child, parent, m.relation))
+    ordered = tuple(sorted(edges, key=lambda e: (e.child_id.lower(), e.parent_id.lower())))
+    return Truth(iso(t), tuple(rows), ordered, tuple(dict.fromkeys(missing_all)))
