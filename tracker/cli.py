@@ -97,7 +97,7 @@ def hub_serve(
     """
     from tracker.emulator.catalogue import parse_time
     from tracker.emulator.faults import DEFAULT_QUOTA, DEFAULT_WINDOW, Fault, FaultPlan
-    from tracker.emulator.server import HubEmulator, make_server
+    from tracker.emulator.server import HubEmulator, attach, bind
 
     try:
         now = parse_time(now_text) if now_text else None
@@ -114,14 +114,17 @@ def hub_serve(
         raise click.BadParameter(str(exc), param_hint="--fault") from None
     if catalogue == "real" and models is not None:
         raise click.UsageError("--models applies to the synthetic catalogue only")
+    from tracker.emulator import load_catalogue
+    from tracker.emulator.catalogue import iso
+
     started = time.perf_counter()
-    cat = load_catalogue(catalogue, seed=seed, models=models)
-    emulator = HubEmulator(cat, now=now, plan=plan)
     try:
-        server = make_server(emulator, host, port)
+        server = bind(host, port)  # before the catalogue: a busy port fails at once
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    from tracker.emulator.catalogue import iso
+    cat = load_catalogue(catalogue, seed=seed, models=models)
+    emulator = HubEmulator(cat, now=now, plan=plan)
+    attach(server, emulator)
 
     bound_host, bound_port = server.server_address[:2]
     click.echo(
@@ -140,17 +143,6 @@ def hub_serve(
         logger.info("stopping the Hub emulator")
     finally:
         server.server_close()
-
-
-def load_catalogue(kind: str, *, seed: int = 0, models: int | None = None):  # noqa: ANN201 - lazy import
-    """The emulator's catalogue of this kind (`synthetic` or `real`)."""
-    if kind == "real":
-        from tracker.emulator.real import load_real_catalogue
-
-        return load_real_catalogue(seed=seed)
-    from tracker.emulator.synthetic import DEFAULT_MODELS, build_synthetic
-
-    return build_synthetic(seed=seed, models=models or DEFAULT_MODELS)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

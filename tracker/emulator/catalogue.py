@@ -8,6 +8,7 @@ clock is just answering with another `t`.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -91,9 +92,11 @@ class Catalogue:
     tag_index: dict[str, list[int]] = field(init=False, repr=False)
     _by_id: dict[str, int] = field(init=False, repr=False)
     _by_old_id: dict[str, int] = field(init=False, repr=False)
+    _count_cache: tuple[int, dict[int, int]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.models.sort(key=lambda m: m.oid)
+        self._count_cache = (-1, {})
         self.created = [m.created for m in self.models]
         self._by_id, self._by_old_id = {}, {}
         self.children = [[] for _ in self.models]
@@ -179,6 +182,16 @@ class Catalogue:
             return self.children[found[0]]
         return self.ghost_children.get(parent_id.lower(), [])
 
+    def listed_children_count(self, i: int, t: int) -> int:
+        """Direct children listed at `t` (what `filter=base_model:<id>` returns); cached per clock time."""
+        cache = self._count_cache
+        if cache[0] != t:
+            cache = self._count_cache = (t, {})
+        count = cache[1].get(i)
+        if count is None:
+            count = cache[1][i] = sum(1 for c in self.children[i] if self.listed(c, t))
+        return count
+
     # --- figures -------------------------------------------------------------------------
 
     def figures(self, i: int, t: int) -> Figures:
@@ -238,7 +251,8 @@ def tags_at(cat: Catalogue, i: int, t: int) -> list[str]:
     return tags
 
 
-def iso(t: int | float) -> str:
+@functools.lru_cache(maxsize=1 << 18)  # every listing writes createdAt of each model it serves
+def iso(t: int) -> str:
     """Epoch seconds as the Hub writes timestamps: `2024-07-23T15:02:11.000Z`."""
     return datetime.fromtimestamp(int(t), UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 

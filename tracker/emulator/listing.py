@@ -45,6 +45,7 @@ class Query:
     card_data: bool = False
     config: bool = False
     cursor: tuple[int | None, str] | None = None
+    gated: bool | None = None  # `gated=true`: gated models only; `false`: non-gated only
 
     def selection_key(self) -> tuple:
         """What decides the set and order of results (not the page or the payload)."""
@@ -54,6 +55,7 @@ class Query:
             (self.search or "").lower(),
             self.pipeline_tag,
             self.sort,
+            self.gated,
         )
 
 
@@ -91,6 +93,7 @@ def parse_query(query_string: str) -> Query:
             "cursor",
             "pipeline_tag",
             "direction",
+            "gated",
         ):
             if k in single:
                 raise QueryError(f'"{k}" must be given at most once')
@@ -104,7 +107,7 @@ def parse_query(query_string: str) -> Query:
     limit = DEFAULT_LIMIT
     if "limit" in single:
         text = single["limit"]
-        if not text.isdigit() or int(text) < 1:
+        if not (text.isascii() and text.isdigit()) or int(text) < 1:  # "²".isdigit() but int("²") fails
             raise QueryError('"limit" must be a positive integer')
         limit = min(int(text), MAX_LIMIT)
     expand = parse_expand(pairs)
@@ -126,6 +129,7 @@ def parse_query(query_string: str) -> Query:
         card_data,
         config,
         cursor,
+        _flag("gated", single["gated"]) if "gated" in single else None,
     )
 
 
@@ -203,6 +207,8 @@ class Lister:
                 return False
             if q.search is not None and q.search.lower() not in repo_id.lower():
                 return False
+        if q.gated is not None and bool(cat.models[i].gated) != q.gated:
+            return False
         return q.pipeline_tag is None or cat.models[i].pipeline == q.pipeline_tag
 
     def page(self, q: Query, t: int) -> tuple[list[int], tuple[int | None, str] | None]:

@@ -143,11 +143,6 @@ def _card_data(v: _View) -> Any:
     return card
 
 
-def children_count(cat: Catalogue, i: int, t: int) -> int:
-    """Direct children listed at `t`: what `filter=base_model:<id>` would return."""
-    return sum(1 for c in cat.children[i] if cat.listed(c, t))
-
-
 def _config(v: _View) -> Any:
     if not v.m.arch:
         return None
@@ -215,7 +210,7 @@ _PRODUCERS: dict[str, Callable[[_View], Any]] = {
     "author": _author,
     "baseModels": _base_models,
     "cardData": _card_data,
-    "childrenModelCount": lambda v: children_count(v.cat, v.i, v.t),
+    "childrenModelCount": lambda v: v.cat.listed_children_count(v.i, v.t),
     "config": _config,
     "createdAt": lambda v: iso(v.m.created),
     "disabled": lambda v: False,

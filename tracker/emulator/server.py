@@ -127,10 +127,23 @@ class HubEmulator:
                 self.counts[k] += 1
 
 
-def make_server(emulator: HubEmulator, host: str, port: int) -> ThreadingHTTPServer:
-    handler = type("BoundHandler", (HubHandler,), {"emulator": emulator})
+def bind(host: str, port: int) -> ThreadingHTTPServer:
+    """A listening server with no emulator yet (`attach` one): binding first fails fast on a busy port."""
+    handler = type("BoundHandler", (HubHandler,), {})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
+    return server
+
+
+def attach(server: ThreadingHTTPServer, emulator: HubEmulator) -> None:
+    """Make `server` answer for `emulator`."""
+    server.RequestHandlerClass.emulator = emulator  # type: ignore[attr-defined]
+
+
+def make_server(emulator: HubEmulator, host: str, port: int) -> ThreadingHTTPServer:
+    """A listening server answering for `emulator`."""
+    server = bind(host, port)
+    attach(server, emulator)
     return server
 
 
@@ -140,6 +153,7 @@ class HubHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "huggingface-moon-emulator"
     sys_version = ""
+    disable_nagle_algorithm = True  # headers and body go out in two writes; Nagle would hold the second
     emulator: HubEmulator
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
@@ -170,7 +184,9 @@ class HubHandler(BaseHTTPRequestHandler):
         self._send(status, body, "application/json; charset=utf-8", headers)
 
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        extra = {"X-Error-Message": message, **(headers or {})}
+        # The message may quote the request: escape it into one line of ASCII for the header (a raw
+        # non-Latin-1 character crashed the handler; a raw CR LF injected headers).
+        extra = {"X-Error-Message": message.encode("unicode_escape").decode("ascii"), **(headers or {})}
         self._json(status, {"error": message}, extra)
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming

@@ -21,12 +21,11 @@ Shape, modelled on the real Hub:
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass
-
 from tracker.ecosystems import Ecosystem, load_ecosystems
 from tracker.emulator import traits
-from tracker.emulator.catalogue import DAY, Catalogue, HubModel, object_id, parse_time
+from tracker.emulator.builder import WORDS, CatalogueBuilder, finish
+from tracker.emulator.catalogue import DAY, Catalogue, parse_time
+from tracker.emulator.traps import add_traps
 
 SYNTHETIC_DEFAULT_NOW = parse_time("2026-11-02T06:00:00Z")  # a Monday, 06:00 UTC, like the schedule
 HORIZON = SYNTHETIC_DEFAULT_NOW + 26 * 7 * DAY  # models keep appearing this long after the default clock
@@ -104,177 +103,6 @@ UNRELATED_BASES = [
 ]
 # Base names (case-insensitive) that the real Hub shows without a declared base of their own.
 NO_DECLARED_BASE = {"meta-llama/meta-llama-3-8b-instruct"}
-_SYLLABLES = (
-    "ka ro mi ne ta lu vo zen qui dra sol fen bri tor lex mar nim pax ryu sha tek ul vex wyn xi yor zu "
-    "an bel cor dun el fa gor hal ir jun kel lom mor nor ob pel rin sar tul ur vin wes yel"
-).split()
-_WORDS = (
-    "chat instruct sft dpo orpo kto uncensored abliterated roleplay coder math reasoning medical legal "
-    "finance tutor storyteller assistant hermes dolphin nova aurora zephyr orca wizard sage atlas lumen "
-    "vega nebula quill ember falcon raven tiny mini turbo lite pro distill r1 cot multilingual"
-).split()
-_QUANT_SUFFIX = {
-    "gguf": "GGUF",
-    "awq": "AWQ",
-    "gptq": "GPTQ-Int4",
-    "exl2": "exl2-4.0bpw",
-    "mlx": "4bit",
-    "bitsandbytes": "bnb-4bit",
-}
-
-
-@dataclass
-class _Draft:
-    """A model being generated; becomes a HubModel once ids are final and indexes known."""
-
-    model: HubModel
-    eco: str
-    family_license: str | None
-    parents: list[int]  # draft indexes
-    ghosts: list[str]
-
-
-class _Builder:
-    def __init__(self, seed: int) -> None:
-        self.rng = random.Random(seed)
-        self.drafts: list[_Draft] = []
-        self.taken: set[str] = set()
-        self.by_id: dict[str, int] = {}
-        self.features: dict[str, list[str]] = {}
-        self.authors = self._author_pool(600)
-        self.quantizers = [*self._author_pool(14, suffix="-quants"), "mlx-community"]
-
-    # --- names ----------------------------------------------------------------------------
-
-    def _author_pool(self, n: int, suffix: str = "") -> list[str]:
-        pool: list[str] = []
-        seen: set[str] = set()
-        while len(pool) < n:
-            name = "".join(self.rng.choice(_SYLLABLES) for _ in range(self.rng.choice((2, 2, 3))))
-            name += suffix or self.rng.choice(
-                ("", "", "", "-ai", "-labs", "lab", str(self.rng.randrange(10, 99)))
-            )
-            if name not in seen:
-                seen.add(name)
-                pool.append(name)
-        return pool
-
-    def author(self) -> str:
-        """A builder, Zipf-like: a few build a lot, most build once or twice."""
-        return self.authors[int(len(self.authors) * self.rng.random() ** 3)]
-
-    def unique(self, repo_id: str) -> str:
-        repo_id = repo_id[:96]
-        candidate, n = repo_id, 1
-        while candidate.lower() in self.taken:
-            n += 1
-            candidate = f"{repo_id[:92]}-v{n}"
-        self.taken.add(candidate.lower())
-        return candidate
-
-    # --- models ---------------------------------------------------------------------------
-
-    def add(
-        self,
-        repo_id: str,
-        created: int,
-        *,
-        eco: str,
-        relation: str | None = None,
-        parents: list[int] | tuple[int, ...] = (),
-        ghosts: list[str] | tuple[str, ...] = (),
-        scale: float = 1.0,
-        fmt: str | None = None,
-        license: str | None = None,
-        family_license: str | None = None,
-        arch: str | None = None,
-        pipeline: str | None = "text-generation",
-        library: str | None = None,
-        extra_tags: tuple[str, ...] | None = None,
-        **fields: object,
-    ) -> int:
-        """Add a model (its id must already be unique) and return its draft index."""
-        rng = self.rng
-        lib, tags = traits.library_and_tags(relation, fmt)
-        rate, tau, floor, likes_max = traits.popularity(rng, scale=scale)
-        values: dict = {"rate": rate, "tau_days": tau, "floor": floor, "likes_max": likes_max, **fields}
-        model = HubModel(
-            oid=object_id(created, rng.randbytes(8)),
-            repo_id=repo_id,
-            created=created,
-            relation=relation,
-            license=license,
-            arch=arch,
-            pipeline=pipeline,
-            library=library or lib,
-            extra_tags=tags if extra_tags is None else extra_tags,
-            params=traits.parameters_for(repo_id, rng),
-            **values,
-        )
-        self.drafts.append(_Draft(model, eco, family_license, list(parents), list(ghosts)))
-        self.by_id[repo_id.lower()] = len(self.drafts) - 1
-        return len(self.drafts) - 1
-
-    def name_of(self, k: int) -> str:
-        """A base's short name for its derivatives' names (long chains keep only the first parts)."""
-        name = self.drafts[k].model.repo_id.split("/")[-1]
-        return name if len(name) <= 28 else "-".join(name.split("-")[:3])
-
-    def derivative(
-        self,
-        relation: str,
-        parents: list[int],
-        created: int,
-        *,
-        eco: str,
-        author: str | None = None,
-        fmt: str | None = None,
-        name: str | None = None,
-        ghosts: tuple[str, ...] = (),
-        **fields: object,
-    ) -> int:
-        """Add a derivative of `parents` with a plausible name, licence and traits."""
-        rng = self.rng
-        first = self.drafts[parents[0]] if parents else None
-        base = self.name_of(parents[0]) if parents else "model"
-        if relation == "quantized":
-            fmt = fmt or traits.pick(rng, traits.QUANT_WEIGHTS)
-            author = author or ("mlx-community" if fmt == "mlx" else rng.choice(self.quantizers))
-            name = name or f"{base}-{_QUANT_SUFFIX[fmt]}"
-        elif relation == "adapter":
-            name = name or f"{base}-{rng.choice(_WORDS)}-lora"
-        elif relation == "merge":
-            name = (
-                name or f"{rng.choice(_WORDS).capitalize()}-{rng.choice(_WORDS)}-merge-{base.split('-')[-1]}"
-            )
-        else:
-            name = name or rng.choice(
-                (
-                    f"{base}-{rng.choice(_WORDS)}",
-                    f"{rng.choice(_WORDS)}-{base}",
-                    f"{base}-{rng.choice(_WORDS)}-v{rng.randrange(1, 4)}",
-                )
-            )
-        repo_id = self.unique(f"{author or self.author()}/{name}")
-        inherited = first.family_license if first else None
-        default_scale = 3.0 if relation == "quantized" and author in self.quantizers else 1.0
-        scale = float(fields.pop("scale", default_scale))  # type: ignore[arg-type]
-        fields.setdefault("gated", "auto" if rng.random() < 0.01 else False)
-        return self.add(
-            repo_id,
-            created,
-            eco=eco,
-            relation=relation,
-            parents=parents,
-            ghosts=ghosts,
-            scale=scale,
-            fmt=fmt,
-            license=traits.license_for(rng, inherited),
-            family_license=inherited,
-            arch=first.model.arch if first else None,
-            pipeline=first.model.pipeline if first else "text-generation",
-            **fields,
-        )
 
 
 def _release(family: str, root_id: str) -> int:
@@ -297,7 +125,7 @@ def _root_scale(root_id: str) -> float:
     return top.get(root_id.lower(), 1_500.0)
 
 
-def _add_roots(b: _Builder, ecosystems: tuple[Ecosystem, ...]) -> dict[str, list[int]]:
+def _add_roots(b: CatalogueBuilder, ecosystems: tuple[Ecosystem, ...]) -> dict[str, list[int]]:
     """Every root of the ecosystems file that exists on the Hub, by ecosystem; Instruct ones name a base."""
     roots: dict[str, list[int]] = {}
     renamed = {}
@@ -347,7 +175,7 @@ def _add_roots(b: _Builder, ecosystems: tuple[Ecosystem, ...]) -> dict[str, list
     return roots
 
 
-def _add_unrelated_bases(b: _Builder) -> list[int]:
+def _add_unrelated_bases(b: CatalogueBuilder) -> list[int]:
     ks = []
     for rid, old, pipeline, library, arch, date in UNRELATED_BASES:
         ks.append(
@@ -370,175 +198,7 @@ def _add_unrelated_bases(b: _Builder) -> list[int]:
     return ks
 
 
-def _add_traps(b: _Builder, roots: dict[str, list[int]]) -> None:
-    """The fixed awkward cases every crawl must survive; named in `Catalogue.features`."""
-    now = SYNTHETIC_DEFAULT_NOW
-    big = b.by_id["meta-llama/llama-3.1-8b-instruct"]
-    base31 = b.by_id["meta-llama/llama-3.1-8b"]
-    small = b.by_id["meta-llama/llama-3.2-3b-instruct"]
-    qwen = b.by_id["qwen/qwen2.5-7b-instruct"]
-    t0 = parse_time("2025-01-06T12:00:00Z")
-    feats = b.features
-
-    # A chain 8 deep below Llama 3.1 8B Instruct.
-    chain, parent = [], big
-    for depth in range(1, 9):
-        parent = b.derivative(
-            "finetune",
-            [parent],
-            t0 + depth * 9 * DAY,
-            eco="llama",
-            author="depth-chain",
-            name=f"Llama-3.1-8B-chain-step-{depth}",
-        )
-        chain.append(parent)
-    feats["deep_chain"] = tuple(b.drafts[k].model.repo_id for k in chain)
-    # Merges with several parents, one across ecosystems.
-    cross = b.derivative(
-        "merge",
-        [big, qwen],
-        parse_time("2025-02-03T09:00:00Z"),
-        eco="llama",
-        author="merge-works",
-        name="Llama-3.1-Qwen2.5-8B-slerp",
-    )
-    multi = b.derivative(
-        "merge",
-        [big, chain[0], small],
-        parse_time("2025-02-10T09:00:00Z"),
-        eco="llama",
-        author="merge-works",
-        name="Llama-3-triple-ties",
-    )
-    feats["cross_ecosystem_merge"] = (b.drafts[cross].model.repo_id,)
-    feats["multi_parent_merge"] = (b.drafts[multi].model.repo_id,)
-    # A model naming itself as base (beside a real one).
-    selfish = b.derivative(
-        "finetune",
-        [base31],
-        parse_time("2025-03-03T09:00:00Z"),
-        eco="llama",
-        author="loopy",
-        name="Llama-3.1-8B-self-reference",
-    )
-    b.drafts[selfish].parents.append(selfish)
-    feats["self_base"] = (b.drafts[selfish].model.repo_id,)
-    # A base that never existed: beside a real parent, and alone.
-    ghost = "ghost-org/llama-3-8b-never-published"
-    g1 = b.derivative(
-        "merge",
-        [big],
-        parse_time("2025-03-10T09:00:00Z"),
-        eco="llama",
-        author="loopy",
-        name="Llama-3.1-ghost-merge",
-        ghosts=(ghost,),
-    )
-    g2 = b.derivative(
-        "finetune",
-        [],
-        parse_time("2025-03-11T09:00:00Z"),
-        eco="llama",
-        author="loopy",
-        name="orphan-of-a-ghost",
-        ghosts=(ghost,),
-    )
-    feats["ghost_base"] = (ghost, b.drafts[g1].model.repo_id, b.drafts[g2].model.repo_id)
-    # A two-model cycle hanging below Llama 3.2 3B Instruct.
-    ca = b.derivative(
-        "merge", [small], parse_time("2025-03-17T09:00:00Z"), eco="llama", author="loopy", name="cycle-a-3B"
-    )
-    cb = b.derivative(
-        "finetune", [ca], parse_time("2025-03-18T09:00:00Z"), eco="llama", author="loopy", name="cycle-b-3B"
-    )
-    b.drafts[ca].parents.append(cb)
-    feats["cycle"] = (b.drafts[ca].model.repo_id, b.drafts[cb].model.repo_id)
-    # A private model with a public child: the child's only path to Llama is broken.
-    private = b.derivative(
-        "finetune",
-        [big],
-        parse_time("2025-04-01T09:00:00Z"),
-        eco="llama",
-        author="stealth-ai",
-        name="Llama-3.1-8B-internal",
-        private=True,
-    )
-    pchild = b.derivative("quantized", [private], parse_time("2025-04-08T09:00:00Z"), eco="llama", fmt="gguf")
-    feats["private"] = (b.drafts[private].model.repo_id,)
-    feats["child_of_private"] = (b.drafts[pchild].model.repo_id,)
-    # Gated derivatives.
-    gated = b.derivative(
-        "finetune",
-        [big],
-        parse_time("2025-04-14T09:00:00Z"),
-        eco="llama",
-        author="gatekeepers",
-        name="Llama-3.1-8B-medical",
-        gated="manual",
-    )
-    feats["gated"] = (b.drafts[gated].model.repo_id,)
-    # Renamed after the default clock: a finetune with children (their tags follow the new id).
-    ren = b.derivative(
-        "finetune",
-        [big],
-        parse_time("2025-05-05T09:00:00Z"),
-        eco="llama",
-        author="ember-labs",
-        name="Llama-3.1-8B-Chat",
-        old_id=b.unique("ember-labs/Llama-3.1-8B-Chat-beta"),
-        renamed_at=now + 10 * DAY,
-        scale=40.0,
-    )
-    for j in range(12):
-        b.derivative(
-            "quantized" if j % 2 else "finetune",
-            [ren],
-            parse_time("2025-05-20T09:00:00Z") + j * DAY,
-            eco="llama",
-        )
-    m = b.drafts[ren].model
-    feats["renamed"] = (m.old_id or "", m.repo_id)
-    # Deleted: a leaf, and a parent with children (its subtree drops out of the ecosystem), both after
-    # the default clock; one deleted before it and restored after it.
-    leaf = b.derivative(
-        "adapter", [big], parse_time("2025-06-02T09:00:00Z"), eco="llama", toggles=(now + 4 * DAY,)
-    )
-    dparent = b.derivative(
-        "finetune", [small], parse_time("2025-06-09T09:00:00Z"), eco="llama", toggles=(now + 12 * DAY,)
-    )
-    for j in range(5):
-        b.derivative(
-            "adapter" if j % 2 else "finetune",
-            [dparent],
-            parse_time("2025-06-16T09:00:00Z") + j * DAY,
-            eco="llama",
-        )
-    restored = b.derivative(
-        "finetune",
-        [big],
-        parse_time("2025-06-23T09:00:00Z"),
-        eco="llama",
-        toggles=(now - 20 * DAY, now + 5 * DAY),
-    )
-    feats["deleted"] = (b.drafts[leaf].model.repo_id, b.drafts[dparent].model.repo_id)
-    feats["restored"] = (b.drafts[restored].model.repo_id,)
-    # A downward revision of downloadsAllTime, three days after the default clock.
-    rev = b.derivative(
-        "quantized",
-        [big],
-        parse_time("2025-02-17T09:00:00Z"),
-        eco="llama",
-        fmt="gguf",
-        author=b.quantizers[0],
-        scale=400.0,
-        revision_at=now + 3 * DAY,
-        revision_fraction=0.35,
-    )
-    feats["revision"] = (b.drafts[rev].model.repo_id,)
-    feats["big_parent"] = (b.drafts[big].model.repo_id,)
-
-
-def _grow(b: _Builder, roots: dict[str, list[int]], unrelated: list[int], n: int) -> None:
+def _grow(b: CatalogueBuilder, roots: dict[str, list[int]], unrelated: list[int], n: int) -> None:
     """Add `n` random models in creation order, each picking parents among models that exist by then."""
     rng = b.rng
     big = b.by_id["meta-llama/llama-3.1-8b-instruct"]
@@ -568,32 +228,32 @@ def _grow(b: _Builder, roots: dict[str, list[int]], unrelated: list[int], n: int
         bag = bags[eco]
         if eco == "unrelated" and rng.random() < 0.4:
             # Standalone models: no declared base at all.
-            word = rng.choice(_WORDS)
+            word = traits.choice(rng, WORDS)
             b.add(
-                b.unique(f"{b.author()}/{word}-{rng.choice(_WORDS)}-{rng.randrange(1, 99)}b"),
+                b.unique(f"{b.author()}/{word}-{traits.choice(rng, WORDS)}-{traits.randrange(rng, 1, 99)}b"),
                 created,
                 eco=eco,
-                arch=rng.choice(("llama", "mistral", "gpt2", "bert")),
-                license=rng.choice(traits.OTHER_LICENSES),
+                arch=traits.choice(rng, ("llama", "mistral", "gpt2", "bert")),
+                license=traits.choice(rng, traits.OTHER_LICENSES),
             )
             continue
         relation = traits.pick(rng, traits.RELATION_WEIGHTS)
         if eco == "llama" and created > big_from and rng.random() < 0.2:
             parents = [big]
         else:
-            parents = [rng.choice(bag)]
+            parents = [traits.choice(rng, bag)]
         if relation == "merge":
-            for _ in range(rng.choice((1, 1, 1, 2, 3))):
-                other = rng.choice(bag)
+            for _ in range(traits.choice(rng, (1, 1, 1, 2, 3))):
+                other = traits.choice(rng, bag)
                 if rng.random() < 0.03:
                     rival = bags["qwen" if eco == "llama" else "llama"]
-                    other = rng.choice(rival) if rival else other
+                    other = traits.choice(rng, rival) if rival else other
                 if other not in parents:
                     parents.append(other)
         toggles: tuple[int, ...] = ()
         if rng.random() < 0.03:
-            gone = created + int(rng.uniform(5, 300) * DAY)
-            toggles = (gone, gone + int(rng.uniform(3, 60) * DAY)) if rng.random() < 0.1 else (gone,)
+            gone = created + int(traits.uniform(rng, 5, 300) * DAY)
+            toggles = (gone, gone + int(traits.uniform(rng, 3, 60) * DAY)) if rng.random() < 0.1 else (gone,)
         k = b.derivative(relation, parents, created, eco=eco, toggles=toggles, private=rng.random() < 0.005)
         # Finetunes and merges become parents; adapters and quantizations almost never do.
         tickets = {"finetune": 3, "merge": 2}.get(relation, 1 if rng.random() < 0.01 else 0)
@@ -608,32 +268,10 @@ def build_synthetic(
     *, seed: int = 0, models: int = DEFAULT_MODELS, ecosystems: tuple[Ecosystem, ...] | None = None
 ) -> Catalogue:
     """The synthetic catalogue for this seed and total size (the fixed roots and traps count in `models`)."""
-    b = _Builder(seed)
+    b = CatalogueBuilder(seed)
     ecosystems = ecosystems if ecosystems is not None else load_ecosystems()
     roots = _add_roots(b, ecosystems)
     unrelated = _add_unrelated_bases(b)
-    _add_traps(b, roots)
+    add_traps(b, SYNTHETIC_DEFAULT_NOW)
     _grow(b, roots, unrelated, max(0, models - len(b.drafts)))
-    return _finish(b)
-
-
-def _finish(b: _Builder) -> Catalogue:
-    """Resolve draft indexes into catalogue indexes (the catalogue orders models by `_id`)."""
-    order = sorted(range(len(b.drafts)), key=lambda k: b.drafts[k].model.oid)
-    position = {k: i for i, k in enumerate(order)}
-    models = []
-    for k in order:
-        d = b.drafts[k]
-        m = d.model
-        m.parents = tuple([position[p] for p in d.parents] + list(d.ghosts))
-        # The card names each base as it was called when the model was made (stale after renames).
-        m.card_base = tuple(_id_when(b.drafts[p].model, m.created) for p in d.parents) + tuple(d.ghosts)
-        models.append(m)
-    features = {name: tuple(ids) for name, ids in b.features.items()}
-    return Catalogue("synthetic", models, SYNTHETIC_DEFAULT_NOW, features)
-
-
-def _id_when(m: HubModel, t: int) -> str:
-    if m.renamed_at is not None and t < m.renamed_at and m.old_id:
-        return m.old_id
-    return m.repo_id
+    return finish(b, "synthetic", SYNTHETIC_DEFAULT_NOW)

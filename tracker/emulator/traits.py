@@ -6,9 +6,15 @@ so a model looks the same whichever catalogue it comes from.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import random
 import re
+from collections.abc import Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Quantization formats as the Hub shows them: (format, library_name, extra tags).
 QUANT_FORMATS: dict[str, tuple[str | None, tuple[str, ...]]] = {
@@ -67,10 +73,42 @@ def detect_format(model_id: str) -> str | None:
     return None
 
 
+# Plain-arithmetic draws: random.Random's own choice/randrange/uniform are Python-level and run
+# hundreds of thousands of times while a large catalogue is built.
+def choice(rng: random.Random, seq: Sequence[T]) -> T:
+    """An element of `seq`, uniformly."""
+    return seq[int(rng.random() * len(seq))]
+
+
+def randrange(rng: random.Random, start: int, stop: int) -> int:
+    """An integer in [start, stop), uniformly."""
+    return start + int(rng.random() * (stop - start))
+
+
+def uniform(rng: random.Random, a: float, b: float) -> float:
+    """A float in [a, b), uniformly."""
+    return a + (b - a) * rng.random()
+
+
+_CUMULATIVE: dict[int, tuple[dict[str, float], list[str], list[float]]] = {}
+
+
 def pick(rng: random.Random, weights: dict[str, float]) -> str:
-    """One key of `weights`, drawn in proportion to its weight (deterministic for a seeded rng)."""
-    keys = list(weights)
-    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
+    """One key of `weights`, drawn in proportion to its weight (deterministic for a seeded rng).
+
+    The same draw as `rng.choices(keys, weights)[0]` (one `random()` against cumulative weights),
+    with the cumulative table computed once per weights table: this runs once per generated model.
+    """
+    table = _CUMULATIVE.get(id(weights))
+    if table is None or table[0] is not weights:  # the table keeps `weights` alive, so its id stays its own
+        keys = list(weights)
+        table = _CUMULATIVE[id(weights)] = (
+            weights,
+            keys,
+            list(itertools.accumulate(weights[k] for k in keys)),
+        )
+    _, keys, cumulative = table
+    return keys[bisect.bisect(cumulative, rng.random() * cumulative[-1], 0, len(keys) - 1)]
 
 
 def library_and_tags(relation: str | None, fmt: str | None) -> tuple[str | None, tuple[str, ...]]:
@@ -90,7 +128,7 @@ def license_for(rng: random.Random, inherited: str | None) -> str | None:
     if u < 0.72 and inherited:
         return inherited
     if u < 0.93:
-        return rng.choice(OTHER_LICENSES)
+        return choice(rng, OTHER_LICENSES)
     return None
 
 
@@ -101,18 +139,21 @@ def popularity(rng: random.Random, *, scale: float = 1.0) -> tuple[float, float,
     few thousand draws tens of thousands a day; `scale` lifts a whole class (bases, popular quantizers).
     """
     rate = scale * math.exp(rng.gauss(0.0, 1.7)) * rng.paretovariate(1.6)
-    tau = rng.uniform(20.0, 160.0)
-    floor = rng.uniform(0.05, 0.4)
-    likes_max = int(rate**0.75 * rng.uniform(0.2, 1.5))
+    tau = uniform(rng, 20.0, 160.0)
+    floor = uniform(rng, 0.05, 0.4)
+    likes_max = int(rate**0.75 * uniform(rng, 0.2, 1.5))
     return rate, tau, floor, likes_max
+
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([bm])(?![a-z])", re.I)
 
 
 def parameters_for(model_id: str, rng: random.Random) -> int:
     """A parameter count from the size in the name (`8B`, `70b`, `1.5B`, `22M`), else a plausible one."""
-    match = re.search(r"(\d+(?:\.\d+)?)\s*([bm])(?![a-z])", model_id, re.I)
+    match = _SIZE.search(model_id)
     if match:
         unit = 1e9 if match.group(2).lower() == "b" else 1e6
         base = float(match.group(1)) * unit
     else:
-        base = rng.choice((1.2e9, 3.2e9, 8.0e9, 70.6e9))
-    return int(base * rng.uniform(0.97, 1.03))
+        base = choice(rng, (1.2e9, 3.2e9, 8.0e9, 70.6e9))
+    return int(base * uniform(rng, 0.97, 1.03))

@@ -1,0 +1,49 @@
+"""Shared fixtures: the emulated Hub on a free port of 127.0.0.1, and the real client pointed at it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+
+# huggingface_hub reads its settings at import: keep it away from the real Hub and from any real token,
+# and give it a throwaway home (it caches an agent registry there).
+_HF_HOME = tempfile.mkdtemp(prefix="tracker-tests-hf-")
+os.environ["HF_HOME"] = _HF_HOME
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ.pop("HF_TOKEN", None)
+os.environ.pop("HF_ENDPOINT", None)
+
+from tracker.emulator.catalogue import Catalogue  # noqa: E402 - after the environment is set
+from tracker.emulator.server import HubEmulator  # noqa: E402
+from tracker.emulator.synthetic import build_synthetic  # noqa: E402
+
+TEST_SEED = 0
+TEST_MODELS = 20_000
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    """The default synthetic catalogue (seed 0, 20,000 models), built once per session."""
+    return build_synthetic(seed=TEST_SEED, models=TEST_MODELS)
+
+
+@pytest.fixture
+def hub(catalogue: Catalogue) -> Iterator[HubEmulator]:
+    """A fresh emulator (default clock, no faults) on the session catalogue, serving on a free port."""
+    emulator = HubEmulator(catalogue)
+    emulator.start()
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+@pytest.fixture
+def api(hub: HubEmulator):  # noqa: ANN201 - HfApi, imported lazily like the product does
+    """The real huggingface_hub client, pointed at the emulator, never sending a token."""
+    from huggingface_hub import HfApi
+
+    return HfApi(endpoint=hub.url, token=False, library_name="tracker-tests")
