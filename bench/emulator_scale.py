@@ -20,7 +20,8 @@ MODELS = 200_000
 BASELINE_MODELS = 2_000
 STARTS = 3
 REPEATS = 21
-CRAWL_EXPAND = ["downloads", "downloadsAllTime", "likes", "trendingScore", "createdAt", "tags", "library_name",
+CRAWL_EXPAND = [  # what a crawl asks for
+"downloads", "downloadsAllTime", "likes", "trendingScore", "createdAt", "tags", "library_name",
                 "pipeline_tag", "gated", "baseModels", "childrenModelCount"]  # fmt: skip
 
 
@@ -77,13 +78,13 @@ def main(out: TextIO) -> None:
                 middle_cursor = client.get(middle_cursor.split(";")[0].strip("<>")).headers["Link"]
             deep = middle_cursor.split(";")[0].strip("<>")
             expand = [("expand", e) for e in CRAWL_EXPAND]
+            children = [("filter", "base_model:meta-llama/Llama-3.1-8B-Instruct"), ("limit", 1000), *expand]
             cases = {
                 "1-model page (baseline)": (api, [("limit", 1)]),
                 "scan page 1, default fields": (api, [("limit", 1000)]),
                 "scan page 1, crawl expand": (api, [("limit", 1000), *expand]),
                 "scan page 101 (cursor), default": (deep, []),
-                "children of the big parent, expand": (
-                    api, [("filter", "base_model:meta-llama/Llama-3.1-8B-Instruct"), ("limit", 1000), *expand]),
+                "children of the big parent, expand": (api, children),
                 "sort=downloads page 1 (cached order)": (api, [("sort", "downloads"), ("limit", 1000)]),
             }  # fmt: skip
             results = {name: timed_pages(client, u, p) for name, (u, p) in cases.items()}

@@ -15,6 +15,10 @@ os.environ["HF_HOME"] = _HF_HOME
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ.pop("HF_TOKEN", None)
 os.environ.pop("HF_ENDPOINT", None)
+# On its first request the client fetches an "agent harnesses" registry from huggingface.co itself (not
+# from the endpoint it is given), unless its cache in HF_HOME is fresh: give it a fresh, empty one.
+with open(os.path.join(_HF_HOME, ".agent_harnesses.json"), "w", encoding="utf-8") as _cache:
+    _cache.write('{"standardEnvVars": [], "harnesses": {}}')
 
 from tracker.emulator.catalogue import Catalogue  # noqa: E402 - after the environment is set
 from tracker.emulator.server import HubEmulator  # noqa: E402

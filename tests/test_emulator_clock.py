@@ -11,7 +11,6 @@ from typing import get_args
 import httpx2
 import pytest
 from huggingface_hub.hf_api import ExpandModelProperty_T
-from huggingface_hub.utils import _detect_agent
 
 from tracker.emulator import figures as curves
 from tracker.emulator.catalogue import Catalogue
@@ -22,11 +21,6 @@ BIG = "meta-llama/Llama-3.1-8B-Instruct"
 DAY = 86_400
 SMALL = 3_000
 
-
-@pytest.fixture(autouse=True)
-def _no_agent_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """huggingface_hub 2.4 fetches an agent registry from huggingface.co itself: never let it."""
-    monkeypatch.setattr(_detect_agent, "_registry", _detect_agent._EMPTY_REGISTRY)
 
 
 def _iso(t: int) -> str:
@@ -144,13 +138,15 @@ def test_a_week_later_figures_grow_except_the_revision(hub, catalogue) -> None:
             assert item["downloads"] == expected, item["id"]
     # New models appear; the leaf deleted four days after the default clock disappears.
     created = {
-        catalogue.models[i].oid for i in range(len(catalogue)) if t0 < catalogue.models[i].created <= t1
+        m.oid for i, m in enumerate(catalogue.models) if t0 < m.created <= t1 and catalogue.listed(i, t1)
     }
     assert created
-    assert created <= after.keys() | {m.oid for m in catalogue.models if m.private}
-    leaf = catalogue.models[catalogue.index_of(catalogue.features["deleted"][0])]
-    assert leaf.oid in before
-    assert leaf.oid not in after
+    assert created <= after.keys()
+    leaf = catalogue.index_of(catalogue.features["deleted"][0])
+    assert catalogue.listed(leaf, t0)
+    assert not catalogue.listed(leaf, t1), "the deleted leaf must go within the week"
+    assert catalogue.models[leaf].oid in before
+    assert catalogue.models[leaf].oid not in after
 
 
 def test_deleted_models_disappear_and_their_children_stay(hub, catalogue) -> None:

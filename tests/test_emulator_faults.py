@@ -16,7 +16,7 @@ import httpx2
 import pytest
 from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
-from huggingface_hub.utils import _detect_agent, parse_ratelimit_headers
+from huggingface_hub.utils import parse_ratelimit_headers
 
 from tracker.emulator.catalogue import Catalogue
 from tracker.emulator.faults import Fault, FaultPlan
@@ -24,11 +24,6 @@ from tracker.emulator.server import HubEmulator
 
 BIG = "meta-llama/Llama-3.1-8B-Instruct"
 
-
-@pytest.fixture(autouse=True)
-def _no_agent_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """huggingface_hub 2.4 fetches an agent registry from huggingface.co itself: never let it."""
-    monkeypatch.setattr(_detect_agent, "_registry", _detect_agent._EMPTY_REGISTRY)
 
 
 class FakeClock:

@@ -176,6 +176,8 @@ class HubHandler(BaseHTTPRequestHandler):
         self.send_header("Access-Control-Expose-Headers", EXPOSE_HEADERS)
         for k, v in (headers or {}).items():
             self.send_header(k, v)
+        if self.close_connection:
+            self.send_header("Connection", "close")  # so the client does not reuse it
         self.end_headers()
         self.wfile.write(body)
 
@@ -201,6 +203,10 @@ class HubHandler(BaseHTTPRequestHandler):
             if url.path.startswith(ADMIN_PREFIX):
                 self._admin(method, url.path[len(ADMIN_PREFIX) :], url.query)
             else:
+                if method != "GET":
+                    # Hub routes never read a body: close after answering, or the unread body would be
+                    # parsed as the next request on this keep-alive connection (a 501 HTML page).
+                    self.close_connection = True
                 self._hub(method, url.path, url.query)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
