@@ -21,8 +21,18 @@ BASELINE_MODELS = 2_000
 STARTS = 3
 REPEATS = 21
 CRAWL_EXPAND = [  # what a crawl asks for
-"downloads", "downloadsAllTime", "likes", "trendingScore", "createdAt", "tags", "library_name",
-                "pipeline_tag", "gated", "baseModels", "childrenModelCount"]  # fmt: skip
+    "downloads",
+    "downloadsAllTime",
+    "likes",
+    "trendingScore",
+    "createdAt",
+    "tags",
+    "library_name",
+    "pipeline_tag",
+    "gated",
+    "baseModels",
+    "childrenModelCount",
+]
 
 
 def start_server(models: int) -> tuple[subprocess.Popen, str, float]:
@@ -30,8 +40,10 @@ def start_server(models: int) -> tuple[subprocess.Popen, str, float]:
     began = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "tracker", "-q", "hub", "serve", "--port", "0", "--models", str(models)],
-        stdout=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert proc.stdout is not None
     url = proc.stdout.readline().split()[3]
     httpx2.get(f"{url}/api/models", params={"limit": 1}, timeout=60).raise_for_status()
@@ -86,7 +98,7 @@ def main(out: TextIO) -> None:
                 "scan page 101 (cursor), default": (deep, []),
                 "children of the big parent, expand": (api, children),
                 "sort=downloads page 1 (cached order)": (api, [("sort", "downloads"), ("limit", 1000)]),
-            }  # fmt: skip
+            }
             results = {name: timed_pages(client, u, p) for name, (u, p) in cases.items()}
     finally:
         stop(proc)

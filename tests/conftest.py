@@ -24,6 +24,8 @@ from tracker.emulator.catalogue import Catalogue  # noqa: E402 - after the envir
 from tracker.emulator.server import HubEmulator  # noqa: E402
 from tracker.emulator.synthetic import build_synthetic  # noqa: E402
 
+pytest_plugins = ["tests.db"]  # database_url / engine: SQLite and the real PostgreSQL
+
 TEST_SEED = 0
 TEST_MODELS = 20_000
 

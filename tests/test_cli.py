@@ -13,8 +13,13 @@ import pytest
 
 
 def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tracker", *args], capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 @pytest.mark.parametrize("args", [["--help"], ["hub", "--help"], ["hub", "serve", "--help"]])
@@ -59,10 +64,31 @@ def test_busy_port_is_one_line() -> None:
 
 def test_hub_serve_answers_then_stops_on_sigterm() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tracker", "-q", "hub", "serve", "--port", "0", "--models", "2000",
-         "--seed", "7", "--quota", "50", "--window", "60", "--now", "2026-12-01T00:00:00Z"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "tracker",
+            "-q",
+            "hub",
+            "serve",
+            "--port",
+            "0",
+            "--models",
+            "2000",
+            "--seed",
+            "7",
+            "--quota",
+            "50",
+            "--window",
+            "60",
+            "--now",
+            "2026-12-01T00:00:00Z",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()

@@ -22,7 +22,6 @@ DAY = 86_400
 SMALL = 3_000
 
 
-
 def _iso(t: int) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 

@@ -25,7 +25,6 @@ from tracker.emulator.server import HubEmulator
 BIG = "meta-llama/Llama-3.1-8B-Instruct"
 
 
-
 class FakeClock:
     """A monotonic clock that moves only when told to."""
 

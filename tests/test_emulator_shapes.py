@@ -20,7 +20,6 @@ OLD_BIG = "meta-llama/Meta-Llama-3.1-8B-Instruct"
 PAYLOADS = Path(__file__).parent / "payloads"
 
 
-
 # --- 4. shapes against the recorded samples ------------------------------------------------
 
 

@@ -412,8 +412,11 @@ def test_served_over_http_with_real_ids_and_real_churn(cat: Catalogue) -> None:
         api = HfApi(endpoint=emulator.url, token=False)
         parent = "meta-llama/Llama-3.1-8B-Instruct"
         listed = {m.id for m in api.list_models(filter=f"base_model:{parent}", expand=["baseModels"])}
-        expected = {cat.id_at(c, cat.default_now) for c in cat.children[cat.index_of(parent)]
-                    if cat.listed(c, cat.default_now)}  # fmt: skip
+        expected = {
+            cat.id_at(c, cat.default_now)
+            for c in cat.children[cat.index_of(parent)]
+            if cat.listed(c, cat.default_now)
+        }
         assert listed == expected
         assert len(listed) > 500
         assert api.model_info("meta-llama/Meta-Llama-3.1-8B-Instruct").id == parent

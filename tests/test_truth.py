@@ -72,8 +72,16 @@ def make_catalogue(rows: list[tuple[str, str | None, list[str], dict]]) -> Catal
     for k, (repo_id, relation, parents, extra) in enumerate(rows):
         created = T0 + k * 3600 if repo_id != "u/future" else LATER + DAY
         resolved = tuple(index.get(p, p) for p in parents)
-        models.append(HubModel(oid=object_id(created, k.to_bytes(8, "big")), repo_id=repo_id, created=created,
-                               relation=relation, parents=resolved, **extra))  # fmt: skip
+        models.append(
+            HubModel(
+                oid=object_id(created, k.to_bytes(8, "big")),
+                repo_id=repo_id,
+                created=created,
+                relation=relation,
+                parents=resolved,
+                **extra,
+            )
+        )
     return Catalogue("literal", models, NOW)
 
 
@@ -147,7 +155,11 @@ def test_figures_are_the_catalogue_figures(literal: Catalogue) -> None:
     for m in truth.models:
         f = literal.figures(literal.index_of(m.model_id), NOW)
         assert (m.downloads_30d, m.downloads_all_time, m.likes, m.trending_score) == (
-            f.downloads, f.downloads_all_time, f.likes, f.trending_score)  # fmt: skip
+            f.downloads,
+            f.downloads_all_time,
+            f.likes,
+            f.trending_score,
+        )
 
 
 def test_synthetic_truth_has_the_promised_shape(catalogue: Catalogue) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 import click
 
@@ -24,8 +26,217 @@ def cli(verbose: int, quiet: bool) -> None:
     )
     logging.Formatter.converter = time.gmtime  # log timestamps in UTC, like every other time here
     if verbose < 2:
-        for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "huggingface_hub"):
+        for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "huggingface_hub", "alembic"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+# --- shared options (flags, then environment, then defaults) ---------------------------------------
+
+DEFAULT_DATABASE_URL = "sqlite:///tracker.db"
+DEFAULT_ENDPOINT = "https://huggingface.co"
+
+
+def database_option(f: Callable) -> Callable:
+    return click.option(
+        "--database",
+        "database_url",
+        envvar="TRACKER_DATABASE_URL",
+        default=DEFAULT_DATABASE_URL,
+        show_default=True,
+        metavar="URL",
+        help="Database URL: sqlite:///PATH or postgresql+psycopg://USER@HOST/DB [env TRACKER_DATABASE_URL].",
+    )(f)
+
+
+def ecosystems_file_option(f: Callable) -> Callable:
+    return click.option(
+        "--ecosystems",
+        "ecosystems_path",
+        envvar="TRACKER_ECOSYSTEMS",
+        default=None,
+        metavar="PATH",
+        help="Ecosystems file (TOML) [env TRACKER_ECOSYSTEMS; default: the one shipped with the package].",
+    )(f)
+
+
+def endpoint_option(f: Callable) -> Callable:
+    return click.option(
+        "--endpoint",
+        envvar="HF_ENDPOINT",
+        default=DEFAULT_ENDPOINT,
+        show_default=True,
+        metavar="URL",
+        help="Hub endpoint [env HF_ENDPOINT]. The token comes from HF_TOKEN only, and is never shown.",
+    )(f)
+
+
+def parse_instant(text: str, option: str) -> datetime:
+    """An ISO 8601 instant (offset or Z; naive read as UTC) as a zone-aware UTC datetime."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"not an ISO 8601 timestamp: {text!r}", param_hint=option) from None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def open_database(url: str):  # noqa: ANN201 - an Engine; sqlalchemy is imported lazily
+    from tracker.store import StoreError, open_store
+
+    try:
+        return open_store(url)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+# --- snapshots -------------------------------------------------------------------------------------
+
+
+@cli.command()
+@database_option
+@ecosystems_file_option
+@endpoint_option
+@click.option(
+    "--ecosystem",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="Crawl this ecosystem (repeatable); default: those enabled in the ecosystems file.",
+)
+@click.option(
+    "--strategy",
+    type=click.Choice(["auto", "tree", "scan"]),
+    default="auto",
+    show_default=True,
+    envvar="TRACKER_STRATEGY",
+    help="tree: list the children of each model that has any; scan: read every model of the Hub "
+    "once; auto: the cheaper, by the previous run's request count or an estimate.",
+)
+@click.option(
+    "--taken-at",
+    "taken_at_text",
+    metavar="ISO8601",
+    help="Record the run at this instant (replays, backfills); default: now. Always a new run.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 32),
+    default=4,
+    show_default=True,
+    envvar="TRACKER_CONCURRENCY",
+    help="Requests in flight at once (tree strategy).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds before a request without an answer is abandoned (and retried).",
+)
+@click.option(
+    "--retry-budget",
+    type=click.FloatRange(0),
+    default=900.0,
+    show_default=True,
+    help="Seconds a request may keep failing (429, 5xx, timeouts, bad JSON) before the run fails.",
+)
+def snapshot(
+    database_url: str,
+    ecosystems_path: str | None,
+    endpoint: str,
+    names: tuple[str, ...],
+    strategy: str,
+    taken_at_text: str | None,
+    concurrency: int,
+    timeout: float,
+    retry_budget: float,
+) -> None:
+    """Crawl the ecosystems now and record one snapshot run.
+
+    Finds every model derived from the roots (finetunes, adapters, quantizations, merges and
+    their derivatives in turn) with its figures, and stores them under a new run, which ends
+    complete or failed. A run left running by a crash is closed as failed first.
+    """
+    from tracker.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
+    from tracker.hub import HubClient, HubError
+    from tracker.progress import ProgressReporter
+    from tracker.snapshot import take_snapshot
+    from tracker.store import SnapshotBusy
+
+    taken_at = parse_instant(taken_at_text, "--taken-at") if taken_at_text else None
+    try:
+        ecosystems = select_ecosystems(load_ecosystems(ecosystems_path), list(names) or None)
+    except EcosystemsError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        client = HubClient(
+            endpoint, token=os.environ.get("HF_TOKEN") or None, timeout=timeout, retry_budget=retry_budget
+        )
+    except HubError as exc:
+        raise click.ClickException(str(exc)) from None
+    engine = open_database(database_url)
+    _stop_on_sigterm()
+    try:
+        with client, ProgressReporter(client.counters) as progress:
+            result = take_snapshot(
+                engine,
+                client,
+                ecosystems,
+                strategy=strategy,
+                taken_at=taken_at,
+                concurrency=concurrency,
+                on_progress=progress.update,
+            )
+    except SnapshotBusy as exc:
+        raise click.ClickException(str(exc)) from None
+    except HubError as exc:
+        raise click.ClickException(f"snapshot failed (run recorded as failed): {exc}") from None
+    finally:
+        engine.dispose()
+    missing = f"; roots not on the Hub: {', '.join(result.missing_roots)}" if result.missing_roots else ""
+    click.echo(
+        f"run {result.run_id} complete: {result.models:,} models, {result.requests:,} requests "
+        f"({result.retries:,} retries), {result.strategy} strategy, {result.seconds:.1f} s{missing}"
+    )
+
+
+@cli.command()
+@database_option
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Newest runs to show.")
+def runs(database_url: str, limit: int) -> None:
+    """List snapshot runs, newest first: id, taken at, status, models, requests, duration."""
+    from sqlmodel import Session
+
+    from tracker.store import load_runs
+
+    engine = open_database(database_url)
+    try:
+        with Session(engine) as session:
+            rows = load_runs(session, limit=limit)
+    finally:
+        engine.dispose()
+    if not rows:
+        click.echo("no runs yet: take one with `tracker snapshot`")
+        return
+    header = ("id", "taken at (UTC)", "status", "models", "requests", "duration")
+    click.echo("{:>5}  {:<19} {:<9} {:>9} {:>9} {:>9}  error".format(*header))
+    for run in rows:
+        duration = f"{(run.finished_at - run.started_at).total_seconds():.0f} s" if run.finished_at else "-"
+        click.echo(
+            f"{run.id:>5}  {run.taken_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} {run.status:<9} {run.models:>9,} "
+            f"{run.requests:>9,} {duration:>9}  {run.error or ''}"
+        )
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM stops a snapshot like Ctrl-C: the run is recorded as failed ("interrupted")."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+# --- the emulator ------------------------------------------------------------------------------------
 
 
 @cli.group()
@@ -151,9 +362,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = cli.main(
             args=list(argv) if argv is not None else None, prog_name="tracker", standalone_mode=False
         )
-    except click.exceptions.Abort:
-        click.echo("tracker: aborted", err=True)
-        sys.exit(1)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("tracker: interrupted", err=True)
+        sys.exit(130)
     except click.ClickException as exc:
         click.echo(f"tracker: {exc.format_message()}".replace("\n", " "), err=True)
         sys.exit(exc.exit_code)

@@ -1,0 +1,393 @@
+"""Snapshots end to end against the emulator over real HTTP, on SQLite and the real PostgreSQL.
+
+The recorded run must equal the emulator's ground truth exactly (models, memberships, figures,
+edges), with both strategies, with faults injected, and after a crawl killed with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from tracker.ecosystems import load_ecosystems, select_ecosystems
+from tracker.emulator.catalogue import Catalogue
+from tracker.emulator.faults import Fault, FaultPlan
+from tracker.emulator.server import HubEmulator
+from tracker.emulator.synthetic import build_synthetic
+from tracker.emulator.truth import Truth, ground_truth
+from tracker.hub import HubClient
+from tracker.snapshot import take_snapshot
+from tracker.store import load_run_edges, load_run_members, load_runs, open_store, snapshot_lock
+
+ECOSYSTEMS = select_ecosystems(load_ecosystems(), ["llama", "qwen"])
+TOKEN = "hf_SNAPSHOTsecretTOKEN0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def small() -> Catalogue:
+    """A smaller synthetic Hub (every trap but the 1,000-child parent) to keep the suite quick."""
+    return build_synthetic(seed=3, models=6000)
+
+
+@pytest.fixture
+def emulator(small: Catalogue) -> Iterator[HubEmulator]:
+    emu = HubEmulator(small)
+    emu.start()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+def truth_rows(truth: Truth) -> set[tuple]:
+    return {
+        (
+            m.ecosystem,
+            m.model_id,
+            m.family,
+            m.depth,
+            m.relation,
+            m.downloads_30d,
+            m.downloads_all_time,
+            m.likes,
+            m.trending_score,
+        )
+        for m in truth.models
+    }
+
+
+def recorded_rows(engine: Engine, run_id: int) -> set[tuple]:
+    with Session(engine) as session:
+        rows = load_run_members(session, run_id)
+        return {
+            (
+                m.ecosystem,
+                m.model_id,
+                m.family,
+                m.depth,
+                m.relation,
+                s.downloads_30d,
+                s.downloads_all_time,
+                s.likes,
+                s.trending_score,
+            )
+            for m, s in rows
+        }
+
+
+def recorded_edges(engine: Engine, run_id: int) -> set[tuple]:
+    with Session(engine) as session:
+        return {(e.child_id, e.parent_id, e.relation) for e in load_run_edges(session, run_id)}
+
+
+def assert_equals_truth(engine: Engine, run_id: int, truth: Truth) -> None:
+    got, want = recorded_rows(engine, run_id), truth_rows(truth)
+    assert got == want, f"missing {sorted(want - got)[:3]}, extra {sorted(got - want)[:3]}"
+    assert recorded_edges(engine, run_id) == {(e.child_id, e.parent_id, e.relation) for e in truth.edges}
+    with Session(engine) as session:
+        (run,) = [r for r in load_runs(session) if r.id == run_id]
+    assert run.status == "complete"
+    assert run.models == len({m.model_id for m in truth.models})
+
+
+@pytest.mark.parametrize("strategy", ["tree", "scan"])
+def test_recorded_run_equals_ground_truth(engine: Engine, emulator: HubEmulator, strategy: str) -> None:
+    truth = ground_truth(emulator.catalogue, ECOSYSTEMS, emulator.now)
+    with HubClient(emulator.url) as client:
+        result = take_snapshot(engine, client, ECOSYSTEMS, strategy=strategy)
+    assert result.strategy == strategy
+    assert_equals_truth(engine, result.run_id, truth)
+    # The cross-ecosystem merge is recorded once per ecosystem; a model in both is stored once.
+    (cross,) = emulator.catalogue.features["cross_ecosystem_merge"]
+    assert {r[0] for r in recorded_rows(engine, result.run_id) if r[1] == cross} == {"llama", "qwen"}
+    assert result.missing_roots == truth.missing_roots
+
+
+def test_both_strategies_and_a_later_clock(engine: Engine, emulator: HubEmulator) -> None:
+    """Two runs a week apart on one database: each equals the truth at its own clock time."""
+    with HubClient(emulator.url) as client:
+        first = take_snapshot(engine, client, ECOSYSTEMS, strategy="scan")
+    emulator.advance(7 * 86_400)
+    truth = ground_truth(emulator.catalogue, ECOSYSTEMS, emulator.now)
+    with HubClient(emulator.url) as client:
+        second = take_snapshot(engine, client, ECOSYSTEMS, strategy="tree")
+    assert_equals_truth(engine, second.run_id, truth)
+    assert recorded_rows(engine, first.run_id) != recorded_rows(engine, second.run_id)
+
+
+def floor_requests(cat: Catalogue, truth: Truth) -> int:
+    """One request per root id and author listing page, plus one page per 1,000 children of each parent."""
+    t = cat.default_now
+    roots = sum(len(e.root_ids) for e in ECOSYSTEMS)
+    for eco in ECOSYSTEMS:
+        for author in eco.authors:
+            n = sum(1 for i in cat.iter_listed(t) if cat.id_at(i, t).lower().startswith(author.lower() + "/"))
+            roots += max(1, math.ceil(n / 1000))
+    pages = 0
+    for model_id in {m.model_id for m in truth.models}:
+        n = cat.listed_children_count(cat.index_of(model_id), t)
+        pages += math.ceil(n / 1000)
+    return roots + pages
+
+
+def test_tree_requests_stay_near_the_floor(tmp_path, catalogue: Catalogue) -> None:
+    """At the default size (a parent with more than 1,000 children), read from the emulator's counters."""
+    emu = HubEmulator(catalogue)
+    emu.start()
+    try:
+        truth = ground_truth(catalogue, ECOSYSTEMS, emu.now)
+        engine = open_store(f"sqlite:///{tmp_path / 'floor.db'}")
+        with HubClient(emu.url) as client:
+            result = take_snapshot(engine, client, ECOSYSTEMS, strategy="tree")
+        assert_equals_truth(engine, result.run_id, truth)
+        floor = floor_requests(catalogue, truth)
+        used = emu.stats()["requests"]
+        assert used == result.requests
+        assert used <= 1.05 * floor, f"{used} requests for a floor of {floor}"
+    finally:
+        emu.stop()
+
+
+def test_faults_and_a_small_quota_change_nothing(tmp_path) -> None:
+    """A quota of 10 requests a second, 429 every 7th request, 503 every 11th, truncated JSON every 13th."""
+    cat = build_synthetic(seed=5, models=1500)
+    llama = select_ecosystems(load_ecosystems(), ["llama"])
+    faults = (Fault("429", 7), Fault("503", 11), Fault("truncate", 13), Fault("drop", 29))
+    emu = HubEmulator(cat, plan=FaultPlan(quota=10, window=1, faults=faults))
+    emu.start()
+    try:
+        truth = ground_truth(cat, llama, emu.now)
+        engine = open_store(f"sqlite:///{tmp_path / 'faults.db'}")
+        for strategy in ("tree", "scan"):
+            with HubClient(emu.url, backoff_base=0.01) as client:
+                result = take_snapshot(engine, client, llama, strategy=strategy, concurrency=4)
+            assert_equals_truth(engine, result.run_id, truth)
+            assert result.retries > 0
+        stats = emu.stats()
+        assert stats["quota_rejections"] == 0
+        assert stats["peak_window_use"] <= 10
+        assert set(stats["faults_injected"]) == {"429", "503", "truncate", "drop"}
+    finally:
+        emu.stop()
+
+
+def tracker(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_killed_mid_crawl_then_run_again(database_url: str, small: Catalogue) -> None:
+    emu = HubEmulator(small, plan=FaultPlan(latency_ms=15))
+    emu.start()
+    engine = open_store(database_url)
+    try:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tracker",
+                "snapshot",
+                "--database",
+                database_url,
+                "--endpoint",
+                emu.url,
+                "--ecosystem",
+                "llama",
+                "--ecosystem",
+                "qwen",
+                "--strategy",
+                "tree",
+                "--concurrency",
+                "2",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        stored = 0
+        while stored < 200 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+            with engine.connect() as connection:
+                stored = connection.execute(text("SELECT count(*) FROM membership")).scalar_one()
+        assert proc.poll() is None, "the crawl ended before it could be killed"
+        assert stored >= 200
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        with Session(engine) as session:
+            assert [r.status for r in load_runs(session)] == ["running"]  # never shown as complete
+        emu.gate.configure(FaultPlan())
+        truth = ground_truth(small, ECOSYSTEMS, emu.now)
+        with HubClient(emu.url) as client:
+            result = take_snapshot(engine, client, ECOSYSTEMS, strategy="tree")
+        assert result.closed_runs == (result.run_id - 1,)
+        with Session(engine) as session:
+            runs = load_runs(session)
+        assert [(r.status, r.error) for r in runs] == [("complete", None), ("failed", "interrupted")]
+        assert_equals_truth(engine, result.run_id, truth)
+    finally:
+        engine.dispose()
+        emu.stop()
+
+
+def test_a_second_snapshot_while_one_runs_is_refused(database_url: str, emulator: HubEmulator) -> None:
+    engine = open_store(database_url)
+    try:
+        with snapshot_lock(engine):
+            result = tracker("snapshot", "--database", database_url, "--endpoint", emulator.url)
+        assert result.returncode == 1
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert "another snapshot is running" in lines[0]
+        with Session(engine) as session:
+            assert load_runs(session) == []
+    finally:
+        engine.dispose()
+
+
+def test_bad_input_is_one_line_and_keeps_what_was_stored(tmp_path, emulator: HubEmulator) -> None:
+    db = f"sqlite:///{tmp_path / 'kept.db'}"
+    good = tracker("snapshot", "--database", db, "--endpoint", emulator.url, "--strategy", "scan")
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.startswith("run 1 complete: ")
+    bad_toml = tmp_path / "bad.toml"
+    bad_toml.write_text("[[ecosystem]]\nname = 'x'\nfamily = 3\n")
+    with socket_closed_port() as port:
+        cases = [
+            (["--ecosystem", "nonsense"], "unknown ecosystem 'nonsense'"),
+            (["--ecosystems", str(bad_toml)], "ecosystems file"),
+            (["--ecosystems", str(tmp_path / "missing.toml")], "ecosystems file"),
+            (["--endpoint", f"http://127.0.0.1:{port}"], "cannot reach the Hub"),
+            (["--endpoint", "not a url"], "not a Hub endpoint URL"),
+            (["--taken-at", "yesterday"], "--taken-at"),
+        ]
+        for args, needle in cases:
+            result = tracker("snapshot", "--database", db, "--endpoint", emulator.url, *args)
+            lines = result.stderr.strip().splitlines()
+            assert result.returncode != 0, args
+            assert len(lines) == 1, (args, result.stderr)
+            assert needle in lines[0], (args, lines[0])
+            assert "Traceback" not in result.stderr
+    for url in (
+        "nonsense://x",
+        "postgresql+psycopg://postgres:hunter2@127.0.0.1:1/test",
+        "sqlite:////no/dir/x.db",
+    ):
+        result = tracker("snapshot", "--database", url, "--endpoint", emulator.url)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode != 0
+        assert len(lines) == 1, result.stderr
+        assert "hunter2" not in result.stderr
+    engine = open_store(db)
+    with Session(engine) as session:
+        runs = load_runs(session)
+    engine.dispose()
+    # The good run is untouched; the unreachable endpoint left one failed run with its error.
+    assert [(r.id, r.status) for r in runs] == [(2, "failed"), (1, "complete")]
+    assert runs[0].error.startswith("cannot reach the Hub")
+
+
+class socket_closed_port:
+    """A port on 127.0.0.1 where nothing listens."""
+
+    def __enter__(self) -> int:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def test_the_token_never_appears(tmp_path, emulator: HubEmulator) -> None:
+    db_path = tmp_path / "token.db"
+    env = {"HF_TOKEN": TOKEN}
+    result = tracker(
+        "-vv",
+        "snapshot",
+        "--database",
+        f"sqlite:///{db_path}",
+        "--endpoint",
+        emulator.url,
+        "--strategy",
+        "scan",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    helps = [tracker(*cmd, "--help", env=env).stdout for cmd in (["snapshot"], ["runs"], [])]
+    import sqlite3
+
+    with sqlite3.connect(db_path) as connection:
+        dump = "\n".join(connection.iterdump())
+    with socket_closed_port() as port:
+        failed = tracker(
+            "snapshot",
+            "--database",
+            f"sqlite:///{db_path}",
+            "--endpoint",
+            f"http://127.0.0.1:{port}",
+            env=env,
+        )
+    for text_ in (result.stdout, result.stderr, dump, *helps, failed.stderr, failed.stdout):
+        assert TOKEN not in text_
+    assert "DEBUG" in result.stderr  # the verbose log was really produced
+
+
+def test_taken_at_and_runs_listing(tmp_path, emulator: HubEmulator) -> None:
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    result = tracker(
+        "snapshot", "--database", db, "--endpoint", emulator.url, "--taken-at", "2026-10-26T06:00:00"
+    )
+    assert result.returncode == 0, result.stderr
+    listing = tracker("runs", "--database", db)
+    assert listing.returncode == 0
+    lines = listing.stdout.strip().splitlines()
+    assert lines[0].split()[:3] == ["id", "taken", "at"]
+    assert lines[1].split()[:4] == ["1", "2026-10-26", "06:00:00", "complete"]
+    engine = open_store(db)
+    with Session(engine) as session:
+        (run,) = load_runs(session)
+    engine.dispose()
+    assert run.taken_at == datetime(2026, 10, 26, 6, tzinfo=UTC)
+    assert run.started_at > run.taken_at
+    # auto chose by an estimate, and said why; progress came as log lines (stderr is not a terminal).
+    assert "strategy (tree ~" in result.stderr
+    assert "llama depth 0: " in result.stderr
+
+
+def test_settings_come_from_flags_then_environment(tmp_path, emulator: HubEmulator) -> None:
+    from_env = tmp_path / "env.db"
+    from_flag = tmp_path / "flag.db"
+    env = {
+        "TRACKER_DATABASE_URL": f"sqlite:///{from_env}",
+        "HF_ENDPOINT": emulator.url,
+        "TRACKER_STRATEGY": "scan",
+    }
+    assert tracker("snapshot", env=env).returncode == 0
+    assert tracker("snapshot", "--database", f"sqlite:///{from_flag}", env=env).returncode == 0
+    for path, runs in ((from_env, 1), (from_flag, 1)):
+        listing = tracker("runs", "--database", f"sqlite:///{path}")
+        assert len(listing.stdout.strip().splitlines()) == 1 + runs
+    engine = open_store(f"sqlite:///{from_env}")
+    with Session(engine) as session:
+        (run,) = load_runs(session)
+    engine.dispose()
+    assert run.strategy == "scan"

@@ -1,0 +1,391 @@
+"""The Hub client: the only module that talks to the Hub (or the emulator).
+
+Explicit endpoint and token, a timeout on every request, its own page loop at 1,000 per page,
+pacing from the `RateLimit` headers so a crawl never exceeds the window's quota, and retries
+with backoff on 429, 408, 5xx, timeouts, dropped connections and unparsable JSON, within a
+retry budget measured in time (a short outage does not fail a crawl of hours). An endpoint
+that has never answered in this run fails fast: the budget protects crawls under way, not typos.
+
+`huggingface_hub` supplies the response model (`ModelInfo`), the rate-limit header parser and
+its HTTP library (httpx2); the page loop, headers and retries are ours because its `list_models`
+has no timeout, no page size apart from the total cap, and a five-try retry of about 23 s.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+
+import httpx2
+from huggingface_hub import ModelInfo
+from huggingface_hub import __version__ as hf_version
+from huggingface_hub.utils import parse_ratelimit_headers
+
+from tracker.lineage import parse_parents
+from tracker.records import Observation
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 1000
+# What every model record of a crawl needs, asked for explicitly: the Hub's default payload lacks
+# downloadsAllTime, baseModels and childrenModelCount.
+CRAWL_EXPAND = (
+    "author",
+    "createdAt",
+    "lastModified",
+    "downloads",
+    "downloadsAllTime",
+    "likes",
+    "trendingScore",
+    "tags",
+    "library_name",
+    "pipeline_tag",
+    "gated",
+    "baseModels",
+    "childrenModelCount",
+)
+# Listing-only fields the real Hub documents for model_info alone; dropped if a listing refuses them.
+OPTIONAL_LISTING_EXPAND = ("baseModels", "childrenModelCount")
+RETRY_STATUSES = frozenset({408, 500, 502, 503, 504})
+MAX_REDIRECTS = 5
+
+
+class HubError(Exception):
+    """The Hub failed in a way the crawl cannot get past; the message is one line, without the token."""
+
+
+class HubUnreachable(HubError):
+    """The endpoint never answered in this run (refused, unknown host, not HTTP)."""
+
+
+class ModelNotFound(HubError):
+    """404: unknown, private, gated without access, or deleted."""
+
+
+class BadRequest(HubError):
+    """400: the Hub refused the query's parameters."""
+
+
+@dataclass
+class HubCounters:
+    """What the client did: requests sent, retries, 429s received, seconds spent waiting for the quota."""
+
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    rate_wait_seconds: float = 0.0
+    remaining: int | None = None
+
+
+class RatePacer:
+    """Keeps requests within the window's quota, from the `RateLimit` headers of earlier responses.
+
+    A request goes out only while the last known remaining count, less the requests still in
+    flight, stays positive; otherwise every sender waits for the window to reset. After a reset
+    the new count is unknown, so one request at a time probes it. A Hub that sends no RateLimit
+    headers is not paced (its 429s still are).
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._remaining: int | None = None
+        self._reset_at: float | None = None
+        self._inflight = 0
+        self._paced = False
+        self.waited = 0.0
+
+    def acquire(self) -> None:
+        with self._cond:
+            while True:
+                now = self._clock()
+                if self._reset_at is not None and now >= self._reset_at:
+                    self._remaining, self._reset_at = None, None
+                if not self._paced:
+                    break
+                if self._remaining is None:
+                    if self._inflight == 0:
+                        break
+                    self._cond.wait(0.05)
+                    continue
+                if self._remaining - self._inflight > 0:
+                    break
+                delay = (self._reset_at or now + 1.0) - now
+                began = self._clock()
+                self._cond.wait(max(0.01, delay))
+                self.waited += self._clock() - began
+            self._inflight += 1
+
+    def release(self, headers: httpx2.Headers | None) -> None:
+        """A request is over; learn the window's state from its answer's headers (None: no answer)."""
+        with self._cond:
+            self._inflight -= 1
+            info = parse_ratelimit_headers(headers) if headers is not None else None
+            if info is not None:
+                self._paced = True
+                now = self._clock()
+                if self._remaining is not None and self._reset_at is not None and now < self._reset_at:
+                    # Same window as we know it: answers can arrive out of order, so the count only falls.
+                    self._remaining = min(self._remaining, info.remaining)
+                else:
+                    self._remaining = info.remaining
+                    # `t` is whole seconds, rounded up by the Hub; a little more keeps us past the boundary.
+                    self._reset_at = now + info.reset_in_seconds + 0.05
+            self._cond.notify_all()
+
+    def hold(self, seconds: float) -> None:
+        """After a 429 (whatever its cause): nobody sends for `seconds`, then one request probes the Hub."""
+        with self._cond:
+            self._inflight -= 1
+            self._paced = True
+            self._remaining = 0
+            self._reset_at = self._clock() + seconds
+            self._cond.notify_all()
+
+    @property
+    def remaining(self) -> int | None:
+        return self._remaining
+
+
+class HubClient:
+    """Reads models from one Hub endpoint; safe to share between threads."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        token: str | None = None,
+        timeout: float = 30.0,
+        retry_budget: float = 900.0,
+        backoff_base: float = 0.5,
+        backoff_max: float = 60.0,
+        unreachable_after: float = 5.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        parts = urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise HubError(f"not a Hub endpoint URL: {endpoint!r} (expected http(s)://host[:port])")
+        self.endpoint = endpoint.rstrip("/")
+        self._token = token or None
+        self.retry_budget = retry_budget
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.unreachable_after = unreachable_after
+        self._sleep = sleep
+        # Redirects (renamed repos) are followed by get_json, so that each hop is paced and counted.
+        self._client = httpx2.Client(timeout=timeout, follow_redirects=False, headers=self._headers())
+        self.pacer = RatePacer()
+        self.counters = HubCounters()
+        self._answered = False
+        self._lock = threading.Lock()
+        self._listing_expand = list(CRAWL_EXPAND)
+
+    def __repr__(self) -> str:
+        return f"HubClient({self.endpoint!r}, token={'***' if self._token else None})"
+
+    def _headers(self) -> dict[str, str]:
+        # Our own headers: huggingface_hub's builder would also fetch an "agent" registry from
+        # huggingface.co on first use, whatever endpoint we talk to.
+        agent = f"llama-adoption-tracker/0.1; hf_hub/{hf_version}; python/{platform.python_version()}"
+        headers = {"user-agent": agent}
+        if self._token:
+            headers["authorization"] = f"Bearer {self._token}"
+        return headers
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> HubClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- requests ----------------------------------------------------------------------------
+
+    def _count(self, **deltas: float) -> None:
+        with self._lock:
+            for name, delta in deltas.items():
+                setattr(self.counters, name, getattr(self.counters, name) + delta)
+
+    def get_json(self, url: str, params: Sequence[tuple[str, str | int]] = ()) -> tuple[Any, httpx2.Response]:
+        """GET and parse JSON, retrying what is worth retrying within the budget."""
+        first_failure: float | None = None
+        attempt = hops = 0
+        while True:
+            self.pacer.acquire()
+            self._count(requests=1)
+            response: httpx2.Response | None = None
+            try:
+                response = self._client.get(url, params=list(params) or None)
+            except httpx2.TransportError as exc:  # timeouts, refused or dropped connections, protocol errors
+                self.pacer.release(None)
+                problem = _describe(exc)
+                if not self._answered:
+                    first_failure = first_failure or time.monotonic()
+                    if time.monotonic() - first_failure >= self.unreachable_after:
+                        raise HubUnreachable(f"cannot reach the Hub at {self.endpoint}: {problem}") from None
+            except BaseException:
+                self.pacer.release(None)  # never leave a slot taken: other senders would wait forever
+                raise
+            else:
+                self._answered = True
+                status = response.status_code
+                if status == 429:
+                    self.pacer.hold(_retry_after(response))
+                else:
+                    self.pacer.release(response.headers)
+                self.counters.remaining = self.pacer.remaining
+                location = response.headers.get("Location")
+                if status in (301, 302, 303, 307, 308) and location and hops < MAX_REDIRECTS:
+                    # Keep our parameters unless the new location carries its own query.
+                    params = () if urlsplit(location).query else params
+                    url, hops = urljoin(str(response.url).split("?")[0], location), hops + 1
+                    continue
+                if status == 429:
+                    wait = _retry_after(response)
+                    self._count(rate_limited=1)
+                    problem = f"429 Too Many Requests (retry after {wait:.0f} s)"
+                elif status in RETRY_STATUSES:
+                    problem = f"HTTP {status}"
+                elif status == 404:
+                    raise ModelNotFound(_error_message(response))
+                elif status == 400:
+                    raise BadRequest(f"the Hub refused the request: {_error_message(response)}")
+                elif status >= 400:
+                    raise HubError(f"the Hub answered HTTP {status}: {_error_message(response)}")
+                else:
+                    try:
+                        return response.json(), response
+                    except ValueError:
+                        problem = "unparsable JSON (truncated body?)"
+            first_failure = first_failure or time.monotonic()
+            if time.monotonic() - first_failure > self.retry_budget:
+                raise HubError(f"the Hub kept failing for {self.retry_budget:.0f} s: {problem}")
+            self._count(retries=1)
+            attempt += 1
+            if response is not None and response.status_code == 429:
+                logger.info("rate limited; waiting %.1f s", _retry_after(response))
+                continue  # the pacer holds every sender until the reset
+            delay = min(self.backoff_max, self.backoff_base * 2 ** min(attempt - 1, 16))
+            delay *= random.uniform(0.5, 1.0)
+            logger.debug("retrying after %s in %.2f s", problem, delay)
+            self._sleep(delay)
+
+    def iter_pages(self, params: Sequence[tuple[str, str | int]]) -> Iterator[list[dict]]:
+        """Every page of `GET /api/models` for these parameters, following `Link: rel="next"`."""
+        url: str | None = f"{self.endpoint}/api/models"
+        page_params: Sequence[tuple[str, str | int]] = params
+        while url is not None:
+            data, response = self.get_json(url, page_params)
+            if not isinstance(data, list):
+                raise HubError(f"the Hub answered a listing with {type(data).__name__}, not a list")
+            yield data
+            nxt = response.links.get("next", {}).get("url")
+            url = urljoin(url, nxt) if nxt else None  # the next URL carries every parameter
+            page_params = ()
+
+    # --- models ---------------------------------------------------------------------------------
+
+    def list_models(self, *, filter: str | None = None, author: str | None = None) -> Iterator[Observation]:
+        """Every model matching a tag filter or an author, with the crawl's fields, 1,000 per page."""
+        base: list[tuple[str, str | int]] = []
+        if filter:
+            base.append(("filter", filter))
+        if author:
+            base.append(("author", author))
+        base.append(("limit", PAGE_SIZE))
+        while True:
+            params = base + [("expand", e) for e in self._listing_expand]
+            try:
+                for page in self.iter_pages(params):
+                    for item in page:
+                        yield parse_observation(item)
+                return
+            except BadRequest as exc:
+                refused = [e for e in OPTIONAL_LISTING_EXPAND if e in str(exc) and e in self._listing_expand]
+                if not refused:
+                    raise
+                # The real Hub documents these for model_info only; parents then come from tags.
+                logger.warning(
+                    "the Hub refuses expand=%s on listings; crawling without it", ",".join(refused)
+                )
+                self._listing_expand = [e for e in self._listing_expand if e not in refused]
+
+    def children(self, model_id: str) -> list[Observation]:
+        """The direct children of a model: every model whose tags name it as a base."""
+        return list(self.list_models(filter=f"base_model:{model_id}"))
+
+    def model(self, model_id: str) -> Observation:
+        """One model by id (an old id follows the rename); ModelNotFound when absent."""
+        url = f"{self.endpoint}/api/models/{quote(model_id, safe='/')}"
+        data, _ = self.get_json(url, [("expand", e) for e in CRAWL_EXPAND])
+        if not isinstance(data, dict):
+            raise HubError(f"the Hub answered {model_id} with {type(data).__name__}, not an object")
+        return parse_observation(data)
+
+    @property
+    def children_counts_known(self) -> bool:
+        """Whether listings carry `childrenModelCount` (so leaves need no request)."""
+        return "childrenModelCount" in self._listing_expand
+
+
+def parse_observation(item: dict) -> Observation:
+    """A Hub model payload as a record (through huggingface_hub's ModelInfo)."""
+    info = ModelInfo(**item)
+    tags = tuple(info.tags or ())
+    relation, parents = parse_parents(info.base_models, tags, info.id)
+    gated = info.gated
+    license_tag = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
+    return Observation(
+        model_id=info.id,
+        hub_oid=item.get("_id"),
+        author=info.author or (info.id.split("/")[0] if "/" in info.id else None),
+        created_at=info.created_at,
+        last_modified=info.last_modified,
+        pipeline_tag=info.pipeline_tag,
+        library_name=info.library_name,
+        license=license_tag,
+        gated="false" if gated in (None, False) else str(gated),
+        tags=tags,
+        relation=relation,
+        parents=parents,
+        children_count=info.children_model_count,
+        downloads_30d=info.downloads,
+        downloads_all_time=info.downloads_all_time,
+        likes=info.likes,
+        trending_score=info.trending_score,
+    )
+
+
+def _retry_after(response: httpx2.Response) -> float:
+    value = response.headers.get("Retry-After", "")
+    if value.strip().isdigit():
+        return float(value)
+    info = parse_ratelimit_headers(response.headers)
+    if info is not None and info.remaining == 0:
+        return float(info.reset_in_seconds)
+    return 1.0
+
+
+def _error_message(response: httpx2.Response) -> str:
+    message = response.headers.get("X-Error-Message")
+    if not message:
+        try:
+            body = response.json()
+            message = body.get("error") if isinstance(body, dict) else None
+        except ValueError:
+            message = None
+    return " ".join(str(message or response.reason_phrase or response.status_code).split())[:300]
+
+
+def _describe(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]

@@ -1,0 +1,73 @@
+"""Plain records passed between the Hub client, the crawl and the store (no I/O, no ORM)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+Relation = Literal["finetune", "adapter", "quantized", "merge"]
+MemberRelation = Literal["base", "finetune", "adapter", "quantized", "merge"]
+RunStatus = Literal["running", "complete", "failed"]
+Strategy = Literal["tree", "scan"]
+RELATIONS: tuple[str, ...] = ("finetune", "adapter", "quantized", "merge")
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One model as the Hub showed it during a run.
+
+    Fields:
+        model_id: the Hub id (`namespace/name`), as the Hub returned it (current, after renames).
+        hub_oid: the Hub's stable `_id`.
+        author: the namespace.
+        created_at, last_modified: zone-aware UTC, when the Hub gives them.
+        pipeline_tag, library_name: as the Hub gives them, or None.
+        license: the value of the `license:` tag, or None.
+        gated: "false", "auto" or "manual" (stored as text).
+        tags: every tag, as given.
+        relation: the model's relation to its declared bases, None when it declares none.
+        parents: the declared bases' ids (current ids, as the Hub's tags give them), in the Hub's order.
+        children_count: `childrenModelCount` when asked for, else None.
+        downloads_30d: downloads over the trailing 30 days (`downloads`).
+        downloads_all_time: cumulative downloads (`downloadsAllTime`).
+        likes, trending_score: as the Hub gives them.
+    """
+
+    model_id: str
+    hub_oid: str | None
+    author: str | None
+    created_at: datetime | None
+    last_modified: datetime | None
+    pipeline_tag: str | None
+    library_name: str | None
+    license: str | None
+    gated: str
+    tags: tuple[str, ...]
+    relation: Relation | None
+    parents: tuple[str, ...]
+    children_count: int | None
+    downloads_30d: int | None
+    downloads_all_time: int | None
+    likes: int | None
+    trending_score: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """A model's place in one ecosystem during one run."""
+
+    ecosystem: str
+    model_id: str
+    family: str
+    relation: MemberRelation
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A declared parent link (the parent tracked or not; never a self-link)."""
+
+    child_id: str
+    parent_id: str
+    relation: Relation
