@@ -16,23 +16,12 @@ from typing import TextIO
 
 import httpx2
 
+from tracker.hub import CRAWL_EXPAND
+
 MODELS = 200_000
 BASELINE_MODELS = 2_000
 STARTS = 3
 REPEATS = 21
-CRAWL_EXPAND = [  # what a crawl asks for
-    "downloads",
-    "downloadsAllTime",
-    "likes",
-    "trendingScore",
-    "createdAt",
-    "tags",
-    "library_name",
-    "pipeline_tag",
-    "gated",
-    "baseModels",
-    "childrenModelCount",
-]
 
 
 def start_server(models: int) -> tuple[subprocess.Popen, str, float]:

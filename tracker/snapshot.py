@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -25,6 +26,7 @@ from tracker.ecosystems import Ecosystem
 from tracker.hub import HubClient, HubError
 
 logger = logging.getLogger(__name__)
+RunEnd = Literal["complete", "failed"]
 REAL_HUB_SIZE = 2_200_000  # models on the real Hub (Oct 2025: 2.16 million), for the first run's estimate
 # Share of derivatives with derivatives of their own, for the first tree estimate (a few percent on the Hub).
 INTERNAL_SHARE = 0.05
@@ -55,6 +57,22 @@ def _error_text(exc: BaseException) -> str:
         return "interrupted"  # KeyboardInterrupt, SystemExit: the operator or the scheduler stopped us
     text = str(exc) if isinstance(exc, HubError) else f"{type(exc).__name__}: {exc}"
     return " ".join(text.split())[:500] or type(exc).__name__
+
+
+def _finish(
+    session: Session, run_id: int, client: HubClient, at: datetime, status: RunEnd, error: str | None
+) -> None:
+    """End the run with the client's request and retry counts."""
+    counters = client.counters
+    store.finish_run(
+        session,
+        run_id,
+        status=status,
+        finished_at=at,
+        requests=counters.requests,
+        retries=counters.retries,
+        error=error,
+    )
 
 
 def choose_strategy(session: Session, crawl: Crawl, requested: str, *, hub_size: int) -> tuple[str, str]:
@@ -123,24 +141,9 @@ def take_snapshot(
                     last_update = time.monotonic()
         except BaseException as exc:
             session.rollback()
-            store.finish_run(
-                session,
-                run_id,
-                status="failed",
-                finished_at=now(),
-                requests=client.counters.requests,
-                retries=client.counters.retries,
-                error=_error_text(exc),
-            )
+            _finish(session, run_id, client, now(), "failed", _error_text(exc))
             raise
-        store.finish_run(
-            session,
-            run_id,
-            status="complete",
-            finished_at=now(),
-            requests=client.counters.requests,
-            retries=client.counters.retries,
-        )
+        _finish(session, run_id, client, now(), "complete", None)
         run = store.load_run(session, run_id)
         return SnapshotResult(
             run_id,

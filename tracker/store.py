@@ -331,7 +331,7 @@ def begin_run(
     taken_at: datetime,
     started_at: datetime,
     ecosystems: Sequence[str],
-    strategy: Literal["tree", "scan"] | str,
+    strategy: str,
 ) -> int:
     """Record a new `running` run by this process; return its id. Commits."""
     _aware("taken_at", taken_at)
