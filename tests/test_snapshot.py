@@ -113,6 +113,22 @@ def test_recorded_run_equals_ground_truth(engine: Engine, emulator: HubEmulator,
     assert result.missing_roots == truth.missing_roots
 
 
+@pytest.mark.parametrize("strategy", ["tree", "scan"])
+def test_a_hub_whose_listings_refuse_lineage_fields(tmp_path, small: Catalogue, strategy: str) -> None:
+    """Listings refusing expand=baseModels/childrenModelCount: parents from tags, every node listed."""
+    emu = HubEmulator(small, listing_refuses=("baseModels", "childrenModelCount"))
+    emu.start()
+    try:
+        truth = ground_truth(small, ECOSYSTEMS, emu.now)
+        engine = open_store(f"sqlite:///{tmp_path / 'strict.db'}")
+        with HubClient(emu.url) as client:
+            result = take_snapshot(engine, client, ECOSYSTEMS, strategy=strategy)
+            assert not client.children_counts_known
+        assert_equals_truth(engine, result.run_id, truth)
+    finally:
+        emu.stop()
+
+
 def test_both_strategies_and_a_later_clock(engine: Engine, emulator: HubEmulator) -> None:
     """Two runs a week apart on one database: each equals the truth at its own clock time."""
     with HubClient(emulator.url) as client:

@@ -288,6 +288,12 @@ def hub() -> None:
 @click.option(
     "--latency-ms", default=0.0, type=click.FloatRange(0), help="Delay added to every API response."
 )
+@click.option(
+    "--strict-listings",
+    is_flag=True,
+    help="Listings refuse expand=baseModels and childrenModelCount (400), as the real Hub may: whether "
+    "it accepts them there is unverified.",
+)
 def hub_serve(
     host: str,
     port: int,
@@ -299,6 +305,7 @@ def hub_serve(
     window: int | None,
     faults: Sequence[str],
     latency_ms: float,
+    strict_listings: bool,
 ) -> None:
     """Serve the emulated Hub over HTTP until interrupted.
 
@@ -334,7 +341,8 @@ def hub_serve(
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     cat = load_catalogue(catalogue, seed=seed, models=models)
-    emulator = HubEmulator(cat, now=now, plan=plan)
+    refused = ("baseModels", "childrenModelCount") if strict_listings else ()
+    emulator = HubEmulator(cat, now=now, plan=plan, listing_refuses=refused)
     attach(server, emulator)
 
     bound_host, bound_port = server.server_address[:2]

@@ -310,14 +310,13 @@ class HubClient:
                         yield parse_observation(item)
                 return
             except BadRequest as exc:
-                refused = [e for e in OPTIONAL_LISTING_EXPAND if e in str(exc) and e in self._listing_expand]
-                if not refused:
+                optional = [e for e in OPTIONAL_LISTING_EXPAND if e in self._listing_expand]
+                if not optional:
                     raise
-                # The real Hub documents these for model_info only; parents then come from tags.
-                logger.warning(
-                    "the Hub refuses expand=%s on listings; crawling without it", ",".join(refused)
-                )
-                self._listing_expand = [e for e in self._listing_expand if e not in refused]
+                # The real Hub documents these for model_info only (unverified for listings): without
+                # them parents come from the base_model tags and every member's children are listed.
+                logger.warning("listing refused (%s); crawling without expand=%s", exc, ",".join(optional))
+                self._listing_expand = [e for e in self._listing_expand if e not in optional]
 
     def children(self, model_id: str) -> list[Observation]:
         """The direct children of a model: every model whose tags name it as a base."""

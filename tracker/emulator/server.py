@@ -32,7 +32,7 @@ from tracker.ecosystems import EcosystemsError, load_ecosystems, parse_ecosystem
 from tracker.emulator.catalogue import Catalogue, iso, parse_time
 from tracker.emulator.faults import FaultPlan, RateGate
 from tracker.emulator.listing import Lister, QueryError, encode_cursor, parse_expand, parse_query
-from tracker.emulator.payloads import MODEL_INFO_DEFAULT, listing_fields, model_payload
+from tracker.emulator.payloads import EXPAND_PROPERTIES, MODEL_INFO_DEFAULT, listing_fields, model_payload
 from tracker.emulator.truth import ground_truth
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,11 @@ class HubEmulator:
         now: int | None = None,
         plan: FaultPlan | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        listing_refuses: tuple[str, ...] = (),
     ) -> None:
+        # Whether the real listing accepts expand=baseModels/childrenModelCount is unverified (the
+        # client documents them for model_info only): `listing_refuses` plays the stricter Hub.
+        self.listing_refuses = tuple(listing_refuses)
         self.catalogue = catalogue
         self.lister = Lister(catalogue)
         self.gate = RateGate(plan or FaultPlan(), monotonic)
@@ -274,6 +278,10 @@ class HubHandler(BaseHTTPRequestHandler):
             q = parse_query(query)
         except QueryError as exc:
             return 400, {"error": str(exc)}, {}
+        refused = [e for e in q.expand if e in self.emulator.listing_refuses]
+        if refused:
+            allowed = [e for e in EXPAND_PROPERTIES if e not in self.emulator.listing_refuses]
+            return 400, {"error": f'"expand" must be one of [{", ".join(allowed)}], got "{refused[0]}"'}, {}
         cat = self.emulator.catalogue
         items, next_cursor = self.emulator.lister.page(q, t)
         fields = listing_fields(list(q.expand), full=q.full, card_data=q.card_data, config=q.config)
