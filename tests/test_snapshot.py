@@ -6,7 +6,6 @@ edges), with both strategies, with faults injected, and after a crawl killed wit
 
 from __future__ import annotations
 
-import math
 import os
 import signal
 import subprocess
@@ -24,7 +23,7 @@ from tracker.emulator.catalogue import Catalogue
 from tracker.emulator.faults import Fault, FaultPlan
 from tracker.emulator.server import HubEmulator
 from tracker.emulator.synthetic import build_synthetic
-from tracker.emulator.truth import Truth, ground_truth
+from tracker.emulator.truth import Truth, ground_truth, tree_request_floor
 from tracker.hub import HubClient
 from tracker.snapshot import take_snapshot
 from tracker.store import load_run_edges, load_run_members, load_runs, open_store, snapshot_lock
@@ -141,21 +140,6 @@ def test_both_strategies_and_a_later_clock(engine: Engine, emulator: HubEmulator
     assert recorded_rows(engine, first.run_id) != recorded_rows(engine, second.run_id)
 
 
-def floor_requests(cat: Catalogue, truth: Truth) -> int:
-    """One request per root id and author listing page, plus one page per 1,000 children of each parent."""
-    t = cat.default_now
-    roots = sum(len(e.root_ids) for e in ECOSYSTEMS)
-    for eco in ECOSYSTEMS:
-        for author in eco.authors:
-            n = sum(1 for i in cat.iter_listed(t) if cat.id_at(i, t).lower().startswith(author.lower() + "/"))
-            roots += max(1, math.ceil(n / 1000))
-    pages = 0
-    for model_id in {m.model_id for m in truth.models}:
-        n = cat.listed_children_count(cat.index_of(model_id), t)
-        pages += math.ceil(n / 1000)
-    return roots + pages
-
-
 def test_tree_requests_stay_near_the_floor(tmp_path, catalogue: Catalogue) -> None:
     """At the default size (a parent with more than 1,000 children), read from the emulator's counters."""
     emu = HubEmulator(catalogue)
@@ -166,7 +150,7 @@ def test_tree_requests_stay_near_the_floor(tmp_path, catalogue: Catalogue) -> No
         with HubClient(emu.url) as client:
             result = take_snapshot(engine, client, ECOSYSTEMS, strategy="tree")
         assert_equals_truth(engine, result.run_id, truth)
-        floor = floor_requests(catalogue, truth)
+        floor = tree_request_floor(catalogue, ECOSYSTEMS, emu.now)
         used = emu.stats()["requests"]
         assert used == result.requests
         assert used <= 1.05 * floor, f"{used} requests for a floor of {floor}"

@@ -16,7 +16,8 @@ compared with an independent reading of DESIGN's rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 from tracker.ecosystems import Ecosystem, family_of_root
@@ -159,3 +160,18 @@ def ground_truth(cat: Catalogue, ecosystems: Iterable[Ecosystem], t: int) -> Tru
                 edges.add(TruthEdge(child, parent, m.relation))
     ordered = tuple(sorted(edges, key=lambda e: (e.child_id.lower(), e.parent_id.lower())))
     return Truth(iso(t), tuple(rows), ordered, tuple(dict.fromkeys(missing_all)))
+
+
+def tree_request_floor(cat: Catalogue, ecosystems: Sequence[Ecosystem], t: int) -> int:
+    """Fewest requests a tree crawl can make: one per root id and per page of each author's models,
+    plus one listing page per 1,000 children of each tracked model that has children."""
+    roots = sum(len(e.root_ids) for e in ecosystems)
+    listed = [cat.id_at(i, t).lower() for i in cat.iter_listed(t)]
+    for eco in ecosystems:
+        for author in eco.authors:
+            n = sum(1 for repo_id in listed if repo_id.startswith(author.lower() + "/"))
+            roots += max(1, math.ceil(n / 1000))
+    tracked: set[int] = set()
+    for eco in ecosystems:
+        tracked.update(members(cat, eco, t)[0])
+    return roots + sum(math.ceil(cat.listed_children_count(i, t) / 1000) for i in tracked)
