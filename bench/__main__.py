@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-BENCHMARKS = {"emulator": "bench.emulator_scale"}
+BENCHMARKS = {"emulator": "bench.emulator_scale", "crawl": "bench.crawl", "export": "bench.export"}
 
 
 def main() -> None:

@@ -335,8 +335,10 @@ def quant_format(tags: Sequence[str] | str | None, library_name: str | None) -> 
     """The quantization format shown by tags and library: GGUF, AWQ, GPTQ, EXL2, MLX, bitsandbytes, other."""
     if isinstance(tags, str):
         tags = json.loads(tags) if tags.startswith("[") else [tags]
-    found = {t.lower() for t in tags or ()}
-    library = (library_name or "").lower()
+    elif not isinstance(tags, Sequence | np.ndarray):
+        tags = ()  # missing (None, or NaN from a left join)
+    found = {t.lower() for t in tags}
+    library = library_name.lower() if isinstance(library_name, str) else ""  # NaN when missing
     if "gguf" in found or library == "gguf":
         return "GGUF"
     if "awq" in found:

@@ -371,6 +371,10 @@ class _Builder:
             meta = lower.startswith("meta-llama/")
             scale = 20_000.0 if meta else 1.0 if rec.in_window else 200.0
             rate, tau, floor, likes_max = traits.popularity(rng, scale=scale)
+            if rec.toggles and not meta:
+                # Repositories that get deleted are mostly experiments nobody used: keep them out of
+                # the heavy tail, or one deletion would swing the ecosystem's downloads by millions.
+                rate, likes_max = 5.0 * rate / (rate + 5.0), min(likes_max, 3)  # bounded below 5 a day
             params = traits.parameters_for(repo_id, rng)
             created = rec.created if rec.created is not None else _PRE_END
             out.append(

@@ -139,8 +139,8 @@ def popularity(rng: random.Random, *, scale: float = 1.0) -> tuple[float, float,
     few thousand draws tens of thousands a day; `scale` lifts a whole class (bases, popular quantizers).
     """
     rate = scale * math.exp(rng.gauss(0.0, 1.7)) * rng.paretovariate(1.6)
-    tau = uniform(rng, 20.0, 160.0)
-    floor = uniform(rng, 0.05, 0.4)
+    tau = uniform(rng, 60.0, 360.0)
+    floor = uniform(rng, 0.25, 0.7)
     likes_max = int(rate**0.75 * uniform(rng, 0.2, 1.5))
     return rate, tau, floor, likes_max
 

@@ -1,0 +1,89 @@
+"""The tracker's dashboard: `tracker dashboard` or `streamlit run dashboard/app.py`.
+
+Reads the database named by TRACKER_DATABASE_URL (default sqlite:///tracker.db), read-only, through
+the metrics layer. The sidebar's filters live here, so they persist from page to page.
+
+The pages live in `dashboard/views/`, not `dashboard/pages/`: Streamlit 1.67 treats a `pages/` folder
+beside the entry script as a v1 multipage app before `st.navigation` runs, and AppTest then reruns a
+page without this entry script (no sidebar, no filters).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # `streamlit run dashboard/app.py` puts dashboard/ first on sys.path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import data  # noqa: E402
+from dashboard.context import KEY, Context  # noqa: E402
+
+st.set_page_config(page_title="Llama ecosystem tracker", page_icon=":material/monitoring:", layout="wide")
+
+url = data.database_url()
+engine = data.engine(url)
+run_id = data.latest_run(engine)
+
+if engine is None or run_id is None:
+    from tracker.store import mask_url
+
+    shown = mask_url(url)  # never show a password
+    st.title("Llama ecosystem tracker")
+    st.info(
+        "No snapshot yet: this database holds no complete run, so there is nothing to show.",
+        icon=":material/inventory_2:",
+    )
+    st.markdown("Take the first snapshot of the Hub (it records one run), then reload this page:")
+    st.code(f"{data.FIRST_SNAPSHOT} --database {shown}", language="bash")
+    st.markdown("Or see the dashboard at work on 16 real weeks of the Hub, offline, with the demo:")
+    st.code(data.DEMO, language="bash")
+    st.caption(f"Database: `{shown}` (read-only).")
+    st.stop()
+
+choices = data.choices(engine, url, run_id)
+with st.sidebar:
+    st.header("Filters")
+    ecosystems = st.multiselect(
+        "Ecosystem", choices["ecosystems"], key="f_ecosystems", placeholder="All ecosystems"
+    )
+    families = st.multiselect("Family", choices["families"], key="f_families", placeholder="All families")
+    relations = st.multiselect(
+        "Relation", choices["relations"], key="f_relations", placeholder="All relations"
+    )
+    first, last = choices["dates"]
+    if st.session_state.get("_f_dates_run") != run_id:  # a new run widens the range to include it
+        st.session_state["f_dates"] = (first, last)
+        st.session_state["_f_dates_run"] = run_id
+    dates = st.date_input("Runs between", min_value=first, max_value=last, key="f_dates")
+    since, until = (tuple(dates) + (None, None))[:2] if isinstance(dates, tuple | list) else (dates, None)
+    # the whole range is no filter at all: share the cache entry the filter choices were read from
+    since = None if since == first else since
+    until = None if until == last else until
+    st.caption(f"Latest complete run: #{run_id}, {last:%d %b %Y}.")
+
+st.session_state[KEY] = Context(
+    engine=engine,
+    url=url,
+    run_id=run_id,
+    ecosystems=tuple(ecosystems),
+    families=tuple(families),
+    relations=tuple(relations),
+    since=since,
+    until=until,
+    all_ecosystems=tuple(choices["ecosystems"]),
+)
+
+pages = [
+    st.Page("views/overview.py", title="Overview", icon=":material/monitoring:", default=True),
+    st.Page("views/families.py", title="Families and relations", icon=":material/family_history:"),
+    st.Page("views/lineage.py", title="Lineage explorer", icon=":material/account_tree:"),
+    st.Page("views/movers.py", title="Movers", icon=":material/rocket_launch:"),
+    st.Page("views/builders.py", title="Builders", icon=":material/construction:"),
+    st.Page("views/formats.py", title="Formats and licences", icon=":material/deployed_code:"),
+    st.Page("views/ecosystems.py", title="Compare ecosystems", icon=":material/balance:"),
+    st.Page("views/data.py", title="Data", icon=":material/download:"),
+]
+st.navigation(pages).run()

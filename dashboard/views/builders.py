@@ -1,0 +1,46 @@
+"""Builders: who makes the derivatives (authors), and how concentrated the downloads are."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts
+from dashboard.context import current
+from tracker import metrics
+
+ctx = current()
+st.title("Builders")
+history = ctx.history()
+builders = metrics.compute_builders(history)
+if builders.empty:
+    st.warning("No model matches the filters in the sidebar.")
+    st.stop()
+
+by_downloads = metrics.compute_concentration(builders["downloads_30d"], top=10)
+by_count = metrics.compute_concentration(builders["derivatives"], top=10)
+a, b, c, d = st.columns(4)
+a.metric("Builders", f"{len(builders):,}", border=True)
+b.metric("Top 10 share of downloads", f"{by_downloads['top_share']:.0%}", border=True)
+c.metric("Top 10 share of derivatives", f"{by_count['top_share']:.0%}", border=True)
+d.metric(
+    "HHI of downloads",
+    f"{by_downloads['hhi']:,.0f}",
+    border=True,
+    help="Herfindahl-Hirschman index, 0 (spread) to 10,000 (one builder); above 2,500 is concentrated.",
+)
+
+n = st.slider("Leaderboard size", 10, 50, 20, key="bld_n")
+left, right = st.columns(2)
+with left:
+    st.subheader("By 30-day downloads")
+    st.altair_chart(charts.bars(builders.head(n), "downloads_30d", "author", title="downloads, last 30 days"))
+with right:
+    st.subheader("By derivatives")
+    top = builders.sort_values(["derivatives", "author"], ascending=[False, True]).head(n)
+    st.altair_chart(charts.bars(top, "derivatives", "author", title="derivatives"))
+st.dataframe(
+    builders.head(200),
+    hide_index=True,
+    key="bld_table",
+    column_config={"share_30d": st.column_config.NumberColumn("share of 30-day downloads", format="percent")},
+)

@@ -1,0 +1,43 @@
+"""Formats and licences: the quantization formats and the licence mix over time."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts
+from dashboard.context import current
+from tracker import metrics
+
+ctx = current()
+st.title("Formats and licences")
+history = ctx.history()
+if history.empty:
+    st.warning("No model matches the filters in the sidebar.")
+    st.stop()
+
+formats = metrics.compute_formats(history)
+formats = formats.groupby(["run_id", "taken_at", "format"], as_index=False)["derivatives"].sum()
+licences = metrics.compute_licences(history)
+licences = licences.groupby(["run_id", "taken_at", "license"], as_index=False)["derivatives"].sum()
+top = licences[licences["run_id"] == licences["run_id"].max()].nlargest(8, "derivatives")["license"]
+licences["license"] = licences["license"].where(licences["license"].isin(top), "other")
+licences = licences.groupby(["run_id", "taken_at", "license"], as_index=False)["derivatives"].sum()
+
+share = st.toggle("Show shares", key="fmt_share")
+st.subheader("Quantized derivatives by format")
+if formats.empty:
+    st.info("No quantized derivative within the filters.")
+elif share:
+    st.altair_chart(charts.shares(formats, "derivatives", "format", title="share of quantizations"))
+else:
+    st.altair_chart(charts.over_time(formats, "derivatives", title="quantized derivatives", by="format"))
+st.subheader("Derivatives by licence")
+if share:
+    st.altair_chart(charts.shares(licences, "derivatives", "license", title="share of derivatives"))
+else:
+    st.altair_chart(charts.over_time(licences, "derivatives", title="derivatives", by="license"))
+st.caption(
+    "Licence: the model's `license:` tag (`none` when it declares none); the eight commonest in "
+    "the latest run, the rest as `other`. Format: from tags and library (GGUF, AWQ, GPTQ, EXL2, MLX, "
+    "bitsandbytes)."
+)

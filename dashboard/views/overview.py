@@ -1,0 +1,60 @@
+"""Overview: the headline figures with their change since the previous run, and the growth curves."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, kpis
+from dashboard.context import current
+from dashboard.methodology import NOTE
+from tracker import metrics
+
+ctx = current()
+history = ctx.history()
+names = ", ".join(ctx.ecosystems or ctx.all_ecosystems)
+st.title("Is the ecosystem growing?")
+st.caption(
+    f"Derivatives of the tracked base models on the Hugging Face Hub ({names}), from weekly snapshots. "
+    "Figures for the latest run; the arrows compare it with the previous one."
+)
+
+if history.empty:
+    st.warning("No model matches the filters in the sidebar.")
+    st.stop()
+
+for column, kpi in zip(st.columns(4), kpis.overview(history), strict=True):
+    column.metric(kpi.label, kpi.value, kpi.delta, help=kpi.help, border=True)
+
+counts = metrics.compute_counts(history, "family")
+downloads = metrics.compute_downloads(history, "family")
+new = metrics.compute_new(history, "family")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Derivatives")
+    st.altair_chart(charts.over_time(counts, "derivatives", title="derivatives", by="family"))
+with right:
+    st.subheader("New derivatives per run")
+    st.altair_chart(charts.per_run(new, "new", title="new derivatives", by="family"))
+
+chart, note = st.columns([3, 1])
+with chart:
+    st.subheader("Weekly downloads")
+    st.altair_chart(
+        charts.per_run(
+            downloads.dropna(subset=["weekly_downloads"]),
+            "weekly_downloads",
+            title="downloads per week",
+            by="family",
+        )
+    )
+    revisions = int(downloads["negative_deltas"].sum())
+    if revisions:
+        st.caption(
+            f":material/warning: {revisions:,} model-weeks with a downward revision by the Hub are included "
+            "(negative deltas, kept as data)."
+        )
+with note:
+    with st.container(border=True):
+        st.markdown("**Methodology**")
+        st.markdown(NOTE)
