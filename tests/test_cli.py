@@ -11,15 +11,7 @@ import urllib.request
 
 import pytest
 
-
-def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
+from tests.commands import tracker as run
 
 
 @pytest.mark.parametrize("args", [["--help"], ["hub", "--help"], ["hub", "serve", "--help"]])

@@ -30,6 +30,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from tests.commands import tracker
 from tracker.cli import main
 from tracker.crontab import (
     Schedule,
@@ -404,17 +405,6 @@ def test_consecutive_runs_on_a_schedule_of_seconds(tmp_path: Path, emulator: Hub
 
 
 # --- the command, in a subprocess ------------------------------------------------------------------
-
-
-def tracker(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-        stdin=subprocess.DEVNULL,
-    )
 
 
 def start_schedule(*args: str, env: dict | None = None) -> subprocess.Popen[str]:

@@ -6,7 +6,6 @@ edges), with both strategies, with faults injected, and after a crawl killed wit
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from tests.commands import tracker
 from tracker.ecosystems import load_ecosystems, select_ecosystems
 from tracker.emulator.catalogue import Catalogue
 from tracker.emulator.faults import Fault, FaultPlan
@@ -179,17 +179,6 @@ def test_faults_and_a_small_quota_change_nothing(tmp_path) -> None:
         assert set(stats["faults_injected"]) == {"429", "503", "truncate", "drop"}
     finally:
         emu.stop()
-
-
-def tracker(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-        stdin=subprocess.DEVNULL,
-    )
 
 
 def test_killed_mid_crawl_then_run_again(database_url: str, small: Catalogue) -> None:
