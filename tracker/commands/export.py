@@ -1,0 +1,139 @@
+"""`tracker export`: the recorded history as CSV, Parquet or JSON Lines."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import click
+
+from tracker.commands.options import (
+    database_option,
+    open_database,
+    parse_instant,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --- exports ---------------------------------------------------------------------------------------
+
+
+def _export_epilog() -> str:
+    """The columns of each table, from the data dictionary (the one source for docs and help)."""
+    from tracker.dictionary import TABLES
+
+    lines = [f"{t.name}: {', '.join(t.names)}." for t in TABLES.values()]
+    return "\n\n".join(["Columns (their meanings: --describe, or docs/data-dictionary.md):", *lines])
+
+
+def _table_names() -> list[str]:
+    from tracker.dictionary import TABLES  # light: no database or Arrow imports
+
+    return list(TABLES)
+
+
+@click.command(epilog=_export_epilog())
+@database_option
+@click.argument("table", metavar="TABLE", type=click.Choice(_table_names()))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet", "jsonl"]),
+    default=None,
+    help="Output format  [default: from the --output suffix (.csv, .parquet, .jsonl), else csv].",
+)
+@click.option(
+    "--output",
+    "-o",
+    default="-",
+    show_default=True,
+    metavar="PATH",
+    help="File to write (replaced whole, only once complete); - is stdout (csv and jsonl only).",
+)
+@click.option(
+    "--ecosystem", "ecosystems", multiple=True, metavar="NAME", help="Keep this ecosystem (repeatable)."
+)
+@click.option(
+    "--family",
+    "families",
+    multiple=True,
+    metavar="NAME",
+    help="Keep this family (repeatable; history and models only).",
+)
+@click.option(
+    "--since",
+    "since_text",
+    metavar="ISO8601",
+    help="Keep rows from this instant on, inclusive (taken_at for history and runs, last_seen_at for "
+    "models and edges; naive means UTC; a date alone is its midnight).",
+)
+@click.option("--until", "until_text", metavar="ISO8601", help="Keep rows up to this instant, inclusive.")
+@click.option("--describe", is_flag=True, help="Print the table's data dictionary instead of exporting.")
+def export(
+    database_url: str,
+    table: str,
+    fmt: str | None,
+    output: str,
+    ecosystems: tuple[str, ...],
+    families: tuple[str, ...],
+    since_text: str | None,
+    until_text: str | None,
+    describe: bool,
+) -> None:
+    """Export a table of the recorded history as CSV, Parquet or JSON Lines.
+
+    TABLE is history (one row per model per ecosystem per complete run, with the all-time downloads'
+    delta since the previous run), models, edges (declared parent links) or runs (every run). Rows
+    stream from the database in chunks, so memory stays flat however long the history.
+    """
+    from tracker.dictionary import render_table
+    from tracker.export import (
+        ExportError,
+        ExportFilters,
+        check_destination,
+        check_filters,
+        export_table,
+        export_to,
+        format_for,
+        table_spec,
+    )
+
+    spec = table_spec(table)
+    if describe:
+        click.echo(render_table(spec, level=1), nl=False)
+        return
+    filters = ExportFilters(
+        ecosystems=ecosystems,
+        families=families,
+        since=parse_instant(since_text, "--since") if since_text else None,
+        until=parse_instant(until_text, "--until") if until_text else None,
+    )
+    try:
+        fmt = format_for(output, fmt)
+        check_filters(spec, filters)
+        path = check_destination(output, fmt)
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    engine = open_database(database_url)
+    try:
+        if path is not None:
+            rows = export_to(engine, spec, fmt, path, filters)
+            logger.info("wrote %s rows of %s to %s (%s)", f"{rows:,}", table, path, fmt)
+        else:
+            stdout = sys.stdout.buffer
+            try:
+                rows = export_table(engine, spec, fmt, stdout, filters)
+                stdout.flush()
+            except BrokenPipeError:
+                # The reader went away (`| head`): what it read is what it wanted. Point stdout at
+                # /dev/null so the interpreter's own flush at exit does not fail again.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
+                return
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    if rows == 0 and (ecosystems or families or since_text or until_text):
+        logger.warning("no %s rows match the filters (names are case-sensitive)", table)

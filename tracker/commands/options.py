@@ -1,0 +1,85 @@
+"""Options and helpers shared by the commands: flags, then environment, then defaults."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import click
+
+# --- shared options (flags, then environment, then defaults) ---------------------------------------
+
+DEFAULT_DATABASE_URL = "sqlite:///tracker.db"
+DEFAULT_ENDPOINT = "https://huggingface.co"
+
+
+def database_option(f: Callable) -> Callable:
+    return click.option(
+        "--database",
+        "database_url",
+        envvar="TRACKER_DATABASE_URL",
+        default=DEFAULT_DATABASE_URL,
+        show_default=True,
+        metavar="URL",
+        help="Database URL: sqlite:///PATH or postgresql+psycopg://USER@HOST/DB [env TRACKER_DATABASE_URL].",
+    )(f)
+
+
+def ecosystems_file_option(f: Callable) -> Callable:
+    return click.option(
+        "--ecosystems",
+        "ecosystems_path",
+        envvar="TRACKER_ECOSYSTEMS",
+        default=None,
+        metavar="PATH",
+        help="Ecosystems file (TOML) [env TRACKER_ECOSYSTEMS; default: the one shipped with the package].",
+    )(f)
+
+
+def endpoint_option(f: Callable) -> Callable:
+    return click.option(
+        "--endpoint",
+        envvar="HF_ENDPOINT",
+        default=DEFAULT_ENDPOINT,
+        show_default=True,
+        metavar="URL",
+        help="Hub endpoint [env HF_ENDPOINT]. The token comes from HF_TOKEN only, and is never shown.",
+    )(f)
+
+
+def parse_instant(text: str, option: str) -> datetime:
+    """An ISO 8601 instant (offset or Z; naive read as UTC) as a zone-aware UTC datetime."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"not an ISO 8601 timestamp: {text!r}", param_hint=option) from None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def open_database(url: str):  # noqa: ANN201 - an Engine; sqlalchemy is imported lazily
+    from tracker.store import StoreError, open_store
+
+    try:
+        return open_store(url)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def port_option(f: Callable) -> Callable:
+    return click.option(
+        "--port",
+        default=8501,
+        show_default=True,
+        type=click.IntRange(1, 65535),
+        help="Port of the dashboard on 127.0.0.1.",
+    )(f)
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM stops a snapshot like Ctrl-C: the run is recorded as failed ("interrupted")."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
