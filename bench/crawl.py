@@ -17,6 +17,7 @@ import tempfile
 import time
 from typing import TextIO
 
+from tracker.database import open_store
 from tracker.ecosystems import load_ecosystems, select_ecosystems
 from tracker.emulator.faults import FaultPlan
 from tracker.emulator.server import HubEmulator
@@ -24,7 +25,6 @@ from tracker.emulator.synthetic import build_synthetic
 from tracker.emulator.truth import ground_truth, tree_request_floor
 from tracker.hub import HubClient
 from tracker.snapshot import take_snapshot
-from tracker.store import open_store
 
 SIZES = (5_000, 50_000)
 NAIVE_SIZE = 5_000

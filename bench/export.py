@@ -31,7 +31,7 @@ from typing import TextIO
 
 from sqlmodel import Session
 
-from tracker import store
+from tracker import database, store
 from tracker.records import Edge, Membership, Observation
 
 MODELS = 20_000
@@ -69,7 +69,7 @@ else:
 FETCH = """
 import sys
 from tracker.history import history_select
-from tracker.store import open_store
+from tracker.database import open_store
 engine = open_store(sys.argv[1])
 with engine.connect() as connection:
     if sys.argv[2] == "all":
@@ -82,7 +82,7 @@ with engine.connect() as connection:
 
 def write_history(url: str, models: int, runs: int = RUNS) -> int:
     """Record `runs` weekly complete runs of `models` models each; return the history rows."""
-    engine = store.open_store(url)
+    engine = database.open_store(url)
     roots = [f"meta-llama/{family.replace(' ', '-')}-8B" for family in FAMILIES]
     try:
         with Session(engine) as session:
@@ -219,7 +219,7 @@ def main(out: TextIO) -> None:
             measure_history(url, rows, folder, f"SQLite, {models:,} models x {RUNS} runs", out)
         scratch = _postgres_database()
         if scratch is None:
-            out.write(f"\nPostgreSQL: no server at {store.mask_url(PG_URL)}; skipped\n")
+            out.write(f"\nPostgreSQL: no server at {database.mask_url(PG_URL)}; skipped\n")
             return
         url, (admin, name) = scratch
         try:

@@ -28,7 +28,7 @@ engine = data.engine(url)
 run_id = data.latest_run(engine)
 
 if engine is None or run_id is None:
-    from tracker.store import mask_url
+    from tracker.database import mask_url
 
     shown = mask_url(url)  # never show a password
     st.title("Llama ecosystem tracker")

@@ -44,7 +44,7 @@ def _read_only(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API obje
 @st.cache_resource(show_spinner=False)
 def engine(url: str) -> Engine | None:
     """A read-only engine on the database, or None when there is no database (yet) at that URL."""
-    from tracker.store import StoreError, make_engine
+    from tracker.database import StoreError, make_engine
 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":

@@ -6,13 +6,13 @@ import functools
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tracker.database import open_store
 from tracker.ecosystems import load_ecosystems, select_ecosystems
 from tracker.emulator.catalogue import Catalogue
 from tracker.emulator.server import HubEmulator
 from tracker.emulator.synthetic import build_synthetic
 from tracker.hub import HubClient
 from tracker.snapshot import take_snapshot
-from tracker.store import open_store
 
 WEEK = 7 * 86_400
 SEED, MODELS = 5, 3000

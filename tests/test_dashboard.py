@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.dashboard_db import build_database, snapshot_weeks
 from tracker import metrics
-from tracker.store import make_engine
+from tracker.database import make_engine
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PAGES = [
@@ -99,7 +99,7 @@ def test_empty_database_gets_a_friendly_page(tmp_path: Path, monkeypatch: pytest
 
 
 def test_schema_without_runs_is_empty_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tracker.store import open_store
+    from tracker.database import open_store
 
     url = f"sqlite:///{tmp_path / 'migrated.db'}"
     open_store(url).dispose()

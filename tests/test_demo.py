@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from tracker import metrics
 from tracker.cli import cli
-from tracker.store import make_engine
+from tracker.database import make_engine
 
 
 def test_demo_builds_weekly_runs_that_grow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from tests.db import BACKENDS, PG_URL, _postgres_admin
 from tracker.cli import cli, main
+from tracker.database import open_store
 from tracker.dictionary import TABLES, Table, render_markdown, render_table
 from tracker.ecosystems import load_ecosystems, select_ecosystems
 from tracker.emulator.catalogue import Catalogue
@@ -38,7 +39,7 @@ from tracker.emulator.truth import Truth, ground_truth
 from tracker.export import WRITERS, ExportFilters, atomic_file, export_query, stream_rows
 from tracker.hub import HubClient, HubError
 from tracker.snapshot import take_snapshot
-from tracker.store import load_runs, open_store
+from tracker.store import load_runs
 
 ROOT = Path(__file__).parent.parent
 ECOSYSTEMS = select_ecosystems(load_ecosystems(), ["llama", "qwen"])

@@ -42,6 +42,7 @@ from tracker.crontab import (
     same_trigger,
     schedule_status,
 )
+from tracker.database import open_store, snapshot_lock
 from tracker.ecosystems import load_ecosystems, select_ecosystems
 from tracker.emulator.catalogue import Catalogue
 from tracker.emulator.faults import FaultPlan
@@ -58,7 +59,7 @@ from tracker.scheduler import (
     describe_schedule,
 )
 from tracker.snapshot import take_snapshot
-from tracker.store import load_runs, open_store, snapshot_lock
+from tracker.store import load_runs
 
 LLAMA = select_ecosystems(load_ecosystems(), ["llama"])
 TOKEN = "hf_SCHEDULEsecretTOKEN0123456789abcdef"

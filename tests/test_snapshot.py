@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from tests.commands import tracker
+from tracker.database import open_store, snapshot_lock
 from tracker.ecosystems import load_ecosystems, select_ecosystems
 from tracker.emulator.catalogue import Catalogue
 from tracker.emulator.faults import Fault, FaultPlan
@@ -26,7 +27,7 @@ from tracker.emulator.synthetic import build_synthetic
 from tracker.emulator.truth import Truth, ground_truth, tree_request_floor
 from tracker.hub import HubClient
 from tracker.snapshot import take_snapshot
-from tracker.store import load_run_edges, load_run_members, load_runs, open_store, snapshot_lock
+from tracker.store import load_run_edges, load_run_members, load_runs
 
 ECOSYSTEMS = select_ecosystems(load_ecosystems(), ["llama", "qwen"])
 TOKEN = "hf_SNAPSHOTsecretTOKEN0123456789abcdef"

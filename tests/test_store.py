@@ -20,11 +20,17 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, inspect, text
 from sqlmodel import Session, SQLModel, select
 
-from tracker.records import Edge, Membership, Observation
-from tracker.store import (
+from tracker.database import (
     SnapshotBusy,
     StoreError,
     alembic_config,
+    make_engine,
+    migrate,
+    open_store,
+    snapshot_lock,
+)
+from tracker.records import Edge, Membership, Observation
+from tracker.store import (
     begin_run,
     close_interrupted_runs,
     finish_run,
@@ -34,14 +40,10 @@ from tracker.store import (
     load_run_members,
     load_run_snapshots,
     load_runs,
-    make_engine,
-    migrate,
-    open_store,
     save_edges,
     save_memberships,
     save_observations,
     set_run_strategy,
-    snapshot_lock,
     update_run_counters,
 )
 from tracker.tables import ModelRecord, ModelSnapshot, RunEdge, RunMembership, SnapshotRun
@@ -350,7 +352,7 @@ def test_readers_order_and_filter_runs(engine: Engine) -> None:
 
 HOLDER = """
 import sys, time
-from tracker.store import make_engine, snapshot_lock
+from tracker.database import make_engine, snapshot_lock
 with snapshot_lock(make_engine(sys.argv[1])):
     print("held", flush=True)
     time.sleep(120)

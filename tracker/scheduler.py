@@ -43,7 +43,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from tracker import store
+from tracker import database, store
 from tracker.crontab import (
     Schedule,
     ScheduleError,
@@ -214,7 +214,7 @@ class SnapshotScheduler:
                 raise
         except SQLAlchemyError as exc:
             raise ScheduleError(
-                f"cannot use the job store in {store.mask_url(self.engine.url)}: {_one_line(exc)}"
+                f"cannot use the job store in {database.mask_url(self.engine.url)}: {_one_line(exc)}"
             ) from None
         finally:
             try:
@@ -261,7 +261,7 @@ class SnapshotScheduler:
             self._reconcile(datetime.now(UTC))
         except Exception as exc:  # noqa: BLE001 - APScheduler would only log it: stop, and say why
             self._error = ScheduleError(
-                f"cannot store the schedule in {store.mask_url(self.engine.url)}: {_one_line(exc)}"
+                f"cannot store the schedule in {database.mask_url(self.engine.url)}: {_one_line(exc)}"
             )
             self.stop()
 
@@ -271,7 +271,7 @@ class SnapshotScheduler:
             "scheduling snapshots: cron %s (%s), database %s, endpoint %s, ecosystems %s, catch-up grace %s",
             self.schedule.cron,
             self.schedule.timezone,
-            store.mask_url(self.engine.url),
+            database.mask_url(self.engine.url),
             self.settings.endpoint,
             ", ".join(self.settings.ecosystems) or "those enabled in the ecosystems file",
             format_duration(timedelta(seconds=options["misfire_grace_time"])),
@@ -391,7 +391,7 @@ class SnapshotScheduler:
                 timeout=settings.timeout,
                 retry_budget=settings.retry_budget,
             )
-        except (EcosystemsError, HubError, store.StoreError, SQLAlchemyError) as exc:
+        except (EcosystemsError, HubError, database.StoreError, SQLAlchemyError) as exc:
             logger.error("run due %s not taken: %s", format_when(tick), _one_line(exc))
             return "error"
         began = time.monotonic()
@@ -406,7 +406,7 @@ class SnapshotScheduler:
                     on_progress=progress.update,
                 )
                 self.outcome = "complete"  # at once: a signal from here on must not keep this run due
-        except store.SnapshotBusy as exc:
+        except database.SnapshotBusy as exc:
             logger.warning(
                 "run due %s skipped: %s; the next scheduled run will try again", format_when(tick), exc
             )

@@ -20,7 +20,7 @@ from typing import Literal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tracker import store
+from tracker import database, store
 from tracker.crawl import Crawl, Progress
 from tracker.ecosystems import Ecosystem
 from tracker.hub import HubClient, HubError
@@ -108,7 +108,7 @@ def take_snapshot(
 ) -> SnapshotResult:
     """Crawl `ecosystems` now and record one run; HubError (run recorded as failed) or SnapshotBusy."""
     began = time.monotonic()
-    with store.snapshot_lock(engine), Session(engine) as session:
+    with database.snapshot_lock(engine), Session(engine) as session:
         closed = store.close_interrupted_runs(session, now=now())
         if closed:
             logger.warning(

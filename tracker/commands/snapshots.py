@@ -86,11 +86,11 @@ def snapshot(
     their derivatives in turn) with its figures, and stores them under a new run, which ends
     complete or failed. A run left running by a crash is closed as failed first.
     """
+    from tracker.database import SnapshotBusy
     from tracker.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
     from tracker.hub import HubClient, HubError
     from tracker.progress import ProgressReporter
     from tracker.snapshot import take_snapshot
-    from tracker.store import SnapshotBusy
 
     taken_at = parse_instant(taken_at_text, "--taken-at") if taken_at_text else None
     try:

@@ -1,6 +1,6 @@
 """Alembic environment for the tracker's schema (target: `SQLModel.metadata` from `tracker.tables`).
 
-`tracker.store.migrate` hands over an open connection in `config.attributes["connection"]`; without one
+`tracker.database.migrate` hands over an open connection in `config.attributes["connection"]`; without one
 (the `alembic` command line) the database is `sqlalchemy.url` from the config, else
 `TRACKER_DATABASE_URL`, else `sqlite:///tracker.db`.
 """
@@ -72,7 +72,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run_on(connection)
         return
-    from tracker.store import make_engine  # late: the store imports alembic, not the other way round
+    from tracker.database import make_engine  # late: the database module imports alembic, not the reverse
 
     engine = make_engine(_url())
     try:
