@@ -39,12 +39,8 @@ def catalogue() -> Catalogue:
 @pytest.fixture
 def hub(catalogue: Catalogue) -> Iterator[HubEmulator]:
     """A fresh emulator (default clock, no faults) on the session catalogue, serving on a free port."""
-    emulator = HubEmulator(catalogue)
-    emulator.start()
-    try:
+    with HubEmulator(catalogue) as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 @pytest.fixture

@@ -46,12 +46,8 @@ def clock() -> FakeClock:
 @pytest.fixture
 def limited_hub(catalogue: Catalogue, clock: FakeClock) -> Iterator[HubEmulator]:
     """An emulator allowing 3 API requests per 60 s window of the fake clock."""
-    emulator = HubEmulator(catalogue, monotonic=clock, plan=FaultPlan(quota=3, window=60))
-    emulator.start()
-    try:
+    with HubEmulator(catalogue, monotonic=clock, plan=FaultPlan(quota=3, window=60)) as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 @pytest.fixture

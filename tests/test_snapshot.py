@@ -41,12 +41,8 @@ def small() -> Catalogue:
 
 @pytest.fixture
 def emulator(small: Catalogue) -> Iterator[HubEmulator]:
-    emu = HubEmulator(small)
-    emu.start()
-    try:
+    with HubEmulator(small) as emu:
         yield emu
-    finally:
-        emu.stop()
 
 
 def truth_rows(truth: Truth) -> set[tuple]:

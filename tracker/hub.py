@@ -75,13 +75,11 @@ class BadRequest(HubError):
 
 @dataclass
 class HubCounters:
-    """What the client did: requests sent, retries, 429s received, seconds spent waiting for the quota."""
+    """What the client did: requests sent, retries, 429s received."""
 
     requests: int = 0
     retries: int = 0
     rate_limited: int = 0
-    rate_wait_seconds: float = 0.0
-    remaining: int | None = None
 
 
 class RatePacer:
@@ -100,7 +98,6 @@ class RatePacer:
         self._reset_at: float | None = None
         self._inflight = 0
         self._paced = False
-        self.waited = 0.0
 
     def acquire(self) -> None:
         with self._cond:
@@ -118,9 +115,7 @@ class RatePacer:
                 if self._remaining - self._inflight > 0:
                     break
                 delay = (self._reset_at or now + 1.0) - now
-                began = self._clock()
                 self._cond.wait(max(0.01, delay))
-                self.waited += self._clock() - began
             self._inflight += 1
 
     def release(self, headers: httpx2.Headers | None) -> None:
@@ -242,7 +237,6 @@ class HubClient:
                     self.pacer.hold(_retry_after(response))
                 else:
                     self.pacer.release(response.headers)
-                self.counters.remaining = self.pacer.remaining
                 location = response.headers.get("Location")
                 if status in (301, 302, 303, 307, 308) and location and hops < MAX_REDIRECTS:
                     # Keep our parameters unless the new location carries its own query.

@@ -9,7 +9,7 @@ import time
 from typing import TextIO
 
 from tracker.crawl import Progress
-from tracker.hub import HubCounters
+from tracker.hub import HubClient
 
 logger = logging.getLogger("tracker.progress")
 
@@ -17,8 +17,8 @@ logger = logging.getLogger("tracker.progress")
 class ProgressReporter:
     """Shows where a crawl is: refreshed each second on a terminal, logged every `interval` s elsewhere."""
 
-    def __init__(self, counters: HubCounters, *, stream: TextIO | None = None, interval: float = 30) -> None:
-        self.counters = counters
+    def __init__(self, client: HubClient, *, stream: TextIO | None = None, interval: float = 30) -> None:
+        self.client = client
         self.stream = stream or sys.stderr
         self.live = bool(getattr(self.stream, "isatty", lambda: False)())
         self.interval = 1.0 if self.live else interval
@@ -45,9 +45,9 @@ class ProgressReporter:
             logger.info("%s", self.line())
 
     def line(self) -> str:
-        c, last = self.counters, self.last
+        c, last, remaining = self.client.counters, self.last, self.client.pacer.remaining
         where = f"{last.ecosystem} depth {last.depth}: {last.models:,} models, " if last else ""
-        left = f", rate budget {c.remaining:,} left" if c.remaining is not None else ""
+        left = f", rate budget {remaining:,} left" if remaining is not None else ""
         elapsed = time.monotonic() - self._began
         return f"{where}{c.requests:,} requests, {c.retries:,} retries{left}, {elapsed:.0f} s"
 

@@ -396,7 +396,7 @@ class SnapshotScheduler:
             return "error"
         began = time.monotonic()
         try:
-            with client, ProgressReporter(client.counters) as progress:
+            with client, ProgressReporter(client) as progress:
                 result = take_snapshot(
                     self.engine,
                     client,

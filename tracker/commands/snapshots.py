@@ -106,7 +106,7 @@ def snapshot(
     engine = open_database(database_url)
     stop_on_sigterm()
     try:
-        with client, ProgressReporter(client.counters) as progress:
+        with client, ProgressReporter(client) as progress:
             result = take_snapshot(
                 engine,
                 client,

@@ -99,6 +99,14 @@ class HubEmulator:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
+    def __enter__(self) -> HubEmulator:
+        """Serve on a free port of 127.0.0.1 for the block (tests, the demo, benchmarks)."""
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.shutdown()
