@@ -1,4 +1,4 @@
-"""`python -m bench [NAME ...]`: run the benchmarks (all by default) and print their tables."""
+"""`python -m bench [NAME ...]`: run the benchmarks (all by default), print their tables, then one summary."""
 
 from __future__ import annotations
 
@@ -6,7 +6,16 @@ import argparse
 import importlib
 import sys
 
-BENCHMARKS = {"emulator": "bench.emulator_scale", "crawl": "bench.crawl", "export": "bench.export"}
+from bench.common import print_summary
+
+BENCHMARKS = {
+    "emulator": "bench.emulator_scale",
+    "crawl": "bench.crawl",
+    "ingest": "bench.ingest",
+    "queries": "bench.queries",
+    "memory": "bench.memory",
+    "export": "bench.export",
+}
 
 
 def main() -> None:
@@ -15,9 +24,12 @@ def main() -> None:
         "names", nargs="*", choices=[*BENCHMARKS, []], help="benchmarks to run (default: all)"
     )
     args = parser.parse_args()
+    summary = []
     for name in args.names or list(BENCHMARKS):
         module = importlib.import_module(BENCHMARKS[name])
-        module.main(sys.stdout)
+        summary.extend(module.main(sys.stdout) or [])
+        sys.stdout.flush()
+    print_summary(summary, sys.stdout)
 
 
 if __name__ == "__main__":

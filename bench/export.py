@@ -31,6 +31,7 @@ from typing import TextIO
 
 from sqlmodel import Session
 
+from bench.common import PG_URL, Summary, measure, postgres_database
 from tracker import database, store
 from tracker.records import Edge, Membership, Observation
 
@@ -38,7 +39,6 @@ MODELS = 20_000
 SMALL_MODELS = 2_000
 RUNS = 26
 FORMATS = ("csv", "jsonl", "parquet")
-PG_URL = os.environ.get("TRACKER_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FAMILIES = ("Llama 2", "Llama 3", "Llama 3.1", "Llama 3.2", "Llama 3.3", "Code Llama")
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
 LIBRARIES = ("transformers", "peft", "gguf", "mlx", None)
@@ -46,26 +46,6 @@ T0 = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
 
 REPEATS = 3  # each process runs three times; the medians resist a disturbance on a shared machine
 IMPORTS = "import tracker.cli, tracker.export, tracker.history, tracker.store"
-# Runs a module or a piece of code as `python -m`/`python -c` would, then writes the process's peak
-# resident set (kB) to the file named first.
-PEAK = """
-import atexit, sys
-
-def record_peak(path=sys.argv[1]):
-    with open("/proc/self/status") as status:
-        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
-    with open(path, "w") as out:
-        out.write(peak)
-
-atexit.register(record_peak)
-kind, target = sys.argv[2], sys.argv[3]
-sys.argv = [target, *sys.argv[4:]]
-if kind == "module":
-    import runpy
-    runpy.run_module(target, run_name="__main__", alter_sys=True)
-else:
-    exec(compile(target, "<bench>", "exec"), {"__name__": "__main__"})
-"""
 FETCH = """
 import sys
 from tracker.history import history_select
@@ -131,22 +111,6 @@ def write_history(url: str, models: int, runs: int = RUNS) -> int:
     return models * runs
 
 
-def measure(kind: str, target: str, *args: str) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of `python -m TARGET ARGS` (`module`) or `python -c TARGET ARGS`."""
-    with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
-        began = time.perf_counter()
-        result = subprocess.run(
-            [sys.executable, "-c", PEAK, peak.name, kind, target, *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            check=False,
-        )
-        seconds = time.perf_counter() - began
-        if result.returncode != 0:
-            raise RuntimeError(f"{kind} {target[:40]!r} {' '.join(args[:4])}... exited {result.returncode}")
-        return seconds, int(peak.read()) / 1024
-
-
 def measure_history(url: str, rows: int, folder: Path, label: str, out: TextIO) -> None:
     """One block of the table: the baselines, the query alone and the three formats on one database."""
     base, arrow_base = "import, exit (baseline)", "import + pyarrow, exit"
@@ -190,25 +154,7 @@ def measure_history(url: str, rows: int, folder: Path, label: str, out: TextIO) 
         out.write(f"  history.{fmt}: {size / 1e6:,.1f} MB\n")
 
 
-def _postgres_database() -> tuple[str, object] | None:
-    """A fresh scratch database on the PostgreSQL server, and its admin engine; None without a server."""
-    from sqlalchemy import create_engine, make_url
-    from sqlalchemy.exc import SQLAlchemyError
-    from sqlalchemy.pool import NullPool
-
-    admin = create_engine(
-        PG_URL, poolclass=NullPool, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    name = f"tracker_bench_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')  # a generated identifier
-    except SQLAlchemyError:
-        return None
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), (admin, name)
-
-
-def main(out: TextIO) -> None:
+def main(out: TextIO) -> list[Summary]:
     with tempfile.TemporaryDirectory(prefix="tracker-bench-export-") as tmp:
         folder = Path(tmp)
         for models in (SMALL_MODELS, MODELS):
@@ -217,19 +163,15 @@ def main(out: TextIO) -> None:
             rows = write_history(url, models)
             out.write(f"\n(wrote {rows:,} rows into SQLite in {time.perf_counter() - began:.0f} s)\n")
             measure_history(url, rows, folder, f"SQLite, {models:,} models x {RUNS} runs", out)
-        scratch = _postgres_database()
-        if scratch is None:
-            out.write(f"\nPostgreSQL: no server at {database.mask_url(PG_URL)}; skipped\n")
-            return
-        url, (admin, name) = scratch
-        try:
+        with postgres_database() as url:
+            if url is None:
+                out.write(f"\nPostgreSQL: no server at {database.mask_url(PG_URL)}; skipped\n")
+                return []
             began = time.perf_counter()
             rows = write_history(url, MODELS)
             out.write(f"\n(wrote {rows:,} rows into PostgreSQL in {time.perf_counter() - began:.0f} s)\n")
             measure_history(url, rows, folder, f"PostgreSQL, {MODELS:,} models x {RUNS} runs", out)
-        finally:
-            with admin.connect() as connection:  # type: ignore[attr-defined]
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return []
 
 
 if __name__ == "__main__":

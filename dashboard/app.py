@@ -25,9 +25,9 @@ st.set_page_config(page_title="Llama ecosystem tracker", page_icon=":material/mo
 
 url = data.database_url()
 engine = data.engine(url)
-run_id = data.latest_run(engine)
+version = data.data_version(engine)
 
-if engine is None or run_id is None:
+if engine is None or version is None:
     from tracker.database import mask_url
 
     shown = mask_url(url)  # never show a password
@@ -43,7 +43,8 @@ if engine is None or run_id is None:
     st.caption(f"Database: `{shown}` (read-only).")
     st.stop()
 
-choices = data.choices(engine, url, run_id)
+run_id = version[0]
+choices = data.choices(engine, url, version)
 with st.sidebar:
     st.header("Filters")
     ecosystems = st.multiselect(
@@ -67,7 +68,7 @@ with st.sidebar:
 st.session_state[KEY] = Context(
     engine=engine,
     url=url,
-    run_id=run_id,
+    version=version,
     ecosystems=tuple(ecosystems),
     families=tuple(families),
     relations=tuple(relations),

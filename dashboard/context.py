@@ -1,12 +1,12 @@
-"""What every page needs: the database, the latest complete run and the sidebar's filters.
+"""What every page needs: the database, the data's version, the sidebar's filters, and the loaders.
 
 The entry script (`dashboard/app.py`) builds it once per rerun and keeps it in `st.session_state`;
-pages read it with `current()`.
+pages read it with `current()`. Every loader is cached on the data's version (`data.data_version`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -14,6 +14,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from dashboard import data
+from tracker.metrics import Filters
 
 KEY = "_tracker_context"
 
@@ -22,7 +23,7 @@ KEY = "_tracker_context"
 class Context:
     engine: Engine
     url: str
-    run_id: int
+    version: tuple
     ecosystems: tuple[str, ...] = ()
     families: tuple[str, ...] = ()
     relations: tuple[str, ...] = ()
@@ -30,19 +31,24 @@ class Context:
     until: date | None = None
     all_ecosystems: tuple[str, ...] = field(default=())
 
-    def history(self, **overrides: object) -> pd.DataFrame:
-        """The filtered history (cached, keyed on the latest run); overrides replace filters."""
-        args = {
-            "ecosystems": self.ecosystems,
-            "families": self.families,
-            "relations": self.relations,
-            "since": self.since,
-            "until": self.until,
-        } | overrides
-        return data.history(self.engine, self.url, self.run_id, **args)
+    @property
+    def run_id(self) -> int:
+        """The latest complete run (with its roll-ups written)."""
+        return self.version[0]
 
-    def edges(self) -> pd.DataFrame:
-        return data.edges(self.engine, self.url, self.run_id)
+    def filters(self, **overrides: object) -> Filters:
+        """The sidebar's filters; overrides replace them (e.g. `ecosystems=()` for every ecosystem)."""
+        chosen = replace(self, **overrides)  # type: ignore[arg-type]
+        return data.filters(chosen.ecosystems, chosen.families, chosen.relations, chosen.since, chosen.until)
+
+    def series(self, by: str | None = None, **overrides: object) -> pd.DataFrame:
+        return data.series(self.engine, self.url, self.version, self.filters(**overrides), by)
+
+    def builders(self) -> pd.DataFrame:
+        return data.builders(self.engine, self.url, self.version, self.filters())
+
+    def movers(self, n: int) -> dict[str, pd.DataFrame]:
+        return data.movers(self.engine, self.url, self.version, self.filters(), n)
 
 
 def current() -> Context:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -18,11 +18,12 @@ from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracker import metrics
+from tracker import metrics, queries
 
 DEFAULT_DATABASE_URL = "sqlite:///tracker.db"
 FIRST_SNAPSHOT = "tracker snapshot"
 DEMO = "tracker demo"
+MAX_DOWNLOAD_ROWS = 500_000  # beyond this, the Data page points to `tracker export`
 
 
 def database_url() -> str:
@@ -61,16 +62,34 @@ def engine(url: str) -> Engine | None:
 
 
 def latest_run(eng: Engine | None) -> int | None:
-    """The latest complete run's id (not cached: it is the cache key of everything else)."""
+    """The latest complete run's id with its roll-ups written (not cached: the cache keys derive from it)."""
+    version = data_version(eng)
+    return None if version is None else version[0]
+
+
+def data_version(eng: Engine | None) -> tuple[int, str] | None:
+    """(latest rolled-up run, latest roll-up write): every cached loader takes it, so a new run, or a
+    backfill that rewrites older roll-ups, shows on the next rerun without a restart. None: no run yet."""
     if eng is None:
         return None
+    from sqlalchemy import func, select
+
+    from tracker.tables import SnapshotRun
+
     try:
         if not _has_runs_table(eng):
             return None
-        runs = metrics.load_runs(eng)
+        rolled = (SnapshotRun.status == "complete") & SnapshotRun.rolled_up_at.is_not(None)  # type: ignore[union-attr]
+        with eng.connect() as connection:
+            latest = connection.execute(
+                select(SnapshotRun.id)
+                .where(rolled)
+                .order_by(SnapshotRun.taken_at.desc(), SnapshotRun.id.desc())  # type: ignore[union-attr]
+            ).first()
+            written = connection.execute(select(func.max(SnapshotRun.rolled_up_at))).scalar()
     except SQLAlchemyError:
         return None
-    return None if runs.empty else int(runs["run_id"].iloc[-1])
+    return None if latest is None else (int(latest[0]), str(written))
 
 
 def _has_runs_table(eng: Engine) -> bool:
@@ -79,26 +98,15 @@ def _has_runs_table(eng: Engine) -> bool:
     return inspect(eng).has_table(SnapshotRun.__tablename__)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def runs(_eng: Engine, url: str, run_id: int) -> pd.DataFrame:
-    return metrics.load_runs(_eng)
-
-
-@st.cache_data(show_spinner="Reading the history…", max_entries=16)
-def history(
-    _eng: Engine,
-    url: str,
-    run_id: int,
+def filters(
     ecosystems: tuple[str, ...] = (),
     families: tuple[str, ...] = (),
     relations: tuple[str, ...] = (),
     since: date | None = None,
     until: date | None = None,
-) -> pd.DataFrame:
-    """The history (complete runs) narrowed by the filters; dates are whole UTC days, inclusive."""
-    from datetime import UTC
-
-    filters = metrics.Filters(
+) -> metrics.Filters:
+    """The sidebar's choices as the metrics layer's filters; dates are whole UTC days, inclusive."""
+    return metrics.Filters(
         ecosystems=ecosystems or None,
         families=families or None,
         relations=relations or None,
@@ -107,27 +115,67 @@ def history(
         if until
         else None,
     )
-    return metrics.load_history(_eng, filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def edges(_eng: Engine, url: str, run_id: int) -> pd.DataFrame:
-    """The declared parent links of the given run."""
-    frame = metrics.load_edges(_eng)
-    return frame[frame["run_id"] == run_id].reset_index(drop=True)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def choices(_eng: Engine, url: str, run_id: int) -> dict[str, list]:
+def choices(_eng: Engine, url: str, version: tuple) -> dict[str, list]:
     """What the sidebar filters offer: ecosystems, families, relations, first and last run dates."""
-    frame = history(_eng, url, run_id)
-    dates = frame["taken_at"].dt.date
+    return queries.load_choices(_eng)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def series(_eng: Engine, url: str, version: tuple, f: metrics.Filters, by: str | None = None) -> pd.DataFrame:
+    """Per-run derivatives, new models and downloads (from the roll-ups), grouped by `by`."""
+    return queries.load_series(_eng, f, by)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def builders(_eng: Engine, url: str, version: tuple, f: metrics.Filters) -> pd.DataFrame:
+    return queries.load_builders(_eng, f)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def movers(_eng: Engine, url: str, version: tuple, f: metrics.Filters, n: int) -> dict[str, pd.DataFrame]:
+    return queries.load_movers(_eng, f, n=n)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def lineage_roots(_eng: Engine, url: str, version: tuple, f: metrics.Filters) -> list[str]:
+    return queries.lineage_roots(_eng, version[0], f)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def find_members(_eng: Engine, url: str, version: tuple, f: metrics.Filters, text: str) -> list[str]:
+    return queries.find_members(_eng, version[0], f, text)
+
+
+@st.cache_data(show_spinner="Walking the lineage…", max_entries=16)
+def subtree(_eng: Engine, url: str, version: tuple, f: metrics.Filters, model_id: str) -> pd.DataFrame:
+    return queries.load_subtree(_eng, version[0], model_id, f)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def lineage_of(_eng: Engine, url: str, version: tuple, model_id: str) -> dict:
+    """The model's own row, its path to a root and its direct children in the latest run."""
     return {
-        "ecosystems": sorted(frame["ecosystem"].dropna().unique()),
-        "families": sorted(frame["family"].dropna().unique()),
-        "relations": sorted(frame["relation"].dropna().unique()),
-        "dates": [dates.min(), dates.max()] if len(frame) else [],
+        "member": queries.load_member(_eng, version[0], model_id),
+        "path": queries.path_to_root(_eng, version[0], model_id),
+        "children": queries.load_children(_eng, version[0], model_id),
     }
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def history_rows(
+    _eng: Engine, url: str, version: tuple, f: metrics.Filters, latest_only: bool, limit: int | None
+) -> pd.DataFrame:
+    """History rows within the filters, in the export's columns: the latest run's only, or all."""
+    run_ids = queries.latest_runs(_eng, f, 1) if latest_only else None
+    return queries.load_history_rows(_eng, f, run_ids=run_ids, limit=limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def count_rows(_eng: Engine, url: str, version: tuple, f: metrics.Filters) -> int:
+    return queries.count_history_rows(_eng, f)
 
 
 def export_columns() -> tuple[str, ...]:
@@ -149,12 +197,12 @@ def _iso(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def as_csv(frame: pd.DataFrame, run_id: int) -> bytes:
+def as_csv(frame: pd.DataFrame, version: tuple) -> bytes:
     return _iso(frame).to_csv(index=False).encode()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def as_parquet(frame: pd.DataFrame, run_id: int) -> bytes:
+def as_parquet(frame: pd.DataFrame, version: tuple) -> bytes:
     """Parquet with the export's Arrow schema when the export module gives one."""
     import pyarrow as pa
     import pyarrow.parquet as pq

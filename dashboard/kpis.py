@@ -1,4 +1,4 @@
-"""The Overview's headline figures, computed from the history with the metrics layer (pure)."""
+"""The Overview's headline figures, from the per-run series (`tracker.queries.load_series`); pure."""
 
 from __future__ import annotations
 
@@ -42,15 +42,18 @@ def _last_two(series: pd.Series) -> tuple[object, object]:
     return (values[-1] if values else None), (values[-2] if len(values) > 1 else None)
 
 
-def overview(history: pd.DataFrame) -> list[Kpi]:
-    """Derivatives, new this week, weekly downloads, fastest-growing family: latest run and change."""
-    counts = _per_run(metrics.compute_counts(history), "derivatives")
-    new = _per_run(metrics.compute_new(history), "new")
-    weekly = _per_run(metrics.compute_downloads(history), "weekly_downloads")
+def overview(series: pd.DataFrame, by_family: pd.DataFrame) -> list[Kpi]:
+    """Derivatives, new this week, weekly downloads, fastest-growing family: latest run and change.
+
+    `series`: per run and ecosystem; `by_family`: the same per family too.
+    """
+    counts = _per_run(series, "derivatives")
+    new = _per_run(series, "new")
+    weekly = _per_run(series, "weekly_downloads")
     c_now, c_before = _last_two(counts)
     n_now, n_before = _last_two(new)
     w_now, w_before = _last_two(weekly)
-    family, growth = fastest_family(history)
+    family, growth = fastest_family(by_family)
     return [
         Kpi(
             "Derivatives",
@@ -79,9 +82,9 @@ def overview(history: pd.DataFrame) -> list[Kpi]:
     ]
 
 
-def fastest_family(history: pd.DataFrame, *, minimum: int = 10) -> tuple[str | None, float | None]:
-    """The family whose derivative count grew most, relatively, since the previous run."""
-    counts = metrics.compute_counts(history, "family")
+def fastest_family(counts: pd.DataFrame, *, minimum: int = 10) -> tuple[str | None, float | None]:
+    """The family whose derivative count grew most, relatively, since the previous run (`counts`: the
+    series per run, ecosystem and family)."""
     if counts.empty:
         return None, None
     by_family = counts.groupby(["taken_at", "run_id", "family"], as_index=False)["derivatives"].sum()

@@ -140,30 +140,7 @@ def test_a_new_run_shows_without_a_restart(tmp_path: Path, monkeypatch: pytest.M
     assert "#3" in " ".join(c.value for c in at.sidebar.caption)
 
 
-# --- the pure parts: lineage walks and charts, on literal tables ----------------------------------------
-
-
-EDGES = pd.DataFrame(
-    [
-        ("a/ft", "m/Base", "finetune"),
-        ("b/q", "m/base", "quantized"),  # ids match case-insensitively, as on the Hub
-        ("c/ad", "a/ft", "adapter"),
-        ("d/merge", "a/ft", "merge"),
-        ("d/merge", "b/q", "merge"),
-        ("e/loop", "e/loop", "finetune"),
-    ],
-    columns=["child_id", "parent_id", "relation"],
-)
-
-
-def test_lineage_subtree_path_and_children() -> None:
-    from dashboard import lineage
-
-    assert lineage.subtree("m/Base", EDGES) == {"m/Base": 0, "a/ft": 1, "b/q": 1, "c/ad": 2, "d/merge": 2}
-    assert lineage.subtree("e/loop", EDGES) == {"e/loop": 0}
-    depth = {"m/Base": 0, "a/ft": 1, "b/q": 1, "c/ad": 2, "d/merge": 2}
-    assert lineage.path_to_root("d/merge", EDGES, depth) == ["d/merge", "a/ft", "m/Base"]
-    assert lineage.children("a/ft", EDGES).values.tolist() == [["c/ad", "adapter"], ["d/merge", "merge"]]
+# --- the pure parts: charts, on literal tables (the lineage walks: tests/test_queries.py) ----------------------------------------
 
 
 def test_charts_keep_negative_weeks_and_log_drops_non_positive() -> None:

@@ -49,7 +49,16 @@ from tracker.store import (
 from tracker.tables import ModelRecord, ModelSnapshot, RunEdge, RunMembership, SnapshotRun
 
 TAKEN = datetime(2025, 7, 7, 6, 0, tzinfo=UTC)
-TABLES = {"snapshot_run", "model", "model_snapshot", "membership", "run_edge"}
+TABLES = {
+    "snapshot_run",
+    "model",
+    "model_snapshot",
+    "membership",
+    "run_edge",
+    "rollup",
+    "rollup_builder",
+    "rollup_mover",
+}
 
 
 def observation(model_id: str, **changes: object) -> Observation:

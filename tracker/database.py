@@ -182,11 +182,16 @@ def migrate(engine: Engine) -> None:
             else:
                 # sqlite3 would otherwise run DDL outside any transaction; IMMEDIATE takes the write lock now.
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
-            if _revisions(connection, script)[0] != heads:
+            upgraded = _revisions(connection, script)[0] != heads
+            if upgraded:
                 logger.info("migrating database %s to %s", mask_url(engine.url), ", ".join(sorted(heads)))
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
             connection.commit()
+        if upgraded:
+            from tracker import rollups  # pandas: only when a schema changes
+
+            rollups.backfill(engine)  # runs recorded before the roll-ups existed
     except StoreError:
         raise
     except (SQLAlchemyError, CommandError) as exc:

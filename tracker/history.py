@@ -2,8 +2,8 @@
 
 Only complete runs count. A model's `downloads_delta` in a run is its `downloads_all_time` minus
 its value in the previous complete run of the same ecosystem (by `taken_at`, then id, so backfilled
-runs slot in by the instant they represent); empty when the model was not seen in that run.
-A negative delta is a Hub revision, kept as it is.
+runs slot in by the instant they represent); empty when the model was not seen in that run. It is
+stored when the run completes (`tracker.rollups`). A negative delta is a Hub revision, kept as it is.
 """
 
 from __future__ import annotations
@@ -11,30 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlmodel import col
 
 from tracker.tables import ModelRecord, ModelSnapshot, RunEdge, RunMembership, SnapshotRun
 
 COMPLETE = "complete"
-
-
-def run_sequence():  # noqa: ANN201 - a SQLAlchemy subquery
-    """(ecosystem, run_id, taken_at, prev_run_id): each complete run of an ecosystem and the one before."""
-    runs = (
-        select(RunMembership.ecosystem, RunMembership.run_id, SnapshotRun.taken_at)
-        .join(SnapshotRun, col(SnapshotRun.id) == col(RunMembership.run_id))
-        .where(SnapshotRun.status == COMPLETE)
-        .group_by(RunMembership.ecosystem, RunMembership.run_id, SnapshotRun.taken_at)
-        .subquery("runs")
-    )
-    previous = func.lag(runs.c.run_id).over(
-        partition_by=runs.c.ecosystem, order_by=(runs.c.taken_at, runs.c.run_id)
-    )
-    return select(runs.c.ecosystem, runs.c.run_id, runs.c.taken_at, previous.label("prev_run_id")).subquery(
-        "seq"
-    )
 
 
 def history_select(
@@ -43,21 +25,17 @@ def history_select(
     families: Sequence[str] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    run_ids: Sequence[int] | None = None,
 ) -> Select:
-    """One row per model per ecosystem per complete run, in the export's `history` columns and order."""
-    seq = run_sequence()
-    snap = aliased(ModelSnapshot, name="snap")
-    m = RunMembership
-    # The delta comes from the model's own previous row in the ecosystem (a window), kept only when that
-    # row is from the ecosystem's previous run. A self-join on (previous run, ecosystem, model) says the
-    # same, but PostgreSQL without fresh statistics (a first big run, autovacuum not yet by) plans it as
-    # a nested loop that scans the ecosystem's rows for every row: 15 s for 12,500 rows, quadratic.
-    # The window costs one sort, whatever the statistics.
-    seen = {"partition_by": (m.ecosystem, m.model_id), "order_by": (seq.c.taken_at, m.run_id)}
-    rows = (
+    """One row per model per ecosystem per complete run, in the export's `history` columns and order.
+
+    The delta is the one stored when the run completed (`tracker.rollups`): a plain join, no window.
+    """
+    m, snap = RunMembership, ModelSnapshot
+    query = (
         select(
             m.run_id,
-            seq.c.taken_at,
+            SnapshotRun.taken_at,
             m.ecosystem,
             m.family,
             m.model_id,
@@ -65,34 +43,18 @@ def history_select(
             m.depth,
             snap.downloads_30d,
             snap.downloads_all_time,
+            m.downloads_delta,
             snap.likes,
             snap.trending_score,
-            seq.c.prev_run_id,
-            func.lag(m.run_id).over(**seen).label("seen_run_id"),
-            func.lag(snap.downloads_all_time).over(**seen).label("seen_all_time"),
         )
-        .join(seq, and_(seq.c.run_id == m.run_id, seq.c.ecosystem == m.ecosystem))
-        .join(snap, and_(snap.run_id == m.run_id, snap.model_id == m.model_id))
-        .subquery("rows")
+        .join(SnapshotRun, col(SnapshotRun.id) == col(m.run_id))
+        .join(snap, and_(col(snap.run_id) == col(m.run_id), col(snap.model_id) == col(m.model_id)))
+        .where(SnapshotRun.status == COMPLETE)
+        .order_by(SnapshotRun.taken_at, m.run_id, m.ecosystem, m.model_id)
     )
-    h = rows.c
-    delta = case((h.seen_run_id == h.prev_run_id, h.downloads_all_time - h.seen_all_time))
-    query = select(
-        h.run_id,
-        h.taken_at,
-        h.ecosystem,
-        h.family,
-        h.model_id,
-        h.relation,
-        h.depth,
-        h.downloads_30d,
-        h.downloads_all_time,
-        delta.label("downloads_delta"),
-        h.likes,
-        h.trending_score,
-    ).order_by(h.taken_at, h.run_id, h.ecosystem, h.model_id)
-    # Filtered outside the window, so that no filter changes which row a delta is taken against.
-    return _filtered(query, h.taken_at, h.ecosystem, h.family, ecosystems, families, since, until)
+    if run_ids is not None:
+        query = query.where(col(m.run_id).in_(list(run_ids)))
+    return _filtered(query, SnapshotRun.taken_at, m.ecosystem, m.family, ecosystems, families, since, until)
 
 
 def _filtered(query: Select, at, ecosystem, family, ecosystems, families, since, until) -> Select:  # noqa: ANN001

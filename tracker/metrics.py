@@ -307,15 +307,18 @@ def compute_concentration(values: pd.Series, top: int = 10) -> dict[str, float]:
 
 
 def compute_builders(history: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
-    """Builders (authors) of the latest run's derivatives: derivatives, 30-day downloads, weekly, share."""
+    """Builders (authors) of the latest run's derivatives: derivatives, 30-day downloads, weekly, share.
+
+    A model in two ecosystems counts in each (as the roll-ups, which are per ecosystem, count it).
+    """
     weekly = compute_weekly_per_model(history)
     if weekly.empty:
         return pd.DataFrame(
             columns=["author", "derivatives", "downloads_30d", "weekly_downloads", "share_30d"]
         )
-    latest = weekly[weekly["run_id"] == _latest_run(weekly)].drop_duplicates("model_id")
+    latest = weekly[weekly["run_id"] == _latest_run(weekly)].drop_duplicates(["ecosystem", "model_id"])
     out = latest.groupby("author", dropna=False).agg(
-        derivatives=("model_id", "nunique"),
+        derivatives=("model_id", "size"),
         downloads_30d=("downloads_30d", "sum"),
         weekly_downloads=("weekly_downloads", "sum"),
     )

@@ -246,7 +246,10 @@ def finish_run(
     retries: int,
     error: str | None = None,
 ) -> None:
-    """End the run: its status, counters, error and number of distinct models recorded. Commits."""
+    """End the run: its status, counters, error and number of distinct models recorded. Commits.
+
+    A complete run then gets its stored deltas and roll-ups (`tracker.rollups`), in their own transaction.
+    """
     if status not in ("complete", "failed"):
         raise ValueError(f"status must be 'complete' or 'failed', not {status!r}")
     _aware("finished_at", finished_at)
@@ -259,6 +262,18 @@ def finish_run(
     run.requests, run.retries, run.models = requests, retries, models
     session.add(run)
     session.commit()
+    if status == "complete":
+        _roll_up(session, run_id)
+
+
+def _roll_up(session: Session, run_id: int) -> None:
+    """Write the completed run's deltas and roll-ups; a failure leaves them for `rollups.backfill`."""
+    from tracker import rollups  # pandas: imported only when a run completes
+
+    try:
+        rollups.refresh(session.get_bind(), run_id)  # type: ignore[arg-type]
+    except Exception:
+        logger.exception("could not write the roll-ups of run %d; the next snapshot writes them", run_id)
 
 
 def load_runs(session: Session, *, limit: int | None = None) -> list[SnapshotRun]:

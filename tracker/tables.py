@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index
+from sqlalchemy import BigInteger, Float, Index, text
 from sqlmodel import Field, SQLModel
 
 # Named constraints, so that later migrations can drop or alter them (SQLite's batch mode needs names).
@@ -40,6 +40,8 @@ class SnapshotRun(SQLModel, table=True):
         error: why the run failed (`interrupted` for a run found dead), else None.
         host: the host name of the process that ran it.
         pid: the process id that ran it.
+        rolled_up_at: when the run's stored deltas and roll-ups were last written (zone-aware UTC);
+            None until then (see `tracker.rollups`).
     """
 
     __tablename__ = "snapshot_run"
@@ -57,6 +59,7 @@ class SnapshotRun(SQLModel, table=True):
     error: str | None = None
     host: str
     pid: int
+    rolled_up_at: datetime | None = None
 
 
 class ModelRecord(SQLModel, table=True):
@@ -124,6 +127,8 @@ class RunMembership(SQLModel, table=True):
         family: the family of the root at the end of the shortest path (`Other` when none matches).
         relation: `base` for roots, else the model's own relation to its parents.
         depth: the length of the shortest path of parent links to a root (roots: 0).
+        downloads_delta: `downloads_all_time` minus its value in the ecosystem's previous complete run,
+            when the model was a member then; written when the run completes (see `tracker.rollups`).
     """
 
     __tablename__ = "membership"
@@ -135,6 +140,7 @@ class RunMembership(SQLModel, table=True):
     family: str
     relation: str
     depth: int
+    downloads_delta: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class RunEdge(SQLModel, table=True):
@@ -148,8 +154,107 @@ class RunEdge(SQLModel, table=True):
     """
 
     __tablename__ = "run_edge"
+    # The lineage explorer walks down from a parent; declared ids differ in case from the Hub's.
+    __table_args__ = (Index("ix_run_edge_run_id_parent", "run_id", text("lower(parent_id)")),)
 
     run_id: int = Field(primary_key=True, foreign_key="snapshot_run.id")
     child_id: str = Field(primary_key=True)
     parent_id: str = Field(primary_key=True)
     relation: str
+
+
+class Rollup(SQLModel, table=True):
+    """Per complete run and ecosystem, the members' figures summed by family, relation, licence, format.
+
+    Written when the run completes (`tracker.rollups`), so the dashboard's series read a few hundred
+    rows per run instead of every model's. Roots are the rows with relation `base`.
+
+    Columns:
+        run_id, ecosystem, family, relation: as in `membership`.
+        license: the model's licence tag, `none` when it declares none.
+        format: the quantization format from tags and library (`tracker.metrics.quant_format`).
+        models: members in the group.
+        new: members not in the ecosystem's previous complete run; None for its first run.
+        downloads_30d: sum of the 30-day downloads.
+        downloads_delta: sum of the members' all-time deltas; None when no member has one.
+        with_delta: members with a delta.
+        negative_deltas: members whose delta is negative (the Hub revised its count down).
+        negative_sum: sum of those negative deltas.
+        weeks: weeks since the ecosystem's previous complete run; None for its first run.
+    """
+
+    __tablename__ = "rollup"
+
+    run_id: int = Field(primary_key=True, foreign_key="snapshot_run.id")
+    ecosystem: str = Field(primary_key=True)
+    family: str = Field(primary_key=True)
+    relation: str = Field(primary_key=True)
+    license: str = Field(primary_key=True)
+    format: str = Field(primary_key=True)
+    models: int
+    new: int | None = None
+    downloads_30d: int = Field(default=0, sa_type=BigInteger)
+    downloads_delta: int | None = Field(default=None, sa_type=BigInteger)
+    with_delta: int = 0
+    negative_deltas: int = 0
+    negative_sum: int = Field(default=0, sa_type=BigInteger)
+    weeks: float | None = Field(default=None, sa_type=Float)
+
+
+class RollupBuilder(SQLModel, table=True):
+    """Per complete run and ecosystem, each builder's derivatives by family and relation.
+
+    Columns:
+        run_id, ecosystem, family, relation: as in `membership` (derivatives only: no `base`).
+        author: the builder (the model's namespace).
+        derivatives: the builder's derivatives in the group.
+        downloads_30d: their 30-day downloads, summed.
+        weekly_downloads: their weekly downloads (each model's delta over the weeks since the previous
+            run, rounded), summed; None when none has a delta.
+    """
+
+    __tablename__ = "rollup_builder"
+
+    run_id: int = Field(primary_key=True, foreign_key="snapshot_run.id")
+    ecosystem: str = Field(primary_key=True)
+    family: str = Field(primary_key=True)
+    relation: str = Field(primary_key=True)
+    author: str = Field(primary_key=True)
+    derivatives: int
+    downloads_30d: int = Field(default=0, sa_type=BigInteger)
+    weekly_downloads: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class RollupMover(SQLModel, table=True):
+    """Per complete run, ecosystem, family and relation: the top of each movers board.
+
+    The top n of any union of groups is within the union of each group's top n, so keeping the first
+    `tracker.rollups.BOARD_SIZE` of every group answers any filter exactly for n up to that size.
+
+    Columns:
+        run_id, ecosystem, family, relation: as in `membership` (derivatives only).
+        board: `risers` (change, largest first), `fallers` (change, smallest first), `relative`
+            (relative change, largest first, among models with 100 weekly downloads or more before) or
+            `top` (weekly downloads, largest first).
+        rank: 1 for the first of the group's board; ties are broken by model id.
+        model_id, author: the model.
+        weekly_downloads: its weekly downloads in this run.
+        weekly_downloads_before: its weekly downloads in the ecosystem's previous run.
+        change: weekly_downloads minus weekly_downloads_before.
+        relative_change: change over weekly_downloads_before.
+    """
+
+    __tablename__ = "rollup_mover"
+
+    run_id: int = Field(primary_key=True, foreign_key="snapshot_run.id")
+    ecosystem: str = Field(primary_key=True)
+    family: str = Field(primary_key=True)
+    relation: str = Field(primary_key=True)
+    board: str = Field(primary_key=True)
+    rank: int = Field(primary_key=True)
+    model_id: str
+    author: str | None = None
+    weekly_downloads: int | None = Field(default=None, sa_type=BigInteger)
+    weekly_downloads_before: int | None = Field(default=None, sa_type=BigInteger)
+    change: int | None = Field(default=None, sa_type=BigInteger)
+    relative_change: float | None = Field(default=None, sa_type=Float)

@@ -10,8 +10,7 @@ from tracker import metrics
 
 ctx = current()
 st.title("Builders")
-history = ctx.history()
-builders = metrics.compute_builders(history)
+builders = ctx.builders()
 if builders.empty:
     st.warning("No model matches the filters in the sidebar.")
     st.stop()

@@ -7,7 +7,6 @@ import streamlit as st
 from dashboard import charts
 from dashboard.context import current
 from dashboard.methodology import NOTE
-from tracker import metrics
 
 ctx = current()
 st.title("Compare ecosystems")
@@ -19,9 +18,7 @@ if len(ctx.all_ecosystems) < 2:
     )
     st.stop()
 
-history = ctx.history(ecosystems=())
-counts = metrics.compute_counts(history)
-downloads = metrics.compute_downloads(history)
+counts = downloads = ctx.series(ecosystems=())
 left, right = st.columns(2)
 with left:
     st.subheader("Share of derivatives")

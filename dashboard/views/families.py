@@ -7,10 +7,8 @@ import streamlit as st
 from dashboard import charts
 from dashboard.context import current
 from dashboard.methodology import NOTE
-from tracker import metrics
 
 ctx = current()
-history = ctx.history()
 st.title("Families and relations")
 
 by_label = st.segmented_control("Stack by", ["family", "relation"], default="family", key="fam_by")
@@ -18,12 +16,10 @@ scale = st.segmented_control("Scale", ["linear", "log"], default="linear", key="
 by = by_label or "family"
 log = scale == "log"
 
-if history.empty:
+counts = downloads = ctx.series(by)
+if counts.empty:
     st.warning("No model matches the filters in the sidebar.")
     st.stop()
-
-counts = metrics.compute_counts(history, by)
-downloads = metrics.compute_downloads(history, by)
 
 st.subheader(f"Derivatives by {by}")
 st.altair_chart(charts.over_time(counts, "derivatives", title="derivatives", by=by, log=log))

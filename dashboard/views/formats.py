@@ -6,18 +6,17 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.context import current
-from tracker import metrics
 
 ctx = current()
 st.title("Formats and licences")
-history = ctx.history()
-if history.empty:
+licences = ctx.series("license")
+if licences.empty:
     st.warning("No model matches the filters in the sidebar.")
     st.stop()
 
-formats = metrics.compute_formats(history)
+quantized = tuple(r for r in ctx.relations or ("quantized",) if r == "quantized")
+formats = ctx.series("format", relations=quantized) if quantized else licences.iloc[0:0].assign(format="")
 formats = formats.groupby(["run_id", "taken_at", "format"], as_index=False)["derivatives"].sum()
-licences = metrics.compute_licences(history)
 licences = licences.groupby(["run_id", "taken_at", "license"], as_index=False)["derivatives"].sum()
 top = licences[licences["run_id"] == licences["run_id"].max()].nlargest(8, "derivatives")["license"]
 licences["license"] = licences["license"].where(licences["license"].isin(top), "other")

@@ -6,13 +6,11 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.context import current
-from tracker import metrics
 
 ctx = current()
 st.title("Movers")
-history = ctx.history()
 n = st.slider("How many", 5, 50, 10, key="mov_n")
-movers = metrics.compute_movers(history, n=n)
+movers = ctx.movers(n)
 st.caption("Weekly downloads of the latest run against the run before (all-time growth per week).")
 if movers["risers"].empty and movers["entrants"].empty:
     st.info("Movers need two runs or more within the filters.")

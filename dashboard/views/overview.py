@@ -7,10 +7,10 @@ import streamlit as st
 from dashboard import charts, kpis
 from dashboard.context import current
 from dashboard.methodology import NOTE
-from tracker import metrics
 
 ctx = current()
-history = ctx.history()
+series = ctx.series()
+by_family = ctx.series("family")
 names = ", ".join(ctx.ecosystems or ctx.all_ecosystems)
 st.title("Is the ecosystem growing?")
 st.caption(
@@ -18,16 +18,14 @@ st.caption(
     "Figures for the latest run; the arrows compare it with the previous one."
 )
 
-if history.empty:
+if series.empty:
     st.warning("No model matches the filters in the sidebar.")
     st.stop()
 
-for column, kpi in zip(st.columns(4), kpis.overview(history), strict=True):
+for column, kpi in zip(st.columns(4), kpis.overview(series, by_family), strict=True):
     column.metric(kpi.label, kpi.value, kpi.delta, help=kpi.help, border=True)
 
-counts = metrics.compute_counts(history, "family")
-downloads = metrics.compute_downloads(history, "family")
-new = metrics.compute_new(history, "family")
+counts = downloads = new = by_family
 
 left, right = st.columns(2)
 with left:

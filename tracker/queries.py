@@ -1,0 +1,409 @@
+"""The dashboard's queries: each page's figures, read from the roll-ups and the latest run only.
+
+Nothing here reads the whole history: the series come from `rollup` (a few hundred rows per run),
+builders and movers from their roll-ups, the lineage explorer from the latest run's rows through
+indexes. `tracker.rollups` writes those tables when a run completes, with `tracker.metrics`'s maths;
+the tests check that both paths give the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Select, and_, func, literal, select
+from sqlalchemy.engine import Engine
+
+from tracker.metrics import Filters
+from tracker.tables import (
+    ModelSnapshot,
+    Rollup,
+    RollupBuilder,
+    RollupMover,
+    RunEdge,
+    RunMembership,
+    SnapshotRun,
+)
+
+_rollup = Rollup.__table__  # type: ignore[attr-defined]
+_builders = RollupBuilder.__table__  # type: ignore[attr-defined]
+_movers = RollupMover.__table__  # type: ignore[attr-defined]
+_runs = SnapshotRun.__table__  # type: ignore[attr-defined]
+_members = RunMembership.__table__  # type: ignore[attr-defined]
+_snapshot = ModelSnapshot.__table__  # type: ignore[attr-defined]
+_edges = RunEdge.__table__  # type: ignore[attr-defined]
+
+SERIES_BY = ("family", "relation", "license", "format")
+EVERYTHING = Filters()
+MAX_DEPTH = 64  # the explorer's walks stop there, whatever cycles the declared links hold
+
+
+def _where(query: Select, table, filters: Filters, *, ecosystems: bool = True) -> Select:  # noqa: ANN001
+    """The sidebar's filters on a roll-up table joined with `snapshot_run`."""
+    query = query.where(_runs.c.status == "complete")
+    if ecosystems and filters.ecosystems:
+        query = query.where(table.c.ecosystem.in_(list(filters.ecosystems)))
+    if filters.families:
+        query = query.where(table.c.family.in_(list(filters.families)))
+    if filters.relations:
+        query = query.where(table.c.relation.in_(list(filters.relations)))
+    if filters.since is not None:
+        query = query.where(_runs.c.taken_at >= filters.since)
+    if filters.until is not None:
+        query = query.where(_runs.c.taken_at <= filters.until)
+    return query
+
+
+def _frame(engine: Engine, query: Select) -> pd.DataFrame:
+    with engine.connect() as connection:
+        result = connection.execute(query)
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def _utc(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
+    for name in names:
+        frame[name] = pd.to_datetime(frame[name], utc=True)
+    return frame
+
+
+# --- choices and runs -----------------------------------------------------------------------------------
+
+
+def load_choices(engine: Engine) -> dict[str, list]:
+    """What the sidebar offers: ecosystems, families, relations (derivatives' and roots'), run dates."""
+    r = _rollup
+    with engine.connect() as connection:
+        values = {
+            name: sorted(connection.execute(select(r.c[name]).distinct()).scalars())
+            for name in ("ecosystem", "family", "relation")
+        }
+        dates = connection.execute(
+            select(func.min(_runs.c.taken_at), func.max(_runs.c.taken_at)).where(
+                _runs.c.status == "complete", _runs.c.id.in_(select(r.c.run_id).distinct())
+            )
+        ).one()
+    first, last = (None if d is None else pd.to_datetime(d, utc=True) for d in dates)
+    return {
+        "ecosystems": values["ecosystem"],
+        "families": values["family"],
+        "relations": values["relation"],
+        "dates": [first.date(), last.date()] if first is not None else [],
+    }
+
+
+def latest_runs(engine: Engine, filters: Filters, count: int = 2) -> list[int]:
+    """The latest `count` complete runs with roll-up rows within the filters, latest first."""
+    r = _rollup
+    query = _where(
+        select(r.c.run_id, _runs.c.taken_at).join(_runs, _runs.c.id == r.c.run_id).distinct(), r, filters
+    )
+    query = query.order_by(_runs.c.taken_at.desc(), r.c.run_id.desc()).limit(count)
+    with engine.connect() as connection:
+        return [row.run_id for row in connection.execute(query)]
+
+
+# --- series -----------------------------------------------------------------------------------------------
+
+
+def load_series(
+    engine: Engine, filters: Filters = EVERYTHING, by: str | None = None, *, roots: bool = False
+) -> pd.DataFrame:
+    """Per run and ecosystem (and `by`): derivatives, new, 30-day downloads, delta, weekly downloads.
+
+    The columns and figures of `metrics.compute_counts`, `compute_new` and `compute_downloads` joined
+    on their keys; `roots=True` counts the roots too (`derivatives` is then every member).
+    """
+    if by is not None and by not in SERIES_BY + ("ecosystem",):
+        raise ValueError(f"cannot group the series by {by!r}")
+    r = _rollup
+    keys = [r.c.run_id, _runs.c.taken_at, r.c.ecosystem] + ([r.c[by]] if by and by != "ecosystem" else [])
+    query = select(
+        *keys,
+        func.sum(r.c.models).label("derivatives"),
+        func.sum(r.c.new).label("new"),
+        func.sum(r.c.downloads_30d).label("downloads_30d"),
+        func.sum(r.c.downloads_delta).label("downloads_delta"),
+        func.sum(r.c.with_delta).label("with_delta"),
+        func.sum(r.c.negative_deltas).label("negative_deltas"),
+        func.sum(r.c.negative_sum).label("negative_sum"),
+        func.max(r.c.weeks).label("weeks"),
+    ).join(_runs, _runs.c.id == r.c.run_id)
+    if not roots:
+        query = query.where(r.c.relation != "base")
+    query = _where(query, r, filters).group_by(*keys).order_by(_runs.c.taken_at, r.c.run_id, r.c.ecosystem)
+    frame = _utc(_frame(engine, query), "taken_at")
+    for name in ("derivatives", "new", "downloads_30d", "downloads_delta", "negative_deltas", "negative_sum"):
+        frame[name] = pd.array(frame[name], dtype="Int64")
+    frame.loc[frame["with_delta"] == 0, "downloads_delta"] = pd.NA
+    frame["weeks"] = frame["weeks"].astype("Float64")
+    frame["weekly_downloads"] = (
+        (frame["downloads_delta"].astype("Float64") / frame["weeks"]).round().astype("Int64")
+    )
+    return frame.drop(columns="with_delta")
+
+
+# --- builders and movers ------------------------------------------------------------------------------
+
+
+def load_builders(engine: Engine, filters: Filters = EVERYTHING) -> pd.DataFrame:
+    """Builders of the latest run's derivatives: derivatives, 30-day and weekly downloads, share.
+
+    A model in two selected ecosystems counts in each.
+    """
+    columns = ["author", "derivatives", "downloads_30d", "weekly_downloads", "share_30d"]
+    latest = latest_runs(engine, filters, 1)
+    if not latest:
+        return pd.DataFrame(columns=columns)
+    b = _builders
+    query = _where(
+        select(
+            b.c.author,
+            func.sum(b.c.derivatives).label("derivatives"),
+            func.sum(b.c.downloads_30d).label("downloads_30d"),
+            func.sum(b.c.weekly_downloads).label("weekly_downloads"),
+        )
+        .join(_runs, _runs.c.id == b.c.run_id)
+        .where(b.c.run_id == latest[0])
+        .group_by(b.c.author),
+        b,
+        filters,
+    )
+    out = _frame(engine, query)
+    for name in ("derivatives", "downloads_30d", "weekly_downloads"):
+        out[name] = pd.array(out[name], dtype="Int64")
+    total = out["downloads_30d"].sum()
+    out["share_30d"] = out["downloads_30d"].astype("Float64") / total if total else pd.NA
+    return out.sort_values(["downloads_30d", "author"], ascending=[False, True], ignore_index=True)[columns]
+
+
+_MOVER_COLUMNS = [
+    "ecosystem",
+    "model_id",
+    "family",
+    "relation",
+    "author",
+    "weekly_downloads",
+    "weekly_downloads_before",
+    "change",
+    "relative_change",
+]
+
+
+def _boards(engine: Engine, filters: Filters, run_id: int) -> pd.DataFrame:
+    m = _movers
+    query = _where(
+        select(m.c.board, *(m.c[name] for name in _MOVER_COLUMNS))
+        .join(_runs, _runs.c.id == m.c.run_id)
+        .where(m.c.run_id == run_id),
+        m,
+        filters,
+    )
+    frame = _frame(engine, query)
+    for name in ("weekly_downloads", "weekly_downloads_before", "change"):
+        frame[name] = pd.array(frame[name], dtype="Int64")
+    frame["relative_change"] = frame["relative_change"].astype("Float64")
+    return frame
+
+
+def load_movers(engine: Engine, filters: Filters = EVERYTHING, *, n: int = 10) -> dict[str, pd.DataFrame]:
+    """Risers, fallers, relative risers of the latest run, and entrants to its top `n` (n <= 50).
+
+    As `metrics.compute_movers`: weekly downloads against the ecosystem's previous run; entrants are in
+    this run's top `n` and not in the previous run's.
+    """
+    from tracker.rollups import BOARD_SIZE
+
+    if not 1 <= n <= BOARD_SIZE:
+        raise ValueError(f"n must be between 1 and {BOARD_SIZE}, not {n}")
+    runs = latest_runs(engine, filters, 2)
+    empty = pd.DataFrame(columns=_MOVER_COLUMNS)
+    if len(runs) < 2:
+        return {name: empty for name in ("risers", "fallers", "relative_risers", "entrants")}
+    now = _boards(engine, filters, runs[0])
+    before = _boards(engine, filters, runs[1])
+
+    def board(frame: pd.DataFrame, name: str, column: str, descending: bool) -> pd.DataFrame:
+        rows = frame[frame["board"] == name].sort_values(
+            [column, "model_id"], ascending=[not descending, True], ignore_index=True
+        )
+        return rows[_MOVER_COLUMNS]
+
+    top_now = board(now, "top", "weekly_downloads", True).drop_duplicates("model_id").head(n)
+    top_before = set(
+        board(before, "top", "weekly_downloads", True).drop_duplicates("model_id").head(n)["model_id"]
+    )
+    return {
+        "risers": board(now, "risers", "change", True).head(n),
+        "fallers": board(now, "fallers", "change", False).head(n),
+        "relative_risers": board(now, "relative", "relative_change", True).head(n),
+        "entrants": top_now[~top_now["model_id"].isin(top_before)].reset_index(drop=True),
+    }
+
+
+# --- the lineage explorer ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Member:
+    """A tracked model in the latest run: where it sits and its figures."""
+
+    model_id: str
+    ecosystem: str
+    family: str
+    relation: str
+    depth: int
+    downloads_30d: int | None
+    likes: int | None
+
+
+def _member_select(run_id: int, filters: Filters) -> Select:
+    m, s = _members, _snapshot
+    query = (
+        select(m.c.model_id, m.c.ecosystem, m.c.family, m.c.relation, m.c.depth, s.c.downloads_30d, s.c.likes)
+        .join(s, and_(s.c.run_id == m.c.run_id, s.c.model_id == m.c.model_id))
+        .where(m.c.run_id == run_id)
+    )
+    if filters.ecosystems:
+        query = query.where(m.c.ecosystem.in_(list(filters.ecosystems)))
+    if filters.families:
+        query = query.where(m.c.family.in_(list(filters.families)))
+    if filters.relations:
+        query = query.where(m.c.relation.in_(list(filters.relations)))
+    return query
+
+
+def find_members(engine: Engine, run_id: int, filters: Filters, text: str, *, limit: int = 200) -> list[str]:
+    """Members of the run whose id contains `text` (any case), most downloaded first."""
+    m, s = _members, _snapshot
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    query = (
+        _member_select(run_id, filters)
+        .where(func.lower(m.c.model_id).like(pattern, escape="\\"))
+        .order_by(s.c.downloads_30d.desc().nulls_last(), m.c.model_id)
+        .limit(limit * 4)  # a model in several ecosystems comes once per ecosystem
+    )
+    with engine.connect() as connection:
+        ids = list(dict.fromkeys(row.model_id for row in connection.execute(query)))
+    return ids[:limit]
+
+
+def lineage_roots(engine: Engine, run_id: int, filters: Filters) -> list[str]:
+    """The run's roots within the filters, those with the most direct children first."""
+    m, e, s = _members, _edges, _snapshot
+    children = (
+        select(func.count())
+        .where(e.c.run_id == run_id, func.lower(e.c.parent_id) == func.lower(m.c.model_id))
+        .scalar_subquery()
+    )
+    query = (
+        _member_select(run_id, filters)
+        .add_columns(children.label("children"))
+        .where(m.c.depth == 0)
+        .order_by(children.desc(), s.c.downloads_30d.desc().nulls_last(), m.c.model_id)
+    )
+    with engine.connect() as connection:
+        return list(dict.fromkeys(row.model_id for row in connection.execute(query)))
+
+
+def load_member(engine: Engine, run_id: int, model_id: str) -> Member | None:
+    """One member of the run (its first ecosystem), or None."""
+    query = _member_select(run_id, Filters()).where(_members.c.model_id == model_id)
+    with engine.connect() as connection:
+        row = connection.execute(query.order_by(_members.c.ecosystem).limit(1)).first()
+    return None if row is None else Member(**row._mapping)
+
+
+def load_subtree(engine: Engine, run_id: int, model_id: str, filters: Filters = EVERYTHING) -> pd.DataFrame:
+    """The model and every descendant by the run's declared links, with its generation below the model
+    (`level`, the shortest), relation, family, depth and figures; the members within the filters only."""
+    e = _edges
+    start = select(literal(model_id).label("node"), literal(0).label("level")).cte("tree", recursive=True)
+    down = select(e.c.child_id, start.c.level + 1).where(
+        e.c.run_id == run_id,
+        func.lower(e.c.parent_id) == func.lower(start.c.node),
+        start.c.level < MAX_DEPTH,
+    )
+    tree = start.union(down)
+    levels = (
+        select(tree.c.node, func.min(tree.c.level).label("level")).group_by(tree.c.node).subquery("levels")
+    )
+    members = _member_select(run_id, filters).subquery("members")
+    query = (
+        select(members, levels.c.level)
+        .join(levels, levels.c.node == members.c.model_id)
+        .order_by(levels.c.level, members.c.downloads_30d.desc().nulls_last(), members.c.model_id)
+    )
+    frame = _frame(engine, query).drop_duplicates("model_id", ignore_index=True)
+    for name in ("depth", "downloads_30d", "likes", "level"):
+        frame[name] = pd.array(frame[name], dtype="Int64")
+    return frame
+
+
+def load_children(engine: Engine, run_id: int, model_id: str) -> pd.DataFrame:
+    """The model's direct children in the run: child_id, relation."""
+    e = _edges
+    query = (
+        select(e.c.child_id, e.c.relation)
+        .where(e.c.run_id == run_id, func.lower(e.c.parent_id) == model_id.lower())
+        .distinct()
+        .order_by(e.c.relation, e.c.child_id)
+    )
+    return _frame(engine, query)
+
+
+def path_to_root(engine: Engine, run_id: int, model_id: str) -> list[str]:
+    """From the model up to a root (depth 0), through the tracked parent of least depth at each step."""
+    e, m = _edges, _members
+    path, node, seen = [model_id], model_id, {model_id.lower()}
+    with engine.connect() as connection:
+        depth = connection.execute(
+            select(func.min(m.c.depth)).where(m.c.run_id == run_id, m.c.model_id == model_id)
+        ).scalar()
+        while depth and len(path) <= MAX_DEPTH:
+            parents = (
+                select(m.c.model_id, func.min(m.c.depth).label("depth"))
+                .join(
+                    e, and_(e.c.run_id == m.c.run_id, func.lower(e.c.parent_id) == func.lower(m.c.model_id))
+                )
+                .where(m.c.run_id == run_id, e.c.child_id == node)
+                .group_by(m.c.model_id)
+                .order_by(func.min(m.c.depth), m.c.model_id)
+            )
+            found = [row for row in connection.execute(parents) if row.model_id.lower() not in seen]
+            if not found:
+                break
+            node, depth = found[0].model_id, found[0].depth
+            seen.add(node.lower())
+            path.append(node)
+    return path
+
+
+def load_history_rows(
+    engine: Engine, filters: Filters, *, run_ids: Sequence[int] | None = None, limit: int | None = None
+) -> pd.DataFrame:
+    """History rows in the export's columns (as `metrics.load_history`, without the model's attributes)."""
+    from tracker.history import history_select
+
+    query = history_select(
+        ecosystems=filters.ecosystems,
+        families=filters.families,
+        since=filters.since,
+        until=filters.until,
+        run_ids=run_ids,
+    )
+    if filters.relations:
+        query = query.where(_members.c.relation.in_(list(filters.relations)))
+    if limit is not None:
+        query = query.limit(limit)
+    return _utc(_frame(engine, query), "taken_at")
+
+
+def count_history_rows(engine: Engine, filters: Filters) -> int:
+    """How many history rows the filters keep (from the roll-ups: no scan of the history)."""
+    r = _rollup
+    query = _where(
+        select(func.coalesce(func.sum(r.c.models), 0)).join(_runs, _runs.c.id == r.c.run_id), r, filters
+    )
+    with engine.connect() as connection:
+        return int(connection.execute(query).scalar() or 0)

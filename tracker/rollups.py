@@ -1,0 +1,304 @@
+"""What a run's completion writes so that a year of history reads in milliseconds.
+
+When a run completes, for each ecosystem it crawled:
+
+- every member's `downloads_delta` (its all-time count minus its count in the ecosystem's previous
+  complete run) is stored in `membership`, so the history is a plain join, never a window over
+  every row;
+- `rollup` gets the members' figures summed by family, relation, licence and quantization format;
+- `rollup_builder` the derivatives' figures by builder (author);
+- `rollup_mover` the first `BOARD_SIZE` of each movers board per family and relation.
+
+The maths is `tracker.metrics`'s (weekly downloads, quantization formats), applied to one run and
+the one before. A run that completes with an earlier `taken_at` than runs already recorded (a
+backfill) changes the previous run of the next ones: their deltas and roll-ups are written again.
+`backfill` writes what is missing (databases from before the roll-ups, or a refresh that failed).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, delete, exists, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from tracker.metrics import WEEK, quant_format
+from tracker.tables import (
+    ModelRecord,
+    ModelSnapshot,
+    Rollup,
+    RollupBuilder,
+    RollupMover,
+    RunMembership,
+    SnapshotRun,
+)
+
+logger = logging.getLogger(__name__)
+
+BOARD_SIZE = 50  # the movers page offers up to 50 per board
+MIN_WEEKLY = 100  # relative change only for models with this many weekly downloads before
+NO_LICENSE = "none"
+
+_membership = RunMembership.__table__  # type: ignore[attr-defined]
+_snapshot = ModelSnapshot.__table__  # type: ignore[attr-defined]
+_runs = SnapshotRun.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class _Run:
+    id: int
+    taken_at: datetime
+
+
+def _sequence(connection: Connection, ecosystem: str) -> list[_Run]:
+    """The ecosystem's complete runs (those that recorded a member of it), by taken_at then id."""
+    m = _membership
+    has_members = exists().where(m.c.run_id == _runs.c.id, m.c.ecosystem == ecosystem)
+    query = (
+        select(_runs.c.id, _runs.c.taken_at, _runs.c.ecosystems)
+        .where(_runs.c.status == "complete", has_members)
+        .order_by(_runs.c.taken_at, _runs.c.id)
+    )
+    return [_Run(row.id, _utc(row.taken_at)) for row in connection.execute(query)]
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _ecosystems(connection: Connection, run_id: int) -> list[str]:
+    query = select(_membership.c.ecosystem).where(_membership.c.run_id == run_id).distinct()
+    return sorted(connection.execute(query).scalars())
+
+
+def refresh(engine: Engine, run_id: int, *, now: datetime | None = None) -> None:
+    """Write the run's deltas and roll-ups, and those of the runs that follow it. Commits."""
+    with engine.begin() as connection:
+        for ecosystem in _ecosystems(connection, run_id):
+            runs = _sequence(connection, ecosystem)
+            at = next((i for i, run in enumerate(runs) if run.id == run_id), None)
+            if at is None:
+                continue  # not complete: nothing of it counts
+            # This run's previous run is new to it, and this run is new to the next one (a backfill).
+            for i in range(at, min(at + 2, len(runs))):
+                _write_deltas(connection, ecosystem, runs[i], runs[i - 1] if i > 0 else None)
+            # Movers compare a run's weekly downloads with the previous run's: one more run follows.
+            for i in range(at, min(at + 3, len(runs))):
+                _write_rollups(connection, ecosystem, runs, i)
+        connection.execute(
+            update(_runs).where(_runs.c.id == run_id).values(rolled_up_at=now or datetime.now(UTC))
+        )
+
+
+def backfill(engine: Engine) -> int:
+    """Refresh every complete run never rolled up, oldest first; return how many. Commits each."""
+    with engine.connect() as connection:
+        query = (
+            select(_runs.c.id)
+            .where(_runs.c.status == "complete", _runs.c.rolled_up_at.is_(None))
+            .order_by(_runs.c.taken_at, _runs.c.id)
+        )
+        pending = list(connection.execute(query).scalars())
+    for n, run_id in enumerate(pending, 1):
+        logger.info("writing the roll-ups of run %d (%d of %d)", run_id, n, len(pending))
+        refresh(engine, run_id)
+    return len(pending)
+
+
+def _write_deltas(connection: Connection, ecosystem: str, run: _Run, previous: _Run | None) -> None:
+    """Store each member's all-time delta against the ecosystem's previous run (None when not a member)."""
+    m = _membership
+    delta = None
+    if previous is not None:
+        now, before, member = _snapshot.alias("now"), _snapshot.alias("before"), m.alias("was")
+        was_member = exists().where(
+            member.c.run_id == previous.id, member.c.ecosystem == ecosystem, member.c.model_id == m.c.model_id
+        )
+        delta = (
+            select(now.c.downloads_all_time - before.c.downloads_all_time)
+            .select_from(
+                now.join(before, and_(before.c.run_id == previous.id, before.c.model_id == now.c.model_id))
+            )
+            .where(now.c.run_id == run.id, now.c.model_id == m.c.model_id, was_member)
+            .scalar_subquery()
+        )
+    connection.execute(
+        update(m).where(m.c.run_id == run.id, m.c.ecosystem == ecosystem).values(downloads_delta=delta)
+    )
+
+
+def _members(connection: Connection, ecosystem: str, run_ids: Sequence[int]) -> pd.DataFrame:
+    """The members of these runs of the ecosystem, with their figures and descriptive fields."""
+    m, s, r = _membership, _snapshot, ModelRecord.__table__  # type: ignore[attr-defined]
+    query = (
+        select(
+            m.c.run_id,
+            m.c.model_id,
+            m.c.family,
+            m.c.relation,
+            m.c.depth,
+            m.c.downloads_delta,
+            s.c.downloads_30d,
+            r.c.author,
+            r.c.license,
+            r.c.library_name,
+            r.c.tags,
+        )
+        .join(s, and_(s.c.run_id == m.c.run_id, s.c.model_id == m.c.model_id))
+        .join(r, r.c.model_id == m.c.model_id, isouter=True)
+        .where(m.c.ecosystem == ecosystem, m.c.run_id.in_(list(run_ids)))
+    )
+    columns = [c.name for c in query.selected_columns]
+    frame = pd.DataFrame(connection.execute(query).all(), columns=columns)
+    for name in ("downloads_delta", "downloads_30d", "depth"):
+        frame[name] = pd.array(frame[name], dtype="Int64")
+    return frame
+
+
+def _weekly(frame: pd.DataFrame, weeks: float | None) -> pd.Series:
+    """Each delta over the weeks since the previous run, rounded (as `metrics.compute_weekly_per_model`)."""
+    if weeks is None:
+        return pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    return (frame["downloads_delta"].astype("Float64") / weeks).round().astype("Int64")
+
+
+def _weeks(runs: list[_Run], i: int) -> float | None:
+    return (runs[i].taken_at - runs[i - 1].taken_at) / WEEK if i > 0 else None
+
+
+def _write_rollups(connection: Connection, ecosystem: str, runs: list[_Run], i: int) -> None:
+    """Replace the run's roll-up rows for the ecosystem."""
+    run = runs[i]
+    previous = runs[i - 1] if i > 0 else None
+    frame = _members(connection, ecosystem, [run.id] + ([previous.id] if previous else []))
+    now = frame[frame["run_id"] == run.id].reset_index(drop=True)
+    before = frame[frame["run_id"] != run.id].reset_index(drop=True)
+    now["author"] = now["author"].where(now["author"].notna(), now["model_id"].str.partition("/")[0])
+    now["weekly_downloads"] = _weekly(now, _weeks(runs, i))
+    weeks = _weeks(runs, i)
+    for table in (Rollup, RollupBuilder, RollupMover):
+        t = table.__table__  # type: ignore[attr-defined]
+        connection.execute(delete(t).where(t.c.run_id == run.id, t.c.ecosystem == ecosystem))
+    keys = {"run_id": run.id, "ecosystem": ecosystem}
+    _insert(connection, Rollup, _series_rows(now, before if previous else None, weeks), keys)
+    derivatives = now[now["depth"] > 0]
+    _insert(connection, RollupBuilder, _builder_rows(derivatives), keys)
+    if previous is not None:
+        before = before.assign(weekly_downloads=_weekly(before, _weeks(runs, i - 1)))
+    _insert(connection, RollupMover, _mover_rows(derivatives, before if previous else None), keys)
+
+
+def _insert(connection: Connection, table: type, frame: pd.DataFrame, keys: dict) -> None:
+    if frame.empty:
+        return
+    rows = [keys | {k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    connection.execute(insert(table.__table__), rows)  # type: ignore[attr-defined]
+
+
+def _plain(value: object) -> object:
+    """A value the drivers take: None for missing, Python ints and floats for numpy's."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def _series_rows(now: pd.DataFrame, before: pd.DataFrame | None, weeks: float | None) -> pd.DataFrame:
+    """The members summed by family, relation, licence and format."""
+    if now.empty:
+        return now
+    delta = now["downloads_delta"]
+    frame = now.assign(
+        license=now["license"].fillna(NO_LICENSE),
+        format=[quant_format(t, lib) for t, lib in zip(now["tags"], now["library_name"], strict=True)],
+        is_new=~now["model_id"].isin(before["model_id"]) if before is not None else False,
+        negative=(delta < 0).fillna(False).astype(int),
+        negative_sum=delta.where(delta < 0, 0).fillna(0),
+    )
+    out = (
+        frame.groupby(["family", "relation", "license", "format"])
+        .agg(
+            models=("model_id", "size"),
+            new=("is_new", "sum"),
+            downloads_30d=("downloads_30d", "sum"),
+            downloads_delta=("downloads_delta", "sum"),
+            with_delta=("downloads_delta", "count"),
+            negative_deltas=("negative", "sum"),
+            negative_sum=("negative_sum", "sum"),
+        )
+        .reset_index()
+    )
+    out["downloads_delta"] = out["downloads_delta"].astype(object).where(out["with_delta"] > 0, None)
+    out["new"] = out["new"].astype(object) if before is not None else None
+    out["weeks"] = weeks
+    return out
+
+
+def _builder_rows(derivatives: pd.DataFrame) -> pd.DataFrame:
+    """The derivatives summed by family, relation and author."""
+    if derivatives.empty:
+        return derivatives
+    return (
+        derivatives.groupby(["family", "relation", "author"])
+        .agg(
+            derivatives=("model_id", "size"),
+            downloads_30d=("downloads_30d", "sum"),
+            weekly_downloads=("weekly_downloads", "sum"),
+        )
+        .reset_index()
+    )
+
+
+_BOARDS = {
+    # board: (sort column, descending)
+    "risers": ("change", True),
+    "fallers": ("change", False),
+    "relative": ("relative_change", True),
+    "top": ("weekly_downloads", True),
+}
+_MOVER_COLUMNS = [
+    "family",
+    "relation",
+    "board",
+    "rank",
+    "model_id",
+    "author",
+    "weekly_downloads",
+    "weekly_downloads_before",
+    "change",
+    "relative_change",
+]
+
+
+def _mover_rows(derivatives: pd.DataFrame, before: pd.DataFrame | None) -> pd.DataFrame:
+    """The first `BOARD_SIZE` of each board per family and relation (as `metrics.compute_movers` ranks)."""
+    if derivatives.empty:
+        return pd.DataFrame(columns=_MOVER_COLUMNS)
+    frame = derivatives[["family", "relation", "model_id", "author", "weekly_downloads"]]
+    if before is not None:
+        previous = before[["model_id", "weekly_downloads"]].rename(
+            columns={"weekly_downloads": "weekly_downloads_before"}
+        )
+        frame = frame.merge(previous, on="model_id", how="left")
+    else:
+        frame = frame.assign(weekly_downloads_before=pd.array([pd.NA] * len(frame), dtype="Int64"))
+    frame["change"] = frame["weekly_downloads"] - frame["weekly_downloads_before"]
+    base = frame["weekly_downloads_before"].astype("Float64")
+    frame["relative_change"] = frame["change"].astype("Float64") / base.where(base >= max(MIN_WEEKLY, 1))
+    boards = []
+    for board, (column, descending) in _BOARDS.items():
+        ranked = frame.dropna(subset=[column]).sort_values(
+            [column, "model_id"], ascending=[not descending, True]
+        )
+        top = ranked.groupby(["family", "relation"], sort=False).head(BOARD_SIZE)
+        top = top.assign(board=board, rank=top.groupby(["family", "relation"], sort=False).cumcount() + 1)
+        boards.append(top)
+    return pd.concat(boards, ignore_index=True)[_MOVER_COLUMNS]
