@@ -62,7 +62,9 @@ def print_summary(rows: list[Summary], out: TextIO) -> None:
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     out.write("\nSummary\n")
     for n, row in enumerate(cells):
-        out.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n")
+        out.write(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n"
+        )
         if n == 0:
             out.write("  ".join("-" * width for width in widths) + "\n")
 

@@ -18,13 +18,10 @@ measured there too, in a scratch database dropped afterwards.
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -164,13 +165,53 @@ def lineage_of(_eng: Engine, url: str, version: tuple, model_id: str) -> dict:
     }
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def history_rows(
-    _eng: Engine, url: str, version: tuple, f: metrics.Filters, latest_only: bool, limit: int | None
+@dataclass(frozen=True)
+class Rows:
+    """The history rows the Data page offers: the latest run's or every run's, within the filters."""
+
+    engine: Engine
+    url: str
+    version: tuple
+    filters: metrics.Filters
+    latest_only: bool
+    contains: str = ""
+
+    def read(self, limit: int | None = MAX_DOWNLOAD_ROWS) -> pd.DataFrame:
+        return _history_rows(
+            self.engine, self.url, self.version, self.filters, self.latest_only, self.contains, limit
+        )
+
+    def csv(self) -> bytes:
+        """The rows as CSV (called when the button is clicked)."""
+        return _iso(self.read()).to_csv(index=False).encode()
+
+    def parquet(self) -> bytes:
+        """The rows as Parquet with the export's Arrow schema (called when the button is clicked)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from tracker.export import arrow_schema, table_spec
+
+        frame = self.read()
+        table = pa.Table.from_pandas(frame, schema=arrow_schema(table_spec("history")), preserve_index=False)
+        buffer = io.BytesIO()
+        pq.write_table(table, buffer)
+        return buffer.getvalue()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _history_rows(
+    _eng: Engine,
+    url: str,
+    version: tuple,
+    f: metrics.Filters,
+    latest_only: bool,
+    contains: str,
+    limit: int | None,
 ) -> pd.DataFrame:
-    """History rows within the filters, in the export's columns: the latest run's only, or all."""
     run_ids = queries.latest_runs(_eng, f, 1) if latest_only else None
-    return queries.load_history_rows(_eng, f, run_ids=run_ids, limit=limit)
+    frame = queries.load_history_rows(_eng, f, run_ids=run_ids, contains=contains or None, limit=limit)
+    return frame[list(export_columns())]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -194,26 +235,3 @@ def _iso(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(out[name].dtype, pd.DatetimeTZDtype):
             out[name] = out[name].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     return out
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def as_csv(frame: pd.DataFrame, version: tuple) -> bytes:
-    return _iso(frame).to_csv(index=False).encode()
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def as_parquet(frame: pd.DataFrame, version: tuple) -> bytes:
-    """Parquet with the export's Arrow schema when the export module gives one."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        from tracker.export import arrow_schema, table_spec
-
-        schema = arrow_schema(table_spec("history"))
-        table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-    except (ImportError, pa.ArrowException, KeyError, TypeError, ValueError):
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer)
-    return buffer.getvalue()

@@ -192,6 +192,7 @@ def test_runs_from_before_the_rollups_get_them_on_migration(tmp_path) -> None:  
             for table in ("rollup_builder", "rollup_mover"):
                 connection.execute(text(f"DROP TABLE {table}"))  # noqa: S608 - literal names
             connection.execute(text("DROP INDEX ix_run_edge_run_id_parent"))
+            connection.execute(text("DROP INDEX ix_membership_model_id_run_id"))
             connection.execute(text("ALTER TABLE membership DROP COLUMN downloads_delta"))
             connection.execute(text("ALTER TABLE snapshot_run DROP COLUMN rolled_up_at"))
         migrate(engine)

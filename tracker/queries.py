@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, func, literal, select
 from sqlalchemy.engine import Engine
 
 from tracker.metrics import Filters
+from tracker.rollups import ANY
 from tracker.tables import (
     ModelSnapshot,
     Rollup,
@@ -169,6 +170,9 @@ def load_builders(engine: Engine, filters: Filters = EVERYTHING) -> pd.DataFrame
         b,
         filters,
     )
+    # Rows per family and relation when the filters name some, else the one row per builder.
+    fine = (b.c.family != ANY) & (b.c.relation != ANY)
+    query = query.where(fine if filters.families or filters.relations else (b.c.family == ANY))
     out = _frame(engine, query)
     for name in ("derivatives", "downloads_30d", "weekly_downloads"):
         out[name] = pd.array(out[name], dtype="Int64")
@@ -273,13 +277,17 @@ def _member_select(run_id: int, filters: Filters) -> Select:
     return query
 
 
+def _like(text: str) -> str:
+    """A LIKE pattern for ids containing `text` (any case): its wildcards taken literally."""
+    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def find_members(engine: Engine, run_id: int, filters: Filters, text: str, *, limit: int = 200) -> list[str]:
     """Members of the run whose id contains `text` (any case), most downloaded first."""
     m, s = _members, _snapshot
-    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     query = (
         _member_select(run_id, filters)
-        .where(func.lower(m.c.model_id).like(pattern, escape="\\"))
+        .where(func.lower(m.c.model_id).like(_like(text), escape="\\"))
         .order_by(s.c.downloads_30d.desc().nulls_last(), m.c.model_id)
         .limit(limit * 4)  # a model in several ecosystems comes once per ecosystem
     )
@@ -356,21 +364,18 @@ def path_to_root(engine: Engine, run_id: int, model_id: str) -> list[str]:
     """From the model up to a root (depth 0), through the tracked parent of least depth at each step."""
     e, m = _edges, _members
     path, node, seen = [model_id], model_id, {model_id.lower()}
+    depth_of = select(m.c.model_id, func.min(m.c.depth).label("depth")).where(m.c.run_id == run_id)
     with engine.connect() as connection:
-        depth = connection.execute(
-            select(func.min(m.c.depth)).where(m.c.run_id == run_id, m.c.model_id == model_id)
-        ).scalar()
+        depth = connection.execute(depth_of.where(m.c.model_id == model_id).group_by(m.c.model_id)).first()
+        depth = depth.depth if depth else 0
         while depth and len(path) <= MAX_DEPTH:
-            parents = (
-                select(m.c.model_id, func.min(m.c.depth).label("depth"))
-                .join(
-                    e, and_(e.c.run_id == m.c.run_id, func.lower(e.c.parent_id) == func.lower(m.c.model_id))
-                )
-                .where(m.c.run_id == run_id, e.c.child_id == node)
+            declared = select(e.c.parent_id).where(e.c.run_id == run_id, e.c.child_id == node)
+            parents = connection.execute(
+                depth_of.where(m.c.model_id.in_(declared))
                 .group_by(m.c.model_id)
-                .order_by(func.min(m.c.depth), m.c.model_id)
+                .order_by("depth", m.c.model_id)
             )
-            found = [row for row in connection.execute(parents) if row.model_id.lower() not in seen]
+            found = [row for row in parents if row.model_id.lower() not in seen]
             if not found:
                 break
             node, depth = found[0].model_id, found[0].depth
@@ -380,9 +385,15 @@ def path_to_root(engine: Engine, run_id: int, model_id: str) -> list[str]:
 
 
 def load_history_rows(
-    engine: Engine, filters: Filters, *, run_ids: Sequence[int] | None = None, limit: int | None = None
+    engine: Engine,
+    filters: Filters,
+    *,
+    run_ids: Sequence[int] | None = None,
+    contains: str | None = None,
+    limit: int | None = None,
 ) -> pd.DataFrame:
-    """History rows in the export's columns (as `metrics.load_history`, without the model's attributes)."""
+    """History rows in the export's columns and order (as `metrics.load_history`, without the model's
+    attributes); `contains`: only model ids containing it, in any case."""
     from tracker.history import history_select
 
     query = history_select(
@@ -394,6 +405,8 @@ def load_history_rows(
     )
     if filters.relations:
         query = query.where(_members.c.relation.in_(list(filters.relations)))
+    if contains:
+        query = query.where(func.lower(_members.c.model_id).like(_like(contains), escape="\\"))
     if limit is not None:
         query = query.limit(limit)
     return _utc(_frame(engine, query), "taken_at")

@@ -132,7 +132,11 @@ class RunMembership(SQLModel, table=True):
     """
 
     __tablename__ = "membership"
-    __table_args__ = (Index("ix_membership_ecosystem_run_id", "ecosystem", "run_id"),)
+    __table_args__ = (
+        Index("ix_membership_ecosystem_run_id", "ecosystem", "run_id"),
+        # A model's rows by id (the lineage explorer, a model's history): the key leads with the ecosystem.
+        Index("ix_membership_model_id_run_id", "model_id", "run_id"),
+    )
 
     run_id: int = Field(primary_key=True, foreign_key="snapshot_run.id")
     ecosystem: str = Field(primary_key=True)
@@ -172,7 +176,8 @@ class Rollup(SQLModel, table=True):
     Columns:
         run_id, ecosystem, family, relation: as in `membership`.
         license: the model's licence tag, `none` when it declares none.
-        format: the quantization format from tags and library (`tracker.metrics.quant_format`).
+        format: a quantization's format from tags and library (`tracker.metrics.quant_format`); empty for
+            the other relations.
         models: members in the group.
         new: members not in the ecosystem's previous complete run; None for its first run.
         downloads_30d: sum of the 30-day downloads.
@@ -205,7 +210,8 @@ class RollupBuilder(SQLModel, table=True):
     """Per complete run and ecosystem, each builder's derivatives by family and relation.
 
     Columns:
-        run_id, ecosystem, family, relation: as in `membership` (derivatives only: no `base`).
+        run_id, ecosystem, family, relation: as in `membership` (derivatives only: no `base`); family and
+            relation `*` on the row that sums all of the builder's derivatives in the ecosystem.
         author: the builder (the model's namespace).
         derivatives: the builder's derivatives in the group.
         downloads_30d: their 30-day downloads, summed.

@@ -1,4 +1,9 @@
-"""Data: the filtered history in the export's columns, as a table and as CSV or Parquet downloads."""
+"""Data: the filtered history in the export's columns, as a table and as CSV or Parquet downloads.
+
+A year of history is millions of rows: the page reads the first rows for the table and the count from
+the roll-ups; the downloads read their rows when clicked, up to `data.MAX_DOWNLOAD_ROWS` (beyond that
+the page gives the `tracker export` command, which streams any size).
+"""
 
 from __future__ import annotations
 
@@ -17,49 +22,31 @@ st.caption(
     "(see its data dictionary), narrowed by the sidebar's filters."
 )
 f = ctx.filters()
-total = data.count_rows(ctx.engine, ctx.url, ctx.version, f)
-scope = st.segmented_control(
-    "Rows",
-    ["Latest run", "Every run"],
-    default="Latest run",
-    key="data_scope",
-    help="The downloads hold these.",
-)
+scope = st.segmented_control("Rows", ["Latest run", "Every run"], default="Latest run", key="data_scope")
 latest_only = scope != "Every run"
-# A year of history is millions of rows: the page holds one run's, or the first rows of every run's.
-limit = None if latest_only or total <= data.MAX_DOWNLOAD_ROWS else data.MAX_DOWNLOAD_ROWS
-frame = data.history_rows(ctx.engine, ctx.url, ctx.version, f, latest_only, limit)
-frame = frame[list(data.export_columns())]
 search = st.text_input("Model id contains", key="data_search")
-if search:
-    frame = frame[frame["model_id"].str.contains(search, case=False, regex=False)]
-st.write(f"{len(frame):,} rows" + ("" if latest_only else f" of {total:,} within the filters"))
-if limit is not None:
+rows = data.Rows(ctx.engine, ctx.url, ctx.version, f, latest_only, search)
+frame = rows.read(PREVIEW)
+total = data.count_rows(ctx.engine, ctx.url, ctx.version, f) if not (latest_only or search) else None
+st.write(f"{total:,} rows" if total is not None else f"{len(frame):,} rows" if len(frame) < PREVIEW else "")
+if total is not None and total > data.MAX_DOWNLOAD_ROWS:
     st.info(
-        f"The whole history within the filters is {total:,} rows; the page holds the first "
-        f"{limit:,}. For all of them:",
+        f"The downloads hold the first {data.MAX_DOWNLOAD_ROWS:,} of {total:,} rows. For all of them:",
         icon=":material/info:",
     )
     st.code(
         f"tracker export history --database {mask_url(ctx.url)} --format parquet --output history.parquet"
     )
 left, right, _ = st.columns([1, 1, 4])
-left.download_button(
-    "CSV",
-    data.as_csv(frame, ctx.version),
-    "history.csv",
-    "text/csv",
-    key="data_csv",
-    icon=":material/download:",
-)
+left.download_button("CSV", rows.csv, "history.csv", "text/csv", key="data_csv", icon=":material/download:")
 right.download_button(
     "Parquet",
-    data.as_parquet(frame, ctx.version),
+    rows.parquet,
     "history.parquet",
     "application/vnd.apache.parquet",
     key="data_parquet",
     icon=":material/download:",
 )
-st.dataframe(frame.head(PREVIEW), hide_index=True, key="data_table")
-if len(frame) > PREVIEW:
-    st.caption(f"The table shows the first {PREVIEW:,} rows; the downloads hold them all.")
+st.dataframe(frame, hide_index=True, key="data_table")
+if len(frame) >= PREVIEW:
+    st.caption(f"The table shows the first {PREVIEW:,} rows; the downloads hold more.")

@@ -32,18 +32,19 @@ def hub() -> None:
 )
 @click.option(
     "--catalogue",
-    type=click.Choice(["synthetic", "real"]),
+    type=click.Choice(["synthetic", "real", "realistic"]),
     default="synthetic",
     show_default=True,
     help="synthetic: seeded ecosystem with every trap; real: 16 weeks of real Hub lineage "
-    "(119,010 real ids, 2025-03 to 2025-07) with synthetic figures.",
+    "(119,010 real ids, 2025-03 to 2025-07) with synthetic figures; realistic: a Hub of the real "
+    "one's size (2.2 million models, --models), about 100,000 of them in the Llama tree.",
 )
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed: same seed, same bytes.")
 @click.option(
     "--models",
     default=None,
     type=click.IntRange(100, 5_000_000),
-    help="Size of the synthetic catalogue  [default: 20000].",
+    help="Size of the synthetic catalogue [default: 20000], or of the realistic one [default: 2200000].",
 )
 @click.option(
     "--now",

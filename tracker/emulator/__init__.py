@@ -9,11 +9,12 @@ import time
 from tracker.emulator.catalogue import Catalogue
 
 logger = logging.getLogger(__name__)
-CATALOGUES = ("synthetic", "real")
+CATALOGUES = ("synthetic", "real", "realistic")
 
 
 def load_catalogue(kind: str = "synthetic", *, seed: int = 0, models: int | None = None) -> Catalogue:
-    """The catalogue of this kind: `synthetic` (seeded, `models` in all) or `real` (16 real weeks)."""
+    """The catalogue of this kind: `synthetic` (seeded, `models` in all), `real` (16 real weeks) or
+    `realistic` (the real Hub's size, 2.2 million models by default, about 100,000 of them Llama's)."""
     started = time.perf_counter()
     # Building allocates hundreds of thousands of long-lived objects: collecting meanwhile only costs time,
     # and freezing them afterwards keeps later collections (while serving) from walking the catalogue.
@@ -23,6 +24,10 @@ def load_catalogue(kind: str = "synthetic", *, seed: int = 0, models: int | None
             from tracker.emulator.real import load_real_catalogue
 
             cat = load_real_catalogue(seed=seed)
+        elif kind == "realistic":
+            from tracker.emulator.realistic import REALISTIC_MODELS, build_realistic
+
+            cat = build_realistic(seed=seed, models=models or REALISTIC_MODELS)
         elif kind == "synthetic":
             from tracker.emulator.synthetic import DEFAULT_MODELS, build_synthetic
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tracker.emulator import traits
 from tracker.emulator.catalogue import Catalogue, HubModel, object_id
 
-_SYLLABLES = (
+if TYPE_CHECKING:
+    from tracker.emulator.compact import CompactPart
+
+SYLLABLES = (
     "ka ro mi ne ta lu vo zen qui dra sol fen bri tor lex mar nim pax ryu sha tek ul vex wyn xi yor zu "
     "an bel cor dun el fa gor hal ir jun kel lom mor nor ob pel rin sar tul ur vin wes yel"
 ).split()
@@ -21,7 +25,7 @@ WORDS = (
     "finance tutor storyteller assistant hermes dolphin nova aurora zephyr orca wizard sage atlas lumen "
     "vega nebula quill ember falcon raven tiny mini turbo lite pro distill r1 cot multilingual"
 ).split()
-_QUANT_SUFFIX = {
+QUANT_SUFFIX = {
     "gguf": "GGUF",
     "awq": "AWQ",
     "gptq": "GPTQ-Int4",
@@ -61,7 +65,7 @@ class CatalogueBuilder:
         seen: set[str] = set()
         while len(pool) < n:
             name = "".join(
-                traits.choice(self.rng, _SYLLABLES) for _ in range(traits.choice(self.rng, (2, 2, 3)))
+                traits.choice(self.rng, SYLLABLES) for _ in range(traits.choice(self.rng, (2, 2, 3)))
             )
             name += suffix or traits.choice(
                 self.rng, ("", "", "", "-ai", "-labs", "lab", str(traits.randrange(self.rng, 10, 99)))
@@ -152,7 +156,7 @@ class CatalogueBuilder:
         if relation == "quantized":
             fmt = fmt or traits.pick(rng, traits.QUANT_WEIGHTS)
             author = author or ("mlx-community" if fmt == "mlx" else traits.choice(rng, self.quantizers))
-            name = name or f"{base}-{_QUANT_SUFFIX[fmt]}"
+            name = name or f"{base}-{QUANT_SUFFIX[fmt]}"
         elif relation == "adapter":
             name = name or f"{base}-{traits.choice(rng, WORDS)}-lora"
         elif relation == "merge":
@@ -189,8 +193,11 @@ class CatalogueBuilder:
         )
 
 
-def finish(b: CatalogueBuilder, name: str, default_now: int) -> Catalogue:
-    """Resolve draft indexes into catalogue indexes (the catalogue orders models by `_id`)."""
+def finish(
+    b: CatalogueBuilder, name: str, default_now: int, *, compact: CompactPart | None = None
+) -> Catalogue:
+    """Resolve draft indexes into catalogue indexes (the catalogue orders models by `_id`); `compact`:
+    the catalogue's compact part, if any."""
     order = sorted(range(len(b.drafts)), key=lambda k: b.drafts[k].model.oid)
     position = {k: i for i, k in enumerate(order)}
     models = []
@@ -202,7 +209,7 @@ def finish(b: CatalogueBuilder, name: str, default_now: int) -> Catalogue:
         m.card_base = tuple(_id_when(b.drafts[p].model, m.created) for p in d.parents) + tuple(d.ghosts)
         models.append(m)
     features = {name: tuple(ids) for name, ids in b.features.items()}
-    return Catalogue(name, models, default_now, features)
+    return Catalogue(name, models, default_now, features, compact)
 
 
 def _id_when(m: HubModel, t: int) -> str:

@@ -4,6 +4,10 @@ Pages are "seek" pages, as cursor pagination is on the Hub: the cursor holds the
 `_id` of the last item served, and the next page starts strictly after it. Models created or
 deleted while a client pages through are therefore neither skipped nor served twice by the
 ordering itself.
+
+On a catalogue with a compact part, each part yields its candidates in its own `_id` order and the
+page merges the two by `_id`; the compact part answers filters from its arrays (children by parent,
+models by author, static tags), so a `filter=base_model:X` page costs what it costs without it.
 """
 
 from __future__ import annotations
@@ -11,11 +15,16 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import heapq
+import itertools
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
+
+import numpy as np
 
 from tracker.emulator.catalogue import RELATIONS, Catalogue
 from tracker.emulator.payloads import EXPAND_PROPERTIES
@@ -170,7 +179,14 @@ class Lister:
         self._cache: OrderedDict[tuple, tuple[list, list[int]]] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
-        self._oids = [m.oid for m in cat.models]
+        self._oids = [m.oid for m in cat.full]
+        self._full = len(cat.full)
+
+    def _oid(self, i: int) -> str:
+        if i < self._full:
+            return self._oids[i]
+        assert self.cat.compact is not None
+        return self.cat.compact.oid(i - self._full)
 
     def _candidates(self, q: Query, t: int) -> list[int] | None:
         """Indexes the filters allow, in `_id` order; None means every model."""
@@ -196,8 +212,32 @@ class Lister:
                 selected = [i for i in selected if i in keep]
         return selected
 
+    def _compact_candidates(self, q: Query, t: int) -> np.ndarray | None:
+        """The compact part's own indexes the filters (or the author) allow, in order; None: all of them."""
+        comp = self.cat.compact
+        assert comp is not None
+        selected: np.ndarray | None = None
+        for f in q.filters:
+            parts = f.split(":", 2)
+            if parts[0] == "base_model" and len(parts) >= 2:
+                if len(parts) == 3 and parts[1] in RELATIONS:
+                    found = self.cat.compact_children_named(parts[2], t)
+                    found = found[comp.relation[found] == RELATIONS.index(parts[1])]
+                else:
+                    found = self.cat.compact_children_named(f.split(":", 1)[1], t)
+            elif f == "region:us":
+                continue
+            else:
+                found = comp.tag_members(f)
+            selected = found if selected is None else np.intersect1d(selected, found, assume_unique=True)
+        if selected is None and q.author is not None:
+            selected = comp.by_author(q.author)
+        return selected
+
     def _matches(self, q: Query, i: int, t: int) -> bool:
         cat = self.cat
+        if i >= self._full:
+            return self._compact_matches(q, i - self._full, t)
         if not cat.listed(i, t):
             return False
         if q.author is not None or q.search is not None:
@@ -210,6 +250,19 @@ class Lister:
         if q.gated is not None and bool(cat.models[i].gated) != q.gated:
             return False
         return q.pipeline_tag is None or cat.models[i].pipeline == q.pipeline_tag
+
+    def _compact_matches(self, q: Query, j: int, t: int) -> bool:
+        comp = self.cat.compact
+        assert comp is not None
+        if not comp.listed(j, t):
+            return False
+        if q.author is not None and comp.author_name(j).lower() != q.author.lower():
+            return False
+        if q.search is not None and q.search.lower() not in comp.repo_id(j).lower():
+            return False
+        if q.gated is not None and bool(comp.gated(j)) != q.gated:
+            return False
+        return q.pipeline_tag is None or comp.pipeline(j) == q.pipeline_tag
 
     def page(self, q: Query, t: int) -> tuple[list[int], tuple[int | None, str] | None]:
         """Indexes of one page and the cursor of the next one (None on the last page)."""
@@ -225,9 +278,11 @@ class Lister:
         if not more or not items:
             return items, None
         last = items[-1]
-        return items, (-keys[start + len(items) - 1][0], self.cat.models[last].oid)
+        return items, (-keys[start + len(items) - 1][0], self._oid(last))
 
     def _page_by_id(self, q: Query, t: int) -> tuple[list[int], tuple[int | None, str] | None]:
+        if self.cat.compact is not None:
+            return self._page_by_id_in_parts(q, t)
         candidates = self._candidates(q, t)
         after = -1
         if q.cursor is not None:
@@ -252,6 +307,43 @@ class Lister:
             return items, (None, self.cat.models[items[-1]].oid)
         return items, None
 
+    def _page_by_id_in_parts(self, q: Query, t: int) -> tuple[list[int], tuple[int | None, str] | None]:
+        """A page of a two-part catalogue: each part's matches after the cursor, merged by `_id`."""
+        comp = self.cat.compact
+        assert comp is not None
+        cursor = q.cursor[1] if q.cursor is not None else None
+        full = self._candidates(q, t)
+        after = -1 if cursor is None else bisect.bisect_right(self._oids, cursor) - 1
+        if full is None:
+            full_pool: Iterable[int] = range(after + 1, self.cat.created_by(t))
+        else:
+            full_pool = itertools.islice(full, bisect.bisect_right(full, after), None)
+        compact = self._compact_candidates(q, t)
+        after = -1 if cursor is None else comp.bisect_oid(cursor) - 1
+        if compact is None:
+            compact_pool: Iterable[int] = range(after + 1, comp.created_by(t))
+        else:
+            compact_pool = compact[np.searchsorted(compact, after, side="right") :].tolist()
+        streams = (
+            (i for i in full_pool if self._matches(q, i, t)),
+            (self._full + j for j in compact_pool if self._compact_matches(q, j, t)),
+        )
+        items = list(itertools.islice(heapq.merge(*streams, key=self._oid), q.limit + 1))
+        if len(items) > q.limit:  # one extra item proves there is a next page
+            items = items[: q.limit]
+            return items, (None, self._oid(items[-1]))
+        return items, None
+
+    def _pool(self, q: Query, t: int) -> Iterator[int]:
+        """Every candidate index of both parts (the filters applied, not yet `_matches`)."""
+        candidates = self._candidates(q, t)
+        yield from range(self.cat.created_by(t)) if candidates is None else candidates
+        comp = self.cat.compact
+        if comp is not None:
+            compact = self._compact_candidates(q, t)
+            js = range(comp.created_by(t)) if compact is None else compact.tolist()
+            yield from (self._full + j for j in js)
+
     def _sorted(self, q: Query, t: int) -> tuple[list, list[int]]:
         key = (q.selection_key(), t)
         with self._lock:
@@ -259,11 +351,9 @@ class Lister:
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        candidates = self._candidates(q, t)
-        pool = range(self.cat.created_by(t)) if candidates is None else candidates
         rows = sorted(
-            ((-_sort_key(self.cat, i, t, q.sort or ""), _neg_oid(self.cat.models[i].oid)), i)
-            for i in pool
+            ((-_sort_key(self.cat, i, t, q.sort or ""), _neg_oid(self._oid(i))), i)
+            for i in self._pool(q, t)
             if self._matches(q, i, t)
         )
         result = ([r[0] for r in rows], [r[1] for r in rows])

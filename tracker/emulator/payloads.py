@@ -103,7 +103,7 @@ class _View:
     @property
     def tags(self) -> list[str]:
         if self._tags is None:
-            self._tags = tags_at(self.cat, self.i, self.t)
+            self._tags = tags_at(self.cat, self.i, self.t, self.m)
         return self._tags
 
     @property

@@ -364,7 +364,7 @@ def _state(emu: HubEmulator, body: dict, query: dict) -> dict:
         "models": len(cat),
         "now": iso(emu.now),
         "default_now": iso(cat.default_now),
-        "listed": sum(1 for _ in cat.iter_listed(emu.now)),
+        "listed": cat.listed_count(emu.now),
         "plan": emu.gate.plan.to_json(),
     }
 

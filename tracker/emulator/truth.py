@@ -12,6 +12,9 @@ compared with an independent reading of DESIGN's rules:
   for roots);
 - roots are the ecosystem's listed root ids (old ids resolve through renames) and, through
   `authors`, every listed model of those authors (family by root list or pattern, else `Other`).
+
+Also the request floors of the two crawl strategies, and the exact cost of the naive crawler (what a
+user writes with `huggingface_hub`), all from the same internal data.
 """
 
 from __future__ import annotations
@@ -84,12 +87,10 @@ def _roots(cat: Catalogue, eco: Ecosystem, t: int, missing: list[str]) -> dict[i
                 missing.append(root_id)
                 continue
             roots.setdefault(found[0], rank)
-    if eco.authors:
-        authors = {a.lower() for a in eco.authors}
-        for i in cat.iter_listed(t):
-            repo_id = cat.id_at(i, t)
-            if "/" in repo_id and repo_id.split("/")[0].lower() in authors and i not in roots:
-                roots[i] = ranks.get(family_of_root(eco, repo_id), other)
+    for author in dict.fromkeys(a.lower() for a in eco.authors):
+        for i in cat.listed_by_author(author, t):
+            if i not in roots:
+                roots[i] = ranks.get(family_of_root(eco, cat.id_at(i, t)), other)
     return roots
 
 
@@ -105,7 +106,7 @@ def members(cat: Catalogue, eco: Ecosystem, t: int) -> tuple[dict[int, tuple[int
         nxt: list[int] = []
         for u in level:
             rank = found[u][1]
-            for c in cat.children[u]:
+            for c in cat.children_of(u):
                 if c == u or not cat.listed(c, t):
                     continue
                 seen = found.get(c)
@@ -166,12 +167,56 @@ def tree_request_floor(cat: Catalogue, ecosystems: Sequence[Ecosystem], t: int) 
     """Fewest requests a tree crawl can make: one per root id and per page of each author's models,
     plus one listing page per 1,000 children of each tracked model that has children."""
     roots = sum(len(e.root_ids) for e in ecosystems)
-    listed = [cat.id_at(i, t).lower() for i in cat.iter_listed(t)]
     for eco in ecosystems:
         for author in eco.authors:
-            n = sum(1 for repo_id in listed if repo_id.startswith(author.lower() + "/"))
+            n = len(cat.listed_by_author(author, t))
             roots += max(1, math.ceil(n / 1000))
     tracked: set[int] = set()
     for eco in ecosystems:
         tracked.update(members(cat, eco, t)[0])
     return roots + sum(math.ceil(cat.listed_children_count(i, t) / 1000) for i in tracked)
+
+
+def scan_request_floor(cat: Catalogue, ecosystems: Sequence[Ecosystem], t: int) -> int:
+    """Fewest requests a scan can make: every page of the whole listing (1,000 per page), plus one
+    lookup per root id the listing does not show under that id (missing, or an old, renamed id)."""
+    lookups = 0
+    for root_id in dict.fromkeys(r.lower() for e in ecosystems for r in e.root_ids):
+        found = cat.find(root_id, t)
+        if found is None or found[1] or not cat.listed(found[0], t):
+            lookups += 1
+    return max(1, math.ceil(cat.listed_count(t) / 1000)) + lookups
+
+
+def listed_children(cat: Catalogue, i: int, t: int) -> list[int]:
+    """Indexes of the models `filter=base_model:<id of i>` lists at `t` (full part first)."""
+    return [c for c in cat.children_of(i) if cat.listed(c, t)]
+
+
+def naive_crawl_cost(cat: Catalogue, root_ids: Sequence[str], t: int, page: int = 1000) -> tuple[int, int]:
+    """(requests, models found) of the naive crawler on this catalogue at `t`, computed exactly.
+
+    The crawler, as a user writes it with `huggingface_hub` (`bench/crawl.py` runs it for real): from
+    the root ids, depth first (a stack, last root first), `model_info(id)` on every id not yet seen
+    (a renamed id answers 307 and the client follows it: two requests; a missing one 404), then
+    `list_models(filter="base_model:<id>")` (pages of `page`, at least one) and every child found
+    goes on the stack. Ids are compared in lower case; an old id is not known as seen until looked up.
+    """
+    seen: set[str] = set()
+    todo = list(root_ids)
+    requests = 0
+    while todo:
+        model_id = todo.pop()
+        if model_id.lower() in seen:
+            continue
+        found = cat.find(model_id, t)
+        if found is None or not cat.listed(found[0], t):
+            requests += 1
+            continue
+        i, renamed = found
+        requests += 2 if renamed else 1
+        seen.add(cat.id_at(i, t).lower())
+        kids = listed_children(cat, i, t)
+        requests += max(1, math.ceil(len(kids) / page))
+        todo.extend(cat.id_at(c, t) for c in kids)
+    return requests, len(seen)

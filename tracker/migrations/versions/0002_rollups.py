@@ -39,12 +39,13 @@ def _run_fk(table: str) -> sa.ForeignKeyConstraint:
 
 
 def upgrade() -> None:
-    """Add the columns, the roll-up tables and the explorer's index."""
+    """Add the columns, the roll-up tables and the explorer's indexes."""
     with op.batch_alter_table("snapshot_run") as batch:
         batch.add_column(sa.Column("rolled_up_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("membership") as batch:
         batch.add_column(sa.Column("downloads_delta", sa.BigInteger(), nullable=True))
     op.create_index("ix_run_edge_run_id_parent", "run_edge", ["run_id", sa.text("lower(parent_id)")])
+    op.create_index("ix_membership_model_id_run_id", "membership", ["model_id", "run_id"])
 
     op.create_table(
         "rollup",
@@ -92,6 +93,7 @@ def downgrade() -> None:
     """Drop the roll-ups and the added columns."""
     for table in ("rollup_mover", "rollup_builder", "rollup"):
         op.drop_table(table)
+    op.drop_index("ix_membership_model_id_run_id", table_name="membership")
     op.drop_index("ix_run_edge_run_id_parent", table_name="run_edge")
     with op.batch_alter_table("membership") as batch:
         batch.drop_column("downloads_delta")
