@@ -81,18 +81,21 @@ def _indexes(run: int) -> Iterator[int]:
     yield from members(run)
 
 
-def rows(run_id: int, run: int) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    """(membership, model_snapshot, run_edge) rows of one run."""
+def rows(
+    run_id: int, run: int, models: list[Model] | None = None
+) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """(membership, model_snapshot, run_edge) rows of one run (`models`: `model(i)` by index, if at hand)."""
     membership, snapshot, edges = [], [], []
     for i in _indexes(run):
-        m = model(i)
+        m = models[i] if models is not None else model(i)
         all_time = m.rate * 20 + m.rate * run + (i % 7) * run
         if i % 997 == 0 and run % 5 == 4:
             all_time -= m.rate * 2  # the Hub revises a count down now and then
         snapshot.append((run_id, m.model_id, m.rate * 4 + i % 13, all_time, i % 97, i % 11))
         membership.append((run_id, m.ecosystem, m.model_id, m.family, m.relation, m.depth))
         if m.parent is not None:
-            edges.append((run_id, m.model_id, model(m.parent).model_id, m.relation))
+            parent = models[m.parent] if models is not None else model(m.parent)
+            edges.append((run_id, m.model_id, parent.model_id, m.relation))
     return membership, snapshot, edges
 
 
@@ -124,6 +127,7 @@ def write_history(url: str, out: TextIO, *, runs: int = RUNS) -> dict[str, float
     engine = open_store(url)
     write = _writer(engine)
     began = time.perf_counter()
+    models = [model(i) for i in universe(runs)]
     try:
         write(
             "model",
@@ -152,8 +156,7 @@ def write_history(url: str, out: TextIO, *, runs: int = RUNS) -> dict[str, float
                     m.tags,
                     runs,
                 )  # fmt: skip
-                for i in universe(runs)
-                for m in (model(i),)
+                for i, m in enumerate(models)
             ],
         )
         written, rollup_seconds = 0, []
@@ -192,7 +195,7 @@ def write_history(url: str, out: TextIO, *, runs: int = RUNS) -> dict[str, float
                     )
                 ],
             )
-            membership, snapshot, edges = rows(run + 1, run)
+            membership, snapshot, edges = rows(run + 1, run, models)
             write("model_snapshot", ("run_id", "model_id", "downloads_30d", "downloads_all_time", "likes",
                                      "trending_score"), snapshot)  # fmt: skip
             write(

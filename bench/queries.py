@@ -26,7 +26,7 @@ from tracker import queries
 from tracker.database import make_engine, mask_url
 from tracker.metrics import Filters
 
-REPEATS = 5
+REPEATS = 3
 EVERYTHING = Filters()
 QUANTIZED = Filters(relations=("quantized",))
 
@@ -111,7 +111,9 @@ def _duck_pages(duck) -> dict[str, Callable[[], Any]]:  # noqa: ANN001
     def sql(text: str) -> Callable[[], pd.DataFrame]:
         return lambda: duck.sql(text).df()
 
-    latest = duck.sql("SELECT id FROM snapshot_run ORDER BY taken_at DESC, id DESC LIMIT 1").fetchone()[0]
+    latest = duck.execute("SELECT id FROM snapshot_run ORDER BY taken_at DESC, id DESC LIMIT 1").fetchall()[
+        0
+    ][0]
     weekly = (
         _DUCK_HISTORY
         + f"""
@@ -141,11 +143,11 @@ UNION ALL SELECT * FROM (SELECT 'relative', * FROM both_ WHERE before >= 100
 UNION ALL SELECT * FROM (SELECT 'top', * FROM both_ WHERE weekly IS NOT NULL
                          ORDER BY weekly DESC, model_id LIMIT 50)
 """
-    root = duck.sql(
+    root = duck.execute(
         f"""SELECT m.model_id FROM membership m WHERE m.run_id = {latest} AND m.depth = 0
             ORDER BY (SELECT count(*) FROM run_edge e WHERE e.run_id = {latest}
                       AND lower(e.parent_id) = lower(m.model_id)) DESC LIMIT 1"""
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     lineage = f"""
 WITH RECURSIVE tree(node, level) AS (
     SELECT '{root}', 0
@@ -200,7 +202,7 @@ FROM membership m WHERE m.run_id = {latest} AND m.depth = 0 ORDER BY children DE
                 ORDER BY s.downloads_30d DESC LIMIT 200"""
         ),
         "data (latest run)": lambda: (
-            duck.sql("SELECT count(*) FROM membership").fetchone(),
+            duck.execute("SELECT count(*) FROM membership").fetchall(),
             duck.sql(data_latest).df(),
         ),
         "data (every run)": sql(
@@ -242,7 +244,7 @@ def _load_duckdb(path: Path, runs: int) -> object:
         taken = synthetic.T0 + pd.Timedelta(weeks=run)
         duck.execute("INSERT INTO snapshot_run VALUES (?, ?, 'complete')", [run + 1, taken])
         for table, rows in zip(
-            ("membership", "model_snapshot", "run_edge"), synthetic.rows(run + 1, run), strict=True
+            ("membership", "model_snapshot", "run_edge"), synthetic.rows(run + 1, run, models), strict=True
         ):
             duck.register("run_rows", pd.DataFrame(rows))
             duck.sql(f"INSERT INTO {table} SELECT * FROM run_rows")

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from tracker.records import RELATIONS, Membership, Observation
+from tracker.records import RELATIONS, Membership
 
 
 def parse_parents(
@@ -68,36 +69,47 @@ def _parents_from_tags(tags: Sequence[str]) -> tuple[str | None, list[str]]:
     return relation, with_relation or plain
 
 
+class Node(Protocol):
+    """What the search needs of a model: an `Observation`, or any record with its id and relation."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def relation(self) -> str | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Root:
     """A root of an ecosystem as found on the Hub: its record and the rank of its family (file order)."""
 
-    observation: Observation
+    observation: Node
     rank: int
 
 
 def members(
     roots: Sequence[Root],
-    children_of: Callable[[Sequence[Observation]], Mapping[str, Sequence[Observation]]],
-) -> Iterator[list[tuple[Observation, int, int]]]:
+    children_of: Callable[[Sequence[Node]], Mapping[str, Sequence[Node]]],
+) -> Iterator[list[tuple[Node, int, int]]]:
     """Breadth-first from the roots, one level at a time: lists of (record, depth, family rank).
 
     `children_of(parents)` returns, for each parent id (as given), its listed children. A level is
     yielded once all its members' depths and families are final, so a caller may store it at once.
     """
     found: dict[str, tuple[int, int]] = {}
-    level: dict[str, tuple[Observation, int]] = {}
+    level: dict[str, tuple[Node, int]] = {}
     for root in roots:
         key = root.observation.model_id.lower()
         if key not in level or root.rank < level[key][1]:
             level[key] = (root.observation, root.rank)
     depth = 0
     while level:
+        places: dict[int, tuple[int, int]] = {}  # one (depth, rank) tuple per rank, not one per model
         for key, (_, rank) in level.items():
-            found[key] = (depth, rank)
+            found[key] = places.setdefault(rank, (depth, rank))
         yield [(obs, depth, rank) for obs, rank in level.values()]
         kids = children_of([obs for obs, _ in level.values()])
-        nxt: dict[str, tuple[Observation, int]] = {}
+        nxt: dict[str, tuple[Node, int]] = {}
         for obs, rank in level.values():
             own = obs.model_id.lower()
             for child in kids.get(obs.model_id, ()):
@@ -110,7 +122,7 @@ def members(
 
 
 def membership_rows(
-    ecosystem: str, family_names: Sequence[str], level: Iterable[tuple[Observation, int, int]]
+    ecosystem: str, family_names: Sequence[str], level: Iterable[tuple[Node, int, int]]
 ) -> list[Membership]:
     """Membership records of one level (roots are `base`, others their own relation)."""
     rows = []

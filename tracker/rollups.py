@@ -77,6 +77,7 @@ def _ecosystems(connection: Connection, run_id: int) -> list[str]:
 
 def refresh(engine: Engine, run_id: int, *, now: datetime | None = None) -> None:
     """Write the run's deltas and roll-ups, and those of the runs that follow it. Commits."""
+    _analyze(engine)  # the run's rows are new: without statistics PostgreSQL joins them by nested loops
     with engine.begin() as connection:
         for ecosystem in _ecosystems(connection, run_id):
             runs = _sequence(connection, ecosystem)
@@ -95,17 +96,21 @@ def refresh(engine: Engine, run_id: int, *, now: datetime | None = None) -> None
 
 
 def _analyze(engine: Engine) -> None:
-    """Refresh the planner's statistics, so that the explorer's walks take the `lower(parent_id)` index.
+    """Refresh the planner's statistics of the tables a run writes and the roll-ups read.
 
-    Without statistics SQLite scans the run's links by run id for each step (11 s for the roots of a
-    200,000-model run, against 50 ms); sampled (`analysis_limit`), ANALYZE takes milliseconds at any size.
+    Without them PostgreSQL joined a new 200,000-model run's rows by nested loops (over 15 minutes for
+    the roll-ups' first query, against seconds), and SQLite walked the explorer's links by run id
+    rather than by the `lower(parent_id)` index (11 s for the roots, against 0.2 s). Sampled, ANALYZE
+    takes well under a second at any size (SQLite `analysis_limit`; PostgreSQL samples by default).
     """
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
             connection.exec_driver_sql("PRAGMA analysis_limit=1000")
             connection.exec_driver_sql("ANALYZE")
         elif engine.dialect.name == "postgresql":
-            connection.exec_driver_sql("ANALYZE membership, model_snapshot, run_edge, rollup, rollup_builder")
+            connection.exec_driver_sql(
+                "ANALYZE model, membership, model_snapshot, run_edge, rollup, rollup_builder"
+            )
 
 
 def backfill(engine: Engine) -> int:
@@ -148,13 +153,35 @@ def _write_deltas(connection: Connection, ecosystem: str, run: _Run, previous: _
     )
 
 
+_CHUNK = 20_000
+_SHARED = ("family", "relation", "author", "license", "format")  # few distinct values: one object each
+
+
 def _frame(connection: Connection, query) -> pd.DataFrame:  # noqa: ANN001 - a Select
-    result = connection.execute(query)
-    names, rows = list(result.keys()), result.fetchall()
-    # Column by column: twice as fast as DataFrame.from_records on rows.
-    frame = pd.DataFrame(
-        dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)) if rows else None, columns=names
-    )
+    """The query's rows as a frame, read in chunks: one copy of each repeated string, and tags reduced to
+    the quantization format as they come (a run's tags alone are tens of megabytes)."""
+    result = connection.execute(query.execution_options(stream_results=True, yield_per=_CHUNK))
+    names = list(result.keys())
+    kept = [n for n in names if n not in ("tags", "library_name")] + (["format"] if "tags" in names else [])
+    columns: dict[str, list] = {name: [] for name in kept}
+    pools: dict[str, dict] = {name: {} for name in _SHARED if name in kept}
+    for rows in result.partitions(_CHUNK):
+        chunk = dict(zip(names, zip(*rows, strict=True), strict=True))
+        if "tags" in chunk:
+            chunk["format"] = [
+                quant_format(tags, library) if relation == "quantized" else ""
+                for tags, library, relation in zip(
+                    chunk["tags"], chunk["library_name"], chunk["relation"], strict=True
+                )
+            ]
+        for name in kept:
+            values = chunk[name]
+            if name in pools:
+                pool = pools[name]
+                values = [pool.setdefault(v, v) for v in values]
+            columns[name].extend(values)
+        del chunk, rows
+    frame = pd.DataFrame(columns, columns=kept)
     for name in ("downloads_delta", "downloads_30d", "depth"):
         if name in frame:
             frame[name] = pd.array(frame[name], dtype="Int64")
@@ -162,7 +189,7 @@ def _frame(connection: Connection, query) -> pd.DataFrame:  # noqa: ANN001 - a S
 
 
 def _members(connection: Connection, ecosystem: str, run_id: int) -> pd.DataFrame:
-    """The run's members of the ecosystem, with their figures and descriptive fields."""
+    """The run's members of the ecosystem, with their figures and descriptive fields (and `format`)."""
     m, s, r = _membership, _snapshot, ModelRecord.__table__  # type: ignore[attr-defined]
     query = (
         select(
@@ -230,14 +257,6 @@ def _insert(connection: Connection, table: type, frame: pd.DataFrame, keys: dict
     connection.execute(insert(table.__table__), rows)  # type: ignore[attr-defined]
 
 
-def _formats(frame: pd.DataFrame) -> pd.Series:
-    """Each quantization's format (`metrics.quant_format`), empty for other relations; once per tag set."""
-    quantized = frame["relation"] == "quantized"
-    pairs = pd.Series(list(zip(frame["tags"], frame["library_name"], strict=True)), index=frame.index)
-    found = {pair: quant_format(*pair) for pair in pairs[quantized].unique()}
-    return pairs.map(found).where(quantized, "")
-
-
 def _series_rows(now: pd.DataFrame, before: pd.DataFrame | None, weeks: float | None) -> pd.DataFrame:
     """The members summed by family, relation, licence and format."""
     if now.empty:
@@ -245,7 +264,6 @@ def _series_rows(now: pd.DataFrame, before: pd.DataFrame | None, weeks: float | 
     delta = now["downloads_delta"]
     frame = now.assign(
         license=now["license"].fillna(NO_LICENSE),
-        format=_formats(now),
         is_new=~now["model_id"].isin(before["model_id"]) if before is not None else False,
         negative=(delta < 0).fillna(False).astype(int),
         negative_sum=delta.where(delta < 0, 0).fillna(0),

@@ -10,6 +10,7 @@ import functools
 import json
 import logging
 import os
+import re
 import socket
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 # One encoder for every row: json.dumps(..., ensure_ascii=False) would build a new one per call.
 _tags_json = json.JSONEncoder(ensure_ascii=False).encode
+_PYFORMAT = re.compile(r"%\((\w+)\)s")  # a named placeholder of the `pyformat` style (psycopg)
 
 
 def _aware(name: str, value: datetime | None) -> None:
@@ -116,18 +118,28 @@ def _upsert_plan(dialect: Dialect, model: type[SQLModel], columns: tuple[str, ..
         index_elements=keys, set_={name: insert.excluded[name] for name in columns if name not in keys}
     )
     compiled = statement.compile(dialect=dialect, column_keys=list(columns))
-    params = tuple(compiled.positiontup or ()) if compiled.positional else columns
+    sql, names = compiled.string, None
+    if compiled.positional:
+        params = tuple(compiled.positiontup or ())
+    elif dialect.paramstyle == "pyformat":
+        # psycopg checks and reorders a dict per row against the query's names: a fifth of its executemany
+        # time. Tuples against `%s` placeholders (the same statement) skip that.
+        found: list[str] = []
+        sql = _PYFORMAT.sub(lambda m: found.append(m.group(1)) or "%s", sql)
+        params = tuple(found)
+    else:
+        params = names = columns
     order = tuple(columns.index(name) for name in params)
     processors = [
         (position, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
         for position, name in enumerate(params)
     ]
     return _UpsertPlan(
-        sql=compiled.string,
+        sql=sql,
         key=tuple(columns.index(name) for name in keys),
         order=None if order == tuple(range(len(columns))) else order,
         processors=tuple((position, process) for position, process in processors if process is not None),
-        names=None if compiled.positional else params,
+        names=names,
     )
 
 

@@ -10,6 +10,10 @@ from tracker import metrics
 
 ctx = current()
 st.title("Builders")
+st.caption(
+    "Who makes the latest run's derivatives: a builder is the namespace a model lives in. A model "
+    "tracked in two of the selected ecosystems counts in each."
+)
 builders = ctx.builders()
 if builders.empty:
     st.warning("No model matches the filters in the sidebar.")
