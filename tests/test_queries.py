@@ -74,6 +74,15 @@ def test_rollups_equal_the_history_maths(database_url: str) -> None:
         assert_boards_match(engine)
         assert_boards_match(engine, Filters(ecosystems=("qwen",), relations=("quantized", "finetune")))
         assert len(queries.load_movers(engine, n=10)["risers"]) == 10
+        # the Data page: the export's rows in the export's order, read run by run
+        everything = metrics.load_history(engine)[metrics._HISTORY_COLUMNS]
+        first = queries.load_history_rows(engine, EVERYTHING, limit=len(everything) // 2 + 7)
+        assert first.astype(str).equals(everything.head(len(first)).astype(str))
+        found = queries.load_history_rows(engine, Filters(relations=("merge",)), contains="MERGE")
+        assert len(found) > 0
+        assert set(found["relation"]) == {"merge"}
+        assert found["model_id"].str.lower().str.contains("merge").all()
+        assert queries.count_history_rows(engine, EVERYTHING) == len(everything)
         choices = queries.load_choices(engine)
         assert choices["ecosystems"] == ["llama", "qwen"]
         assert "base" in choices["relations"]
@@ -200,5 +209,22 @@ def test_runs_from_before_the_rollups_get_them_on_migration(tmp_path) -> None:  
         assert series["run_id"].tolist() == [first, second]
         assert series["downloads_delta"].tolist()[1] == 700 * 6  # six derivatives, 700 each
         assert rollups.backfill(engine) == 0  # nothing left to write
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+def test_the_next_snapshot_writes_rollups_a_completion_could_not(tmp_path) -> None:  # noqa: ANN001
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    snapshot_weeks(url, range(2))
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:  # as if writing them had failed when run 2 completed
+            connection.execute(text("DELETE FROM rollup WHERE run_id = 2"))
+            connection.execute(text("UPDATE snapshot_run SET rolled_up_at = NULL WHERE id = 2"))
+        assert queries.load_series(engine)["run_id"].unique().tolist() == [1]
+        snapshot_weeks(url, range(2, 3))
+        assert queries.load_series(engine)["run_id"].unique().tolist() == [1, 2, 3]
+        assert_series_match(engine)
     finally:
         engine.dispose()

@@ -188,7 +188,7 @@ def migrate(engine: Engine) -> None:
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
             connection.commit()
-        if upgraded and _unrolled_runs(engine):
+        if upgraded and pending_rollups(engine):
             from tracker import rollups  # pandas: only when there is something to write
 
             rollups.backfill(engine)  # runs recorded before the roll-ups existed
@@ -198,7 +198,7 @@ def migrate(engine: Engine) -> None:
         raise _error("cannot migrate database", engine.url, _one_line(exc)) from None
 
 
-def _unrolled_runs(engine: Engine) -> bool:
+def pending_rollups(engine: Engine) -> bool:
     """Whether a complete run lacks its roll-ups (a database from before them)."""
     query = "SELECT 1 FROM snapshot_run WHERE status = 'complete' AND rolled_up_at IS NULL LIMIT 1"
     with engine.connect() as connection:

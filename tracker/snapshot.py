@@ -114,6 +114,11 @@ def take_snapshot(
             logger.warning(
                 "closed %d interrupted run(s) as failed: %s", len(closed), ", ".join(map(str, closed))
             )
+        if database.pending_rollups(engine):  # a completed run whose roll-ups could not be written
+            from tracker import rollups
+
+            logger.warning("writing the roll-ups a completed run lacks")
+            rollups.backfill(engine)
         crawl = Crawl(client, ecosystems, strategy="tree", concurrency=concurrency, on_progress=on_progress)
         started = now()
         run_id = store.begin_run(
