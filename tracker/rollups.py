@@ -188,9 +188,15 @@ def _frame(connection: Connection, query) -> pd.DataFrame:  # noqa: ANN001 - a S
     return frame
 
 
-def _members(connection: Connection, ecosystem: str, run_id: int) -> pd.DataFrame:
-    """The run's members of the ecosystem, with their figures and descriptive fields (and `format`)."""
+def _members(connection: Connection, ecosystem: str, run_id: int, previous: int | None) -> pd.DataFrame:
+    """The run's members of the ecosystem, with their figures and descriptive fields (and `format`), and
+    from the previous run: whether each was a member (`was_member`) and its delta then (`delta_before`).
+
+    The previous run is joined here rather than read into a second frame: the roll-ups run in the
+    snapshot's process, whose peak memory they set.
+    """
     m, s, r = _membership, _snapshot, ModelRecord.__table__  # type: ignore[attr-defined]
+    was = _membership.alias("was")
     query = (
         select(
             m.c.model_id,
@@ -203,26 +209,28 @@ def _members(connection: Connection, ecosystem: str, run_id: int) -> pd.DataFram
             r.c.license,
             r.c.library_name,
             r.c.tags,
+            was.c.model_id.is_not(None).label("was_member"),
+            was.c.downloads_delta.label("delta_before"),
         )
         .join(s, and_(s.c.run_id == m.c.run_id, s.c.model_id == m.c.model_id))
         .join(r, r.c.model_id == m.c.model_id, isouter=True)
+        .join(
+            was,
+            and_(
+                was.c.run_id == (previous or -1), was.c.ecosystem == ecosystem, was.c.model_id == m.c.model_id
+            ),
+            isouter=True,
+        )
         .where(m.c.ecosystem == ecosystem, m.c.run_id == run_id)
     )
     return _frame(connection, query)
 
 
-def _deltas(connection: Connection, ecosystem: str, run_id: int) -> pd.DataFrame:
-    """The run's members of the ecosystem with their stored deltas only."""
-    m = _membership
-    query = select(m.c.model_id, m.c.downloads_delta).where(m.c.ecosystem == ecosystem, m.c.run_id == run_id)
-    return _frame(connection, query)
-
-
-def _weekly(frame: pd.DataFrame, weeks: float | None) -> pd.Series:
+def _weekly(delta: pd.Series, weeks: float | None) -> pd.Series:
     """Each delta over the weeks since the previous run, rounded (as `metrics.compute_weekly_per_model`)."""
     if weeks is None:
-        return pd.Series(pd.NA, index=frame.index, dtype="Int64")
-    return (frame["downloads_delta"].astype("Float64") / weeks).round().astype("Int64")
+        return pd.Series(pd.NA, index=delta.index, dtype="Int64")
+    return (delta.astype("Float64") / weeks).round().astype("Int64")
 
 
 def _weeks(runs: list[_Run], i: int) -> float | None:
@@ -232,39 +240,40 @@ def _weeks(runs: list[_Run], i: int) -> float | None:
 def _write_rollups(connection: Connection, ecosystem: str, runs: list[_Run], i: int) -> None:
     """Replace the run's roll-up rows for the ecosystem."""
     run = runs[i]
-    now = _members(connection, ecosystem, run.id)
-    before = _deltas(connection, ecosystem, runs[i - 1].id) if i > 0 else None
+    now = _members(connection, ecosystem, run.id, runs[i - 1].id if i > 0 else None)
     now["author"] = now["author"].where(now["author"].notna(), now["model_id"].str.partition("/")[0])
     weeks = _weeks(runs, i)
-    now["weekly_downloads"] = _weekly(now, weeks)
-    if before is not None:
-        before["weekly_downloads"] = _weekly(before, _weeks(runs, i - 1))
+    now["weekly_downloads"] = _weekly(now["downloads_delta"], weeks)
+    delta_before = pd.Series(pd.array(now["delta_before"], dtype="Int64"), index=now.index)
+    before = _weekly(delta_before, _weeks(runs, i - 1) if i > 0 else None)
+    now["weekly_downloads_before"] = before.where(now["was_member"].astype(bool))
     for table in (Rollup, RollupBuilder, RollupMover):
         t = table.__table__  # type: ignore[attr-defined]
         connection.execute(delete(t).where(t.c.run_id == run.id, t.c.ecosystem == ecosystem))
     keys = {"run_id": run.id, "ecosystem": ecosystem}
-    _insert(connection, Rollup, _series_rows(now, before, weeks), keys)
+    _insert(connection, Rollup, _series_rows(now, weeks, first=i == 0), keys)
     derivatives = now[now["depth"] > 0]
+    del now
     _insert(connection, RollupBuilder, _builder_rows(derivatives), keys)
-    _insert(connection, RollupMover, _mover_rows(derivatives, before), keys)
+    _insert(connection, RollupMover, _mover_rows(derivatives), keys)
 
 
 def _insert(connection: Connection, table: type, frame: pd.DataFrame, keys: dict) -> None:
-    if frame.empty:
-        return
-    frame = frame.assign(**keys).astype(object)  # Python ints and floats, which every driver takes
-    rows = frame.where(frame.notna(), None).to_dict("records")
-    connection.execute(insert(table.__table__), rows)  # type: ignore[attr-defined]
+    """Insert the frame's rows, a slice at a time (a builders roll-up is over 100,000 rows)."""
+    for start in range(0, len(frame), _CHUNK):
+        part = frame.iloc[start : start + _CHUNK].assign(**keys).astype(object)  # Python ints and floats
+        rows = part.where(part.notna(), None).to_dict("records")
+        connection.execute(insert(table.__table__), rows)  # type: ignore[attr-defined]
 
 
-def _series_rows(now: pd.DataFrame, before: pd.DataFrame | None, weeks: float | None) -> pd.DataFrame:
+def _series_rows(now: pd.DataFrame, weeks: float | None, *, first: bool) -> pd.DataFrame:
     """The members summed by family, relation, licence and format."""
     if now.empty:
         return now
     delta = now["downloads_delta"]
     frame = now.assign(
         license=now["license"].fillna(NO_LICENSE),
-        is_new=~now["model_id"].isin(before["model_id"]) if before is not None else False,
+        is_new=~now["was_member"].astype(bool),
         negative=(delta < 0).fillna(False).astype(int),
         negative_sum=delta.where(delta < 0, 0).fillna(0),
     )
@@ -282,7 +291,7 @@ def _series_rows(now: pd.DataFrame, before: pd.DataFrame | None, weeks: float | 
         .reset_index()
     )
     out["downloads_delta"] = out["downloads_delta"].astype(object).where(out["with_delta"] > 0, None)
-    out["new"] = out["new"].astype(object) if before is not None else None
+    out["new"] = None if first else out["new"].astype(object)
     out["weeks"] = weeks
     return out
 
@@ -323,21 +332,17 @@ _MOVER_COLUMNS = [
 ]
 
 
-def _mover_rows(derivatives: pd.DataFrame, before: pd.DataFrame | None) -> pd.DataFrame:
+def _mover_rows(derivatives: pd.DataFrame) -> pd.DataFrame:
     """The first `BOARD_SIZE` of each board per family and relation (as `metrics.compute_movers` ranks)."""
     if derivatives.empty:
         return pd.DataFrame(columns=_MOVER_COLUMNS)
-    frame = derivatives[["family", "relation", "model_id", "author", "weekly_downloads"]]
-    if before is not None:
-        previous = before[["model_id", "weekly_downloads"]].rename(
-            columns={"weekly_downloads": "weekly_downloads_before"}
-        )
-        frame = frame.merge(previous, on="model_id", how="left")
-    else:
-        frame = frame.assign(weekly_downloads_before=pd.array([pd.NA] * len(frame), dtype="Int64"))
-    frame["change"] = frame["weekly_downloads"] - frame["weekly_downloads_before"]
+    columns = ["family", "relation", "model_id", "author", "weekly_downloads", "weekly_downloads_before"]
+    frame = derivatives[columns]
+    change = frame["weekly_downloads"] - frame["weekly_downloads_before"]
     base = frame["weekly_downloads_before"].astype("Float64")
-    frame["relative_change"] = frame["change"].astype("Float64") / base.where(base >= max(MIN_WEEKLY, 1))
+    frame = frame.assign(
+        change=change, relative_change=change.astype("Float64") / base.where(base >= max(MIN_WEEKLY, 1))
+    )
     boards = []
     for board, (column, descending) in _BOARDS.items():
         ranked = frame.dropna(subset=[column]).sort_values(
