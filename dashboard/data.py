@@ -220,13 +220,10 @@ def count_rows(_eng: Engine, url: str, version: tuple, f: metrics.Filters) -> in
 
 
 def export_columns() -> tuple[str, ...]:
-    """The export's `history` columns: from the data dictionary when it exists, else the history query's."""
-    try:
-        from tracker.export import table_spec
+    """The export's `history` columns, from the data dictionary."""
+    from tracker.export import table_spec
 
-        return tuple(table_spec("history").names)
-    except ImportError:  # pragma: no cover - before the export module existed
-        return tuple(metrics._HISTORY_COLUMNS)
+    return tuple(table_spec("history").names)
 
 
 def _iso(frame: pd.DataFrame) -> pd.DataFrame:

@@ -28,6 +28,7 @@ from tracker.tables import ModelRecord, RunEdge, SnapshotRun
 
 QUANT_FORMATS = ("GGUF", "AWQ", "GPTQ", "EXL2", "MLX", "bitsandbytes", "other")
 WEEK = pd.Timedelta(days=7)
+MIN_WEEKLY = 100  # movers: relative change only from this many weekly downloads before
 
 
 @dataclass(frozen=True)
@@ -186,16 +187,33 @@ def compute_backfill(history: pd.DataFrame, by: str | None = None) -> pd.DataFra
     return out
 
 
+def weekly_rate(delta: pd.Series, weeks: pd.Series | float | None) -> pd.Series:
+    """Downloads per week: an all-time delta over the weeks it spans, rounded; missing where either is."""
+    if weeks is None:
+        return pd.Series(pd.NA, index=delta.index, dtype="Int64")
+    return (delta.astype("Float64") / weeks).round().astype("Int64")
+
+
+def negatives(delta: pd.Series) -> dict[str, pd.Series]:
+    """Columns `negative` (1 where the delta is below zero: a Hub revision) and `negative_sum` (its value)."""
+    return {
+        "negative": (delta < 0).fillna(False).astype(int),
+        "negative_sum": delta.where(delta < 0, 0).fillna(0),
+    }
+
+
+def relative_change(change: pd.Series, before: pd.Series, min_weekly: int = MIN_WEEKLY) -> pd.Series:
+    """The change over the weekly downloads before, for models with at least `min_weekly` of them."""
+    base = before.astype("Float64")
+    return change.astype("Float64") / base.where(base >= max(min_weekly, 1))
+
+
 def compute_downloads(history: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Per run: the 30-day sum, the all-time delta since the previous run, weeks elapsed, weekly downloads,
     and the negative deltas (count and sum) kept apart so a Hub revision shows instead of vanishing."""
     frame = derivatives(history)
     keys = _keys(by)
-    delta = frame["downloads_delta"]
-    grouped = frame.assign(
-        negative=(delta < 0).fillna(False).astype(int),
-        negative_sum=delta.where(delta < 0, 0).fillna(0),
-    ).groupby(keys, dropna=False)
+    grouped = frame.assign(**negatives(frame["downloads_delta"])).groupby(keys, dropna=False)
     out = grouped.agg(
         downloads_30d=("downloads_30d", "sum"),
         downloads_delta=("downloads_delta", "sum"),
@@ -207,9 +225,7 @@ def compute_downloads(history: pd.DataFrame, by: str | None = None) -> pd.DataFr
     out = out.merge(spans, on=["ecosystem", "run_id"], how="left")
     out.loc[out["with_delta"] == 0, "downloads_delta"] = pd.NA
     out["downloads_delta"] = out["downloads_delta"].astype("Int64")
-    out["weekly_downloads"] = (
-        (out["downloads_delta"].astype("Float64") / out["weeks"]).round().astype("Int64")
-    )
+    out["weekly_downloads"] = weekly_rate(out["downloads_delta"], out["weeks"])
     return out.drop(columns="with_delta")
 
 
@@ -240,13 +256,13 @@ def compute_growth(
 def compute_weekly_per_model(history: pd.DataFrame) -> pd.DataFrame:
     """Each derivative's weekly downloads per run (its delta over the weeks since the previous run)."""
     frame = derivatives(history).merge(_run_spans(history), on=["ecosystem", "run_id"], how="left")
-    frame["weekly_downloads"] = (
-        (frame["downloads_delta"].astype("Float64") / frame["weeks"]).round().astype("Int64")
-    )
+    frame["weekly_downloads"] = weekly_rate(frame["downloads_delta"], frame["weeks"])
     return frame
 
 
-def compute_movers(history: pd.DataFrame, *, min_weekly: int = 100, n: int = 10) -> dict[str, pd.DataFrame]:
+def compute_movers(
+    history: pd.DataFrame, *, min_weekly: int = MIN_WEEKLY, n: int = 10
+) -> dict[str, pd.DataFrame]:
     """Risers and fallers of the latest run against the one before (absolute and relative), and new entrants.
 
     Relative change counts only models with at least `min_weekly` weekly downloads before, so a model
@@ -269,8 +285,7 @@ def compute_movers(history: pd.DataFrame, *, min_weekly: int = 100, n: int = 10)
     previous = weekly[weekly["run_id"] == before][["ecosystem", "model_id", "weekly_downloads"]]
     both = current.merge(previous, on=["ecosystem", "model_id"], how="left", suffixes=("", "_before"))
     both["change"] = both["weekly_downloads"] - both["weekly_downloads_before"]
-    base = both["weekly_downloads_before"].astype("Float64")
-    both["relative_change"] = both["change"].astype("Float64") / base.where(base >= max(min_weekly, 1))
+    both["relative_change"] = relative_change(both["change"], both["weekly_downloads_before"], min_weekly)
     known = both.dropna(subset=["change"])
     entrants_now = _top(current, n)
     entrants_before = set(_top(previous, n)["model_id"])

@@ -15,8 +15,8 @@ import pandas as pd
 from sqlalchemy import Select, and_, func, literal, select
 from sqlalchemy.engine import Engine
 
-from tracker.metrics import Filters
-from tracker.rollups import ANY
+from tracker.metrics import Filters, weekly_rate
+from tracker.rollups import ANY, BOARD_SIZE
 from tracker.tables import (
     ModelSnapshot,
     Rollup,
@@ -138,9 +138,7 @@ def load_series(
         frame[name] = pd.array(frame[name], dtype="Int64")
     frame.loc[frame["with_delta"] == 0, "downloads_delta"] = pd.NA
     frame["weeks"] = frame["weeks"].astype("Float64")
-    frame["weekly_downloads"] = (
-        (frame["downloads_delta"].astype("Float64") / frame["weeks"]).round().astype("Int64")
-    )
+    frame["weekly_downloads"] = weekly_rate(frame["downloads_delta"], frame["weeks"])
     return frame.drop(columns="with_delta")
 
 
@@ -216,8 +214,6 @@ def load_movers(engine: Engine, filters: Filters = EVERYTHING, *, n: int = 10) -
     As `metrics.compute_movers`: weekly downloads against the ecosystem's previous run; entrants are in
     this run's top `n` and not in the previous run's.
     """
-    from tracker.rollups import BOARD_SIZE
-
     if not 1 <= n <= BOARD_SIZE:
         raise ValueError(f"n must be between 1 and {BOARD_SIZE}, not {n}")
     runs = latest_runs(engine, filters, 2)

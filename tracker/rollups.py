@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy import and_, delete, exists, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from tracker.metrics import WEEK, quant_format
+from tracker.metrics import WEEK, negatives, quant_format, relative_change, weekly_rate
 from tracker.tables import (
     ModelRecord,
     ModelSnapshot,
@@ -39,7 +39,6 @@ from tracker.tables import (
 logger = logging.getLogger(__name__)
 
 BOARD_SIZE = 50  # the movers page offers up to 50 per board
-MIN_WEEKLY = 100  # relative change only for models with this many weekly downloads before
 NO_LICENSE = "none"
 ANY = "*"  # rollup_builder: the row sums every family (or relation) of the builder
 
@@ -59,7 +58,7 @@ def _sequence(connection: Connection, ecosystem: str) -> list[_Run]:
     m = _membership
     has_members = exists().where(m.c.run_id == _runs.c.id, m.c.ecosystem == ecosystem)
     query = (
-        select(_runs.c.id, _runs.c.taken_at, _runs.c.ecosystems)
+        select(_runs.c.id, _runs.c.taken_at)
         .where(_runs.c.status == "complete", has_members)
         .order_by(_runs.c.taken_at, _runs.c.id)
     )
@@ -232,13 +231,6 @@ def _members(
     return _frame(connection, query)
 
 
-def _weekly(delta: pd.Series, weeks: float | None) -> pd.Series:
-    """Each delta over the weeks since the previous run, rounded (as `metrics.compute_weekly_per_model`)."""
-    if weeks is None:
-        return pd.Series(pd.NA, index=delta.index, dtype="Int64")
-    return (delta.astype("Float64") / weeks).round().astype("Int64")
-
-
 def _weeks(runs: list[_Run], i: int) -> float | None:
     return (runs[i].taken_at - runs[i - 1].taken_at) / WEEK if i > 0 else None
 
@@ -259,8 +251,8 @@ def _write_rollups(connection: Connection, ecosystem: str, runs: list[_Run], i: 
     missing = now["author"].isna()
     if missing.any():  # the namespace (splitting every id would cost 70 MB at 200,000 members)
         now.loc[missing, "author"] = now.loc[missing, "model_id"].str.split("/").str[0]
-    now["weekly_downloads"] = _weekly(now["downloads_delta"], weeks)
-    before = _weekly(now["delta_before"], _weeks(runs, i - 1) if i > 0 else None)
+    now["weekly_downloads"] = weekly_rate(now["downloads_delta"], weeks)
+    before = weekly_rate(now["delta_before"], _weeks(runs, i - 1) if i > 0 else None)
     now["weekly_downloads_before"] = before.where(now["was_member"].astype(bool))
     _insert(connection, Rollup, _series_rows(now, weeks, first=i == 0), keys)
     _insert(connection, RollupBuilder, _builder_rows(now), keys)
@@ -283,8 +275,7 @@ def _series_rows(now: pd.DataFrame, weeks: float | None, *, first: bool) -> pd.D
     frame = now.assign(
         license=now["license"].fillna(NO_LICENSE),
         is_new=~now["was_member"].astype(bool),
-        negative=(delta < 0).fillna(False).astype(int),
-        negative_sum=delta.where(delta < 0, 0).fillna(0),
+        **negatives(delta),
     )
     out = (
         frame.groupby(["family", "relation", "license", "format"])
@@ -348,9 +339,8 @@ def _mover_rows(derivatives: pd.DataFrame) -> pd.DataFrame:
     columns = ["family", "relation", "model_id", "author", "weekly_downloads", "weekly_downloads_before"]
     frame = derivatives[columns]
     change = frame["weekly_downloads"] - frame["weekly_downloads_before"]
-    base = frame["weekly_downloads_before"].astype("Float64")
     frame = frame.assign(
-        change=change, relative_change=change.astype("Float64") / base.where(base >= max(MIN_WEEKLY, 1))
+        change=change, relative_change=relative_change(change, frame["weekly_downloads_before"])
     )
     boards = []
     for board, (column, descending) in _BOARDS.items():
