@@ -204,6 +204,9 @@ def test_runs_from_before_the_rollups_get_them_on_migration(tmp_path) -> None:  
             connection.execute(text("DROP INDEX ix_membership_model_id_run_id"))
             connection.execute(text("ALTER TABLE membership DROP COLUMN downloads_delta"))
             connection.execute(text("ALTER TABLE snapshot_run DROP COLUMN rolled_up_at"))
+            connection.execute(text("DROP TABLE child_count"))  # and revision 0003's
+            for column in ("endpoint", "listing_refuses", "listing_checked_at"):
+                connection.execute(text(f"ALTER TABLE snapshot_run DROP COLUMN {column}"))
         migrate(engine)
         series = queries.load_series(engine)
         assert series["run_id"].tolist() == [first, second]

@@ -274,6 +274,17 @@ def test_llama_descendants(cat: Catalogue) -> None:
     assert 6_000 <= count <= 7_500
 
 
+def test_the_tree_estimate_grows_roots_by_the_measured_factors(cat: Catalogue) -> None:
+    """`tracker.strategy`'s constants are this catalogue's, the shipped ecosystems pooled (rivals too)."""
+    from tracker.ecosystems import load_ecosystems
+    from tracker.emulator.truth import lineage_factors
+    from tracker.strategy import DEPTH_FACTOR, INTERNAL_SHARE
+
+    depth, internal = lineage_factors(cat, load_ecosystems(), REAL_DEFAULT_NOW)
+    assert depth == pytest.approx(DEPTH_FACTOR, abs=0.01)
+    assert internal == pytest.approx(INTERNAL_SHARE, abs=0.002)
+
+
 def test_shipped_llama_roots_exist(cat: Catalogue) -> None:
     if not ECOSYSTEMS.is_file():
         pytest.skip("tracker/data/ecosystems.toml is not shipped yet")

@@ -51,6 +51,7 @@ from tracker.tables import ModelRecord, ModelSnapshot, RunEdge, RunMembership, S
 TAKEN = datetime(2025, 7, 7, 6, 0, tzinfo=UTC)
 TABLES = {
     "snapshot_run",
+    "child_count",
     "model",
     "model_snapshot",
     "membership",

@@ -3,8 +3,10 @@
 Two strategies with identical results, since both feed the same breadth-first search
 (`tracker.lineage.members`) and differ only in how children are found:
 
-- tree: list the children of each member that has any (`filter=base_model:<id>`, 1,000 per
-  page); `childrenModelCount` spares the leaves. About one request per internal node.
+- tree: list the children of each member (`filter=base_model:<id>`, 1,000 per page), except
+  those the Hub said have none: the roots' `childrenModelCount` comes with their `model_info`
+  lookup, and a Hub whose listings give it (not the real one) spares every leaf. About one
+  request per member under the real Hub's rules; one per internal node on a lenient Hub.
 - scan: page through every model on the Hub once and index children locally. About
   hub size / 1,000 requests, whatever the tree's shape.
 
@@ -18,7 +20,6 @@ listings, the scan's whole Hub), with the parsing's garbage fragmenting the heap
 from __future__ import annotations
 
 import logging
-import math
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -27,8 +28,8 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from tracker.ecosystems import Ecosystem, family_of_root
-from tracker.hub import PAGE_SIZE, HubClient, ModelNotFound
-from tracker.lineage import Node, Root, members, membership_rows
+from tracker.hub import HubClient, ModelNotFound
+from tracker.lineage import Node, Root, members, membership_rows, parse_children_count, parse_parents
 from tracker.records import Edge, Membership, Observation
 
 logger = logging.getLogger(__name__)
@@ -58,12 +59,14 @@ class Progress:
 
 @dataclass(frozen=True, slots=True)
 class _Ref:
-    """What the search keeps of a model: its id, relation and child count, and where its record is shelved."""
+    """What the search keeps of a model: its id, relation and child count, and where its record is shelved
+    (`raw`: as the Hub's payload, parsed only if it is stored)."""
 
     model_id: str
     relation: str | None
     children_count: int | None
     at: int
+    raw: bool = False
 
 
 class _Shelf:
@@ -73,19 +76,31 @@ class _Shelf:
         self._file = tempfile.TemporaryFile()
         self._end = 0
 
+    def _dump(self, value: object) -> int:
+        self._file.seek(self._end)
+        pickle.dump(value, self._file, pickle.HIGHEST_PROTOCOL)
+        at, self._end = self._end, self._file.tell()
+        return at
+
     def put(self, obs: Observation) -> _Ref:
         """Shelve a record; its reference."""
-        self._file.seek(self._end)
-        pickle.dump(obs, self._file, pickle.HIGHEST_PROTOCOL)
-        at, self._end = self._end, self._file.tell()
-        return _Ref(obs.model_id, obs.relation, obs.children_count, at)
+        return _Ref(obs.model_id, obs.relation, obs.children_count, self._dump(obs))
 
-    def get(self, refs: Iterable[_Ref]) -> list[Observation]:
-        """The records of these references, in order."""
+    def put_item(self, item: dict) -> tuple[_Ref, tuple[str, ...]]:
+        """Shelve a listing's payload unparsed: its reference and its parents (a scan reads the whole Hub,
+        and parsing every payload into a record cost half its time, for the few percent it stores)."""
+        model_id = item["id"]
+        relation, parents = parse_parents(item.get("baseModels"), item.get("tags") or (), model_id)
+        count, _ = parse_children_count(item.get("childrenModelCount"))
+        return _Ref(model_id, relation, count, self._dump(item), raw=True), parents
+
+    def get(self, refs: Iterable[_Ref], parse: Callable[[dict], Observation]) -> list[Observation]:
+        """The records of these references, in order (`parse` turns a shelved payload into one)."""
         records = []
         for ref in refs:
             self._file.seek(ref.at)
-            records.append(pickle.load(self._file))
+            value = pickle.load(self._file)
+            records.append(parse(value) if ref.raw else value)
         return records
 
     def close(self) -> None:
@@ -113,7 +128,9 @@ class Crawl:
         self.on_progress = on_progress
         self.missing_roots: list[str] = []
         self._shelf: _Shelf | None = None
-        self._children: dict[str, list[_Ref]] = {}  # listings done in this run, by lower-case id
+        # Listings done in this run, by lower-case id; one shared () for the many leaves (the real Hub's
+        # rules list every member: 200,000 empty lists otherwise).
+        self._children: dict[str, Sequence[_Ref]] = {}
         self._resolved: dict[str, _Ref | None] = {}  # root ids looked up, by lower-case id
         # After a scan: the listed models that can be roots (listed root ids, the authors' models).
         self._scan: dict[str, _Ref] | None = None
@@ -136,12 +153,14 @@ class Crawl:
             rootish: dict[str, _Ref] = {}
             children: dict[str, list[_Ref]] = {}
             n = 0
-            for n, obs in enumerate(self.client.list_models(), 1):
-                ref = self._shelve(obs)
-                key = obs.model_id.lower()
+            if self._shelf is None:
+                self._shelf = _Shelf()
+            for n, item in enumerate(self.client.list_items(), 1):
+                ref, parents = self._shelf.put_item(item)
+                key = ref.model_id.lower()
                 if key in root_ids or (prefixes and key.startswith(prefixes)):
                     rootish[key] = ref
-                for parent in obs.parents:
+                for parent in parents:
                     children.setdefault(parent.lower(), []).append(ref)
                 if n % 50_000 == 0:
                     logger.info("scan: %s models read, %s requests", f"{n:,}", self.client.counters.requests)
@@ -178,17 +197,16 @@ class Crawl:
     def _children_of(self, parents: Sequence[Node]) -> Mapping[str, Sequence[_Ref]]:
         if self.strategy == "scan":
             return {p.model_id: self._children.get(p.model_id.lower(), ()) for p in parents}
-        counts_known = self.client.children_counts_known
-        todo = [
+        todo = [  # a count the Hub gave spares a model without children; an unknown one (None) does not
             p
             for p in cast(Sequence[_Ref], parents)  # the search runs on the crawl's refs
-            if p.model_id.lower() not in self._children and (not counts_known or (p.children_count or 0) > 0)
+            if p.model_id.lower() not in self._children and p.children_count != 0
         ]
         with ThreadPoolExecutor(self.concurrency) as pool:
             for parent, kids in zip(
                 todo, pool.map(lambda p: self.client.children(p.model_id), todo), strict=True
             ):
-                self._children[parent.model_id.lower()] = [self._shelve(obs) for obs in kids]
+                self._children[parent.model_id.lower()] = [self._shelve(obs) for obs in kids] or ()
         return {p.model_id: self._children.get(p.model_id.lower(), ()) for p in parents}
 
     # --- the crawl ---------------------------------------------------------------------------------
@@ -206,26 +224,22 @@ class Crawl:
                 else:
                     roots.append(Root(ref, rank))
         ranks = {fam.name: rank for rank, fam in enumerate(eco.families)}
+        found = {r.observation.model_id.lower() for r in roots}
         for author in eco.authors:
             for ref in self._by_author(author):
+                if ref.model_id.lower() in found:
+                    continue  # a listed root id, already found (with its child count, from model_info)
                 rank = ranks.get(family_of_root(eco, ref.model_id), len(eco.families))
                 roots.append(Root(ref, rank))
         return roots
 
-    def estimate_tree_requests(self, internal_share: float) -> tuple[int, str]:
-        """Requests a tree crawl would take, from the roots' child counts (resolving the roots on the way)."""
-        before = self.client.counters.requests
-        roots = {
-            r.observation.model_id.lower(): r.observation for eco in self.ecosystems for r in self.roots(eco)
-        }
-        counts = [cast(_Ref, o).children_count or 0 for o in roots.values()]
-        pages = sum(math.ceil(c / PAGE_SIZE) for c in counts)
-        deeper = int(sum(counts) * internal_share)
-        cost = self.client.counters.requests - before + pages + deeper
-        return (
-            cost,
-            f"{len(roots)} roots with {sum(counts):,} children, ~{internal_share:.0%} of them parents",
-        )
+    def root_children(self) -> list[int | None]:
+        """Each distinct root's direct children as the Hub gave them (None: not said), resolving the roots."""
+        roots: dict[str, Node] = {}
+        for eco in self.ecosystems:
+            for r in self.roots(eco):
+                roots.setdefault(r.observation.model_id.lower(), r.observation)
+        return [cast(_Ref, o).children_count for o in roots.values()]
 
     def batches(self) -> Iterator[Batch]:
         """Run the crawl, yielding what to store as soon as it is final."""
@@ -262,7 +276,7 @@ class Crawl:
             new.append(ref)
         if new:
             assert self._shelf is not None  # every reference comes from it
-            for obs in self._shelf.get(new):
+            for obs in self._shelf.get(new, self.client.observation):
                 batch.observations.append(obs)
                 batch.edges.extend(Edge(obs.model_id, p, obs.relation or "finetune") for p in obs.parents)
         self._models += len(batch.observations)

@@ -9,6 +9,12 @@ that has never answered in this run fails fast: the budget protects crawls under
 `huggingface_hub` supplies the response model (`ModelInfo`), the rate-limit header parser and
 its HTTP library (httpx2); the page loop, headers and retries are ours because its `list_models`
 has no timeout, no page size apart from the total cap, and a five-try retry of about 23 s.
+
+Every shape the Hub is known to give is read (`notes/real-hub-2026.md`): `childrenModelCount` as an
+integer or as counts by relation, `baseModels` present or not. A request that a route refuses for an
+`expand` value (400: the real Hub's listings refuse `childrenModelCount`) is sent again without that
+value alone, the one the Hub's message names (`refused_values`), else the likeliest
+(`DROPPABLE_EXPAND`), and the client asks that route without it from then on.
 """
 
 from __future__ import annotations
@@ -16,9 +22,10 @@ from __future__ import annotations
 import logging
 import platform
 import random
+import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -28,7 +35,7 @@ from huggingface_hub import ModelInfo
 from huggingface_hub import __version__ as hf_version
 from huggingface_hub.utils import parse_ratelimit_headers
 
-from tracker.lineage import parse_parents
+from tracker.lineage import parse_children_count, parse_parents
 from tracker.records import Observation
 
 logger = logging.getLogger(__name__)
@@ -51,8 +58,11 @@ CRAWL_EXPAND = (
     "baseModels",
     "childrenModelCount",
 )
-# Listing-only fields the real Hub documents for model_info alone; dropped if a listing refuses them.
-OPTIONAL_LISTING_EXPAND = ("baseModels", "childrenModelCount")
+# What a crawl can do without, in the order tried when a route refuses a request without saying which
+# value it refuses: the real Hub's listings refuse childrenModelCount (and usedStorage), and refused
+# baseModels in 2025 (`notes/real-hub-2026.md`). Parents then come from the `base_model:` tags, and
+# every member's children are listed.
+DROPPABLE_EXPAND = ("childrenModelCount", "usedStorage", "baseModels")
 RETRY_STATUSES = frozenset({408, 500, 502, 503, 504})
 MAX_REDIRECTS = 5
 
@@ -70,7 +80,11 @@ class ModelNotFound(HubError):
 
 
 class BadRequest(HubError):
-    """400: the Hub refused the query's parameters."""
+    """400: the Hub refused the query's parameters; `detail` is the Hub's whole message."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail or message
 
 
 @dataclass
@@ -180,7 +194,11 @@ class HubClient:
         self.counters = HubCounters()
         self._answered = False
         self._lock = threading.Lock()
-        self._listing_expand = list(CRAWL_EXPAND)
+        # `expand` values each route refuses (learned from a 400, or from an earlier run through
+        # assume_listing_refuses), those this client saw refused itself, whether a listing answered.
+        self._refused: dict[str, set[str]] = {"listing": set(), "model": set()}
+        self.observed_refusals: set[str] = set()
+        self.listing_answered = False
         # Strings common to many records (tags, parent ids, ...), shared by the records of this client's
         # crawl: see parse_observation. Lives as long as the client (one snapshot).
         self._shared: dict[str, str] = {}
@@ -255,7 +273,8 @@ class HubClient:
                 elif status == 404:
                     raise ModelNotFound(_error_message(response))
                 elif status == 400:
-                    raise BadRequest(f"the Hub refused the request: {_error_message(response)}")
+                    detail = _error_message(response, limit=5000)
+                    raise BadRequest(f"the Hub refused the request: {detail[:300]}", detail)
                 elif status >= 400:
                     raise HubError(f"the Hub answered HTTP {status}: {_error_message(response)}")
                 else:
@@ -291,8 +310,59 @@ class HubClient:
 
     # --- models ---------------------------------------------------------------------------------
 
+    def expand(self, route: str) -> list[str]:
+        """The `expand` values asked of a route (`listing` or `model`): the crawl's, less those refused."""
+        return [e for e in CRAWL_EXPAND if e not in self._refused[route]]
+
+    def assume_listing_refuses(self, values: Iterable[str]) -> None:
+        """Do not ask listings for these values (an earlier run learned that this Hub refuses them)."""
+        with self._lock:
+            self._refused["listing"].update(values)
+
+    @property
+    def listing_refuses(self) -> frozenset[str]:
+        """The crawl's `expand` values that listings refuse, as far as known (learned or given)."""
+        return frozenset(self._refused["listing"])
+
+    @property
+    def counts_on_listings(self) -> bool | None:
+        """Whether listings give `childrenModelCount` (leaves need no request); None before one answered."""
+        if "childrenModelCount" in self._refused["listing"]:
+            return False
+        return True if self.listing_answered else None
+
+    def _refuse(self, route: str, asked: Sequence[str], exc: BadRequest) -> None:
+        """After a 400 to a request with `expand`: stop asking the values refused, or raise `exc`."""
+        refused = refused_values(exc.detail, asked)
+        if not refused:  # the message names none: leave out the likeliest culprit, one at a time
+            refused = [e for e in DROPPABLE_EXPAND if e in asked][:1]
+        if not refused:
+            raise exc
+        with self._lock:
+            self._refused[route].update(refused)
+            self.observed_refusals.update(refused)
+        logger.warning(
+            "the Hub's %s route refuses expand=%s (%s); asking again without %s",
+            "listing" if route == "listing" else "model_info",
+            ",".join(refused),
+            " ".join(exc.detail.split())[:160],
+            "it" if len(refused) == 1 else "them",
+        )
+
     def list_models(self, *, filter: str | None = None, author: str | None = None) -> Iterator[Observation]:
         """Every model matching a tag filter or an author, with the crawl's fields, 1,000 per page."""
+        for item in self.list_items(filter=filter, author=author):
+            yield parse_observation(item, self._shared)
+
+    def observation(self, item: dict) -> Observation:
+        """A payload of this client's listings as a record (sharing its strings: see parse_observation)."""
+        return parse_observation(item, self._shared)
+
+    def list_items(self, *, filter: str | None = None, author: str | None = None) -> Iterator[dict]:
+        """`list_models`' payloads as the Hub gave them, unparsed (a scan parses only the members').
+
+        A listing that refuses an `expand` value is asked again without it (that value alone, when the
+        Hub's message says which), and later listings of this client do not ask for it."""
         base: list[tuple[str, str | int]] = []
         if filter:
             base.append(("filter", filter))
@@ -300,20 +370,19 @@ class HubClient:
             base.append(("author", author))
         base.append(("limit", PAGE_SIZE))
         while True:
-            params = base + [("expand", e) for e in self._listing_expand]
+            asked = self.expand("listing")
+            params = base + [("expand", e) for e in asked]
+            pages = 0
             try:
                 for page in self.iter_pages(params):
-                    for item in page:
-                        yield parse_observation(item, self._shared)
+                    pages += 1
+                    self.listing_answered = True
+                    yield from page
                 return
             except BadRequest as exc:
-                optional = [e for e in OPTIONAL_LISTING_EXPAND if e in self._listing_expand]
-                if not optional:
+                if pages:  # a later page refused what the first accepted: not a matter of expand values
                     raise
-                # The real Hub documents these for model_info only (unverified for listings): without
-                # them parents come from the base_model tags and every member's children are listed.
-                logger.warning("listing refused (%s); crawling without expand=%s", exc, ",".join(optional))
-                self._listing_expand = [e for e in self._listing_expand if e not in optional]
+                self._refuse("listing", asked, exc)
 
     def children(self, model_id: str) -> list[Observation]:
         """The direct children of a model: every model whose tags name it as a base."""
@@ -322,15 +391,39 @@ class HubClient:
     def model(self, model_id: str) -> Observation:
         """One model by id (an old id follows the rename); ModelNotFound when absent."""
         url = f"{self.endpoint}/api/models/{quote(model_id, safe='/')}"
-        data, _ = self.get_json(url, [("expand", e) for e in CRAWL_EXPAND])
+        while True:
+            asked = self.expand("model")
+            try:
+                data, _ = self.get_json(url, [("expand", e) for e in asked])
+                break
+            except BadRequest as exc:
+                self._refuse("model", asked, exc)
         if not isinstance(data, dict):
             raise HubError(f"the Hub answered {model_id} with {type(data).__name__}, not an object")
         return parse_observation(data, self._shared)
 
-    @property
-    def children_counts_known(self) -> bool:
-        """Whether listings carry `childrenModelCount` (so leaves need no request)."""
-        return "childrenModelCount" in self._listing_expand
+
+_LISTED = re.compile(r"\[([^\[\]]*)\]")  # [a, b, c]
+_CULPRIT = re.compile(  # "got X", "received 'X'", "value: X", "unsupported X", "X is not allowed"
+    r"(?:got|received|value|unknown|unsupported)\W{0,4}([A-Za-z][\w-]*)"
+    r"|([A-Za-z][\w-]*)\W{0,2}\s(?:is\s)?not\s(?:allowed|supported|accepted|valid)",
+    re.I,
+)
+
+
+def refused_values(message: str, asked: Sequence[str]) -> list[str]:
+    """The asked `expand` values a 400's message refuses: those missing from the list of accepted values
+    it gives (`[a, b, ...]`, or `'a' | 'b' | ...`), else those it names as the culprit; [] if neither."""
+    lists = [m.group(1).split(",") for m in _LISTED.finditer(message)]
+    lists += [part.split("|") for part in re.findall(r"[\w'\"-]+(?:\s*\|\s*[\w'\"-]+){2,}", message)]
+    for names in lists:
+        accepted = {n.strip().strip("'\"`") for n in names}
+        if len(accepted) >= 3 and accepted & set(asked):  # a list of values, some of them ours
+            refused = [e for e in asked if e not in accepted]
+            if refused:
+                return refused
+    named = {m.group(1) or m.group(2) for m in _CULPRIT.finditer(message)}
+    return [e for e in asked if e in named]
 
 
 def parse_observation(item: dict, shared: dict[str, str] | None = None) -> Observation:
@@ -349,6 +442,7 @@ def parse_observation(item: dict, shared: dict[str, str] | None = None) -> Obser
     author = info.author or (info.id.split("/")[0] if "/" in info.id else None)
     pipeline_tag, library_name = info.pipeline_tag, info.library_name
     gated_text = "false" if gated in (None, False) else str(gated)
+    children_total, children_by_relation = parse_children_count(item.get("childrenModelCount"))
     if shared is not None:
         one = shared.setdefault  # atomic under the GIL: the client's threads share the table
         tags = tuple([one(t, t) for t in tags])
@@ -372,7 +466,8 @@ def parse_observation(item: dict, shared: dict[str, str] | None = None) -> Obser
         tags=tags,
         relation=relation,
         parents=parents,
-        children_count=info.children_model_count,
+        children_count=children_total,
+        children_by_relation=children_by_relation,
         downloads_30d=info.downloads,
         downloads_all_time=info.downloads_all_time,
         likes=info.likes,
@@ -390,7 +485,7 @@ def _retry_after(response: httpx2.Response) -> float:
     return 1.0
 
 
-def _error_message(response: httpx2.Response) -> str:
+def _error_message(response: httpx2.Response, limit: int = 300) -> str:
     message = response.headers.get("X-Error-Message")
     if not message:
         try:
@@ -398,7 +493,7 @@ def _error_message(response: httpx2.Response) -> str:
             message = body.get("error") if isinstance(body, dict) else None
         except ValueError:
             message = None
-    return " ".join(str(message or response.reason_phrase or response.status_code).split())[:300]
+    return " ".join(str(message or response.reason_phrase or response.status_code).split())[:limit]
 
 
 def _describe(exc: Exception) -> str:

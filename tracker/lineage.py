@@ -52,6 +52,28 @@ def parse_parents(
     return relation or "finetune", tuple(parents)
 
 
+def parse_children_count(value: object) -> tuple[int | None, tuple[tuple[str, int], ...] | None]:
+    """(total, counts by relation) from `childrenModelCount` in any of its seen shapes.
+
+    An integer (a lenient Hub's listings, older answers) is the total alone; an object of counts by
+    relation (the real Hub's `model_info`: `{"adapter": 716, "merge": 19, ...}`) sums to the total and is
+    kept as (relation, count) pairs in the Hub's order. Absent or unreadable: (None, None), which a
+    crawl reads as "not known", never as "no children".
+    """
+    if isinstance(value, bool):
+        return None, None
+    if isinstance(value, int):
+        return max(0, value), None
+    if isinstance(value, dict):
+        pairs = tuple(
+            (str(k), v) for k, v in value.items() if isinstance(v, int) and not isinstance(v, bool) and v >= 0
+        )
+        if len(pairs) != len(value):
+            return None, None
+        return sum(v for _, v in pairs), pairs
+    return None, None
+
+
 def _parents_from_tags(tags: Sequence[str]) -> tuple[str | None, list[str]]:
     relation = None
     with_relation: list[str] = []

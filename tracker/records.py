@@ -28,7 +28,10 @@ class Observation:
         tags: every tag, as given.
         relation: the model's relation to its declared bases, None when it declares none.
         parents: the declared bases' ids (current ids, as the Hub's tags give them), in the Hub's order.
-        children_count: `childrenModelCount` when asked for, else None.
+        children_count: direct children (`childrenModelCount`, its total when given by relation); None
+            when the Hub did not say (the real Hub's listings never do).
+        children_by_relation: (relation, count) pairs when the Hub gave counts by relation (the real Hub's
+            `model_info`), else None.
         downloads_30d: downloads over the trailing 30 days (`downloads`).
         downloads_all_time: cumulative downloads (`downloadsAllTime`).
         likes, trending_score: as the Hub gives them.
@@ -51,6 +54,7 @@ class Observation:
     downloads_all_time: int | None
     likes: int | None
     trending_score: int | None
+    children_by_relation: tuple[tuple[str, int], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -369,7 +369,7 @@ class SnapshotScheduler:
         from tracker.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
         from tracker.hub import HubClient, HubError
         from tracker.progress import ProgressReporter
-        from tracker.snapshot import take_snapshot
+        from tracker.snapshot import missing_roots_text, take_snapshot
 
         tick = self.tick
         try:
@@ -428,7 +428,7 @@ class SnapshotScheduler:
                 _one_line(exc),
             )
             return "failed"
-        missing = f"; roots not on the Hub: {', '.join(result.missing_roots)}" if result.missing_roots else ""
+        missing = missing_roots_text(result.missing_roots)
         figures = _figures(result.requests, result.retries, result.seconds)
         logger.info(
             "run %d complete: %s models, %s, %s strategy%s",

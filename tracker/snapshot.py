@@ -10,26 +10,27 @@ once a later snapshot has started, and two snapshots never run at once.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker import database, store
+from tracker import strategy as costs
 from tracker.crawl import Crawl, Progress
 from tracker.ecosystems import Ecosystem
 from tracker.hub import HubClient, HubError
 
 logger = logging.getLogger(__name__)
 RunEnd = Literal["complete", "failed"]
-REAL_HUB_SIZE = 2_200_000  # models on the real Hub (Oct 2025: 2.16 million), for the first run's estimate
-# Share of derivatives with derivatives of their own, for the first tree estimate (a few percent on the Hub).
-INTERNAL_SHARE = 0.05
+# How long what a run learned of a Hub's listings holds: later runs ask the whole set again (one 400 per
+# refused value), so a Hub that starts accepting a value is noticed within a month.
+RULES_MEMORY = timedelta(days=30)
 
 
 def utcnow() -> datetime:
@@ -49,6 +50,16 @@ class SnapshotResult:
     seconds: float
     missing_roots: tuple[str, ...] = field(default=())
     closed_runs: tuple[int, ...] = field(default=())
+    estimate: int | None = None  # what `auto` expected the chosen strategy to cost; None when named
+
+
+def missing_roots_text(missing: Sequence[str]) -> str:
+    """The closing line's note of the roots the Hub lacks: how many, the first three ("" when none)."""
+    if not missing:
+        return ""
+    first, more = ", ".join(missing[:3]), ", ..." if len(missing) > 3 else ""
+    roots = "roots" if len(missing) > 1 else "root"
+    return f"; {len(missing):,} {roots} not on the Hub ({first}{more}; see the log)"
 
 
 def _error_text(exc: BaseException) -> str:
@@ -59,11 +70,45 @@ def _error_text(exc: BaseException) -> str:
     return " ".join(text.split())[:500] or type(exc).__name__
 
 
+def endpoint_key(url: str) -> str:
+    """The endpoint as runs record it: scheme, host and path, without credentials or a trailing slash."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower() + (f":{parts.port}" if parts.port else "")
+    return f"{parts.scheme}://{host}{parts.path.rstrip('/')}"
+
+
+@dataclass
+class _Rules:
+    """What the run knows of the Hub's listings before it starts: from an earlier run, or nothing."""
+
+    memory: store.ListingMemory | None
+
+    @property
+    def counts_on_listings(self) -> bool:
+        """Whether listings give child counts; without knowledge, no (the real Hub's rules)."""
+        return self.memory is not None and "childrenModelCount" not in self.memory.refuses
+
+    def after(self, client: HubClient, at: datetime) -> tuple[frozenset[str] | None, datetime | None]:
+        """(values refused, when checked) to record on the run; (None, None) when it made no listing."""
+        if not (client.listing_answered or client.observed_refusals):
+            return None, None
+        if self.memory is not None and self.memory.refuses and not client.observed_refusals:
+            return client.listing_refuses, self.memory.checked_at  # not asked again: as checked then
+        return client.listing_refuses, at
+
+
 def _finish(
-    session: Session, run_id: int, client: HubClient, at: datetime, status: RunEnd, error: str | None
+    session: Session,
+    run_id: int,
+    client: HubClient,
+    rules: _Rules,
+    at: datetime,
+    status: RunEnd,
+    error: str | None,
 ) -> None:
-    """End the run with the client's request and retry counts."""
+    """End the run with the client's request and retry counts, and what it knows of the Hub's listings."""
     counters = client.counters
+    refuses, checked = rules.after(client, at)
     store.finish_run(
         session,
         run_id,
@@ -72,26 +117,41 @@ def _finish(
         requests=counters.requests,
         retries=counters.retries,
         error=error,
+        listing_refuses=refuses,
+        listing_checked_at=checked,
     )
 
 
-def choose_strategy(session: Session, crawl: Crawl, requested: str, *, hub_size: int) -> tuple[str, str]:
-    """`tree` or `scan`, and why: the cheaper by the previous run's request count, else by an estimate."""
+def choose_strategy(
+    session: Session, crawl: Crawl, requested: str, *, endpoint: str, counts_on_listings: bool
+) -> tuple[str, str, int | None]:
+    """`tree` or `scan`, why, and the chosen one's expected requests (None when named, not estimated).
+
+    The tree's cost from the previous complete run of the same ecosystems (its forest, member by
+    member), else from the roots' child counts (looking the roots up, as the tree would anyway); the
+    scan's from this endpoint's previous scan, else the real Hub's size (`tracker.strategy`)."""
     if requested in ("tree", "scan"):
-        return requested, "as asked"
+        return requested, "as asked", None
     names = [e.name for e in crawl.ecosystems]
-    scan_cost = math.ceil(hub_size / 1000)
-    scan_basis = f"{hub_size:,} models on the Hub / 1,000 per page"
-    previous = store.load_last_complete_run(session, ecosystems=names)
-    if previous is not None and previous.strategy == "scan":
-        scan_cost, scan_basis = previous.requests, f"run {previous.id} took {previous.requests:,} requests"
-    if previous is not None and previous.strategy == "tree":
-        tree_cost, tree_basis = previous.requests, f"run {previous.id} took {previous.requests:,} requests"
+    last_scan = store.load_last_scan(session, endpoint)
+    scan = costs.scan_cost(last_scan.requests if last_scan else None, last_scan.id if last_scan else None)
+    lookups = len({r.lower() for e in crawl.ecosystems for r in e.root_ids}) + sum(
+        len(e.authors) for e in crawl.ecosystems
+    )
+    previous = store.load_last_complete_run(session, ecosystems=names, endpoint=endpoint)
+    if previous is not None:
+        assert previous.id is not None
+        forest = store.load_forest(session, previous.id)
+        tree = costs.tree_from_forest(forest, lookups, counts_on_listings=counts_on_listings)
+    elif scan.requests < lookups:  # cheaper than the roots' lookups alone: no need to make them
+        tree = costs.Estimate(lookups, f"at least one lookup for each of {lookups:,} roots")
     else:
-        tree_cost, tree_basis = crawl.estimate_tree_requests(INTERNAL_SHARE)
-    choice = "tree" if tree_cost <= scan_cost else "scan"
-    reason = f"tree ~{tree_cost:,} requests ({tree_basis}) vs scan ~{scan_cost:,} ({scan_basis})"
-    return choice, reason
+        before = crawl.client.counters.requests
+        counts = crawl.root_children()
+        spent = crawl.client.counters.requests - before
+        tree = costs.tree_from_roots(counts, spent, counts_on_listings=counts_on_listings)
+    choice = costs.choose(tree, scan)
+    return choice, costs.describe(tree, scan), (tree if choice == "tree" else scan).requests
 
 
 def take_snapshot(
@@ -102,7 +162,6 @@ def take_snapshot(
     strategy: str = "auto",
     taken_at: datetime | None = None,
     concurrency: int = 4,
-    hub_size: int = REAL_HUB_SIZE,
     on_progress: Callable[[Progress], None] | None = None,
     now: Callable[[], datetime] = utcnow,
 ) -> SnapshotResult:
@@ -119,17 +178,33 @@ def take_snapshot(
 
             logger.warning("writing the roll-ups a completed run lacks")
             rollups.backfill(engine)
-        crawl = Crawl(client, ecosystems, strategy="tree", concurrency=concurrency, on_progress=on_progress)
+        endpoint = endpoint_key(client.endpoint)
+        rules = _Rules(store.load_listing_memory(session, endpoint))
         started = now()
+        if rules.memory is not None and started - rules.memory.checked_at <= RULES_MEMORY:
+            client.assume_listing_refuses(rules.memory.refuses)
+            if rules.memory.refuses:
+                logger.info(
+                    "this Hub's listings refuse expand=%s (as of run %d): not asking for them",
+                    ",".join(sorted(rules.memory.refuses)),
+                    rules.memory.run_id,
+                )
+        else:
+            rules = _Rules(None)  # nothing known, or too old: ask the whole set, learn again
+        crawl = Crawl(client, ecosystems, strategy="tree", concurrency=concurrency, on_progress=on_progress)
         run_id = store.begin_run(
             session,
             taken_at=taken_at or started,
             started_at=started,
             ecosystems=[e.name for e in ecosystems],
             strategy="tree",
+            endpoint=endpoint,
         )
+        estimate: int | None = None
         try:
-            chosen, reason = choose_strategy(session, crawl, strategy, hub_size=hub_size)
+            chosen, reason, estimate = choose_strategy(
+                session, crawl, strategy, endpoint=endpoint, counts_on_listings=rules.counts_on_listings
+            )
             crawl.strategy = chosen
             store.set_run_strategy(session, run_id, chosen)
             logger.info("run %d: %s strategy (%s)", run_id, chosen, reason)
@@ -146,18 +221,28 @@ def take_snapshot(
                     last_update = time.monotonic()
         except BaseException as exc:
             session.rollback()
-            _finish(session, run_id, client, now(), "failed", _error_text(exc))
+            _finish(session, run_id, client, rules, now(), "failed", _error_text(exc))
             raise
-        _finish(session, run_id, client, now(), "complete", None)
+        _finish(session, run_id, client, rules, now(), "complete", None)
         run = store.load_run(session, run_id)
-        return SnapshotResult(
-            run_id,
-            chosen,
-            reason,
-            run.models,
-            run.requests,
-            run.retries,
-            time.monotonic() - began,
-            tuple(crawl.missing_roots),
-            tuple(closed),
-        )
+        if estimate:
+            logger.info(
+                "run %d: the %s crawl took %s requests against an estimate of %s (%+.0f%%)",
+                run_id,
+                chosen,
+                f"{run.requests:,}",
+                f"{estimate:,}",
+                100 * (run.requests - estimate) / estimate,
+            )
+    return SnapshotResult(
+        run_id,
+        chosen,
+        reason,
+        run.models,
+        run.requests,
+        run.retries,
+        time.monotonic() - began,
+        tuple(crawl.missing_roots),
+        tuple(closed),
+        estimate,
+    )

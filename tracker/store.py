@@ -25,7 +25,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from tracker.database import StoreError
 from tracker.records import Edge, Membership, Observation
-from tracker.tables import ModelRecord, ModelSnapshot, RunEdge, RunMembership, SnapshotRun
+from tracker.tables import ChildCount, ModelRecord, ModelSnapshot, RunEdge, RunMembership, SnapshotRun
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ def begin_run(
     started_at: datetime,
     ecosystems: Sequence[str],
     strategy: str,
+    endpoint: str | None = None,
 ) -> int:
     """Record a new `running` run by this process; return its id. Commits."""
     _aware("taken_at", taken_at)
@@ -79,6 +80,7 @@ def begin_run(
         status="running",
         ecosystems=";".join(ecosystems),
         strategy=strategy,
+        endpoint=endpoint,
         host=socket.gethostname(),
         pid=os.getpid(),
     )
@@ -195,7 +197,8 @@ _EDGE_COLUMNS = ("run_id", "child_id", "parent_id", "relation")
 
 
 def save_observations(session: Session, run_id: int, observations: Sequence[Observation]) -> None:
-    """Upsert the models' descriptions (latest values win) and their figures in this run. No commit."""
+    """Upsert the models' descriptions (latest values win), their figures in this run and, where the Hub
+    gave them, their children by relation. No commit."""
     models = [
         (
             o.model_id,
@@ -218,6 +221,13 @@ def save_observations(session: Session, run_id: int, observations: Sequence[Obse
         for o in observations
     ]
     _upsert(session, ModelSnapshot, _SNAPSHOT_COLUMNS, figures)
+    # Counts by relation, where the Hub gave them so (the roots, looked up by id).
+    counts = [
+        (run_id, o.model_id, relation, n)
+        for o in observations
+        for relation, n in o.children_by_relation or ()
+    ]
+    _upsert(session, ChildCount, ("run_id", "model_id", "relation", "children"), counts)
 
 
 def save_memberships(session: Session, run_id: int, memberships: Sequence[Membership]) -> None:
@@ -257,8 +267,13 @@ def finish_run(
     requests: int,
     retries: int,
     error: str | None = None,
+    listing_refuses: Iterable[str] | None = None,
+    listing_checked_at: datetime | None = None,
 ) -> None:
     """End the run: its status, counters, error and number of distinct models recorded. Commits.
+
+    `listing_refuses`: the `expand` values the Hub's listings refuse, as the run knows them (None: the
+    run made no listing); `listing_checked_at`: when a listing last answered for them.
 
     A complete run then gets its stored deltas and roll-ups (`tracker.rollups`), in their own transaction.
     """
@@ -272,6 +287,10 @@ def finish_run(
     ).one()
     run.status, run.finished_at, run.error = status, finished_at, error
     run.requests, run.retries, run.models = requests, retries, models
+    if listing_refuses is not None:
+        _aware("listing_checked_at", listing_checked_at)
+        run.listing_refuses = ";".join(sorted(listing_refuses))
+        run.listing_checked_at = listing_checked_at
     session.add(run)
     session.commit()
     if status == "complete":
@@ -295,9 +314,10 @@ def load_runs(session: Session, *, limit: int | None = None) -> list[SnapshotRun
 
 
 def load_last_complete_run(
-    session: Session, *, ecosystems: Sequence[str] | None = None
+    session: Session, *, ecosystems: Sequence[str] | None = None, endpoint: str | None = None
 ) -> SnapshotRun | None:
-    """The complete run with the latest taken_at; with `ecosystems`, among runs of exactly that set."""
+    """The complete run with the latest taken_at; with `ecosystems`, among runs of exactly that set; with
+    `endpoint`, among runs of that endpoint (or of an unrecorded one, from before runs recorded it)."""
     query = (
         select(SnapshotRun)
         .where(SnapshotRun.status == "complete")
@@ -305,9 +325,91 @@ def load_last_complete_run(
     )
     wanted = None if ecosystems is None else set(ecosystems)
     for run in session.exec(query):
+        if endpoint is not None and run.endpoint not in (None, endpoint):
+            continue
         if wanted is None or set(filter(None, run.ecosystems.split(";"))) == wanted:
             return run
     return None
+
+
+@dataclass(frozen=True)
+class ListingMemory:
+    """What an earlier run learned of an endpoint's listings: the values refused, and when it was checked."""
+
+    run_id: int
+    refuses: frozenset[str]
+    checked_at: datetime
+
+
+def load_listing_memory(session: Session, endpoint: str) -> ListingMemory | None:
+    """The rules of this endpoint's listings as the latest run that made a listing there recorded them."""
+    query = (
+        select(SnapshotRun)
+        .where(SnapshotRun.endpoint == endpoint, col(SnapshotRun.listing_refuses).is_not(None))
+        .order_by(col(SnapshotRun.id).desc())
+        .limit(1)
+    )
+    run = session.exec(query).first()
+    if run is None or run.listing_checked_at is None:
+        return None
+    assert run.id is not None
+    return ListingMemory(
+        run.id, frozenset(filter(None, (run.listing_refuses or "").split(";"))), run.listing_checked_at
+    )
+
+
+def load_last_scan(session: Session, endpoint: str) -> SnapshotRun | None:
+    """This endpoint's latest complete scan, whatever its ecosystems (a scan costs the same for any)."""
+    query = (
+        select(SnapshotRun)
+        .where(
+            SnapshotRun.status == "complete", SnapshotRun.strategy == "scan", SnapshotRun.endpoint == endpoint
+        )
+        .order_by(col(SnapshotRun.started_at).desc(), col(SnapshotRun.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+@dataclass(frozen=True)
+class Forest:
+    """The tree a run recorded, as a tree crawl would list it: each distinct member's listed children.
+
+    Fields:
+        run_id: the run.
+        root_children: the direct children of each root (depth 0 in some ecosystem), zeros included.
+        other_children: the direct children of each other member that has any.
+        others: the members that are not roots.
+    """
+
+    run_id: int
+    root_children: tuple[int, ...]
+    other_children: tuple[int, ...]
+    others: int
+
+
+def load_forest(session: Session, run_id: int) -> Forest:
+    """The run's forest: members by lower-case id (in two ecosystems: once), children from its edges."""
+    members = (
+        select(func.lower(RunMembership.model_id).label("key"), func.min(RunMembership.depth).label("depth"))
+        .where(RunMembership.run_id == run_id)
+        .group_by(func.lower(RunMembership.model_id))
+        .subquery()
+    )
+    kids = (
+        select(func.lower(RunEdge.parent_id).label("key"), func.count().label("children"))
+        .where(RunEdge.run_id == run_id)
+        .group_by(func.lower(RunEdge.parent_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(members.c.depth, func.coalesce(kids.c.children, 0)).join(
+            kids, kids.c.key == members.c.key, isouter=True
+        )
+    ).all()
+    roots = tuple(int(n) for depth, n in rows if depth == 0)
+    others = [int(n) for depth, n in rows if depth > 0]
+    return Forest(run_id, roots, tuple(n for n in others if n > 0), len(others))
 
 
 def load_run_members(session: Session, run_id: int) -> list[tuple[RunMembership, ModelSnapshot | None]]:

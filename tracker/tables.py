@@ -42,6 +42,12 @@ class SnapshotRun(SQLModel, table=True):
         pid: the process id that ran it.
         rolled_up_at: when the run's stored deltas and roll-ups were last written (zone-aware UTC);
             None until then (see `tracker.rollups`).
+        endpoint: the Hub's base URL the run crawled (without credentials); None for older runs.
+        listing_refuses: the crawl's `expand` values this Hub's listings refuse, joined by `;` (empty:
+            none); None when the run made no listing. Learned from a 400, or from an earlier run.
+        listing_checked_at: when a listing last answered for those values themselves (a 400, or a 200
+            with them asked), zone-aware UTC; runs within `tracker.snapshot.RULES_MEMORY` of it ask
+            the right set at once, later ones ask again.
     """
 
     __tablename__ = "snapshot_run"
@@ -60,6 +66,27 @@ class SnapshotRun(SQLModel, table=True):
     host: str
     pid: int
     rolled_up_at: datetime | None = None
+    endpoint: str | None = None
+    listing_refuses: str | None = None
+    listing_checked_at: datetime | None = None
+
+
+class ChildCount(SQLModel, table=True):
+    """A model's direct children by relation, where the Hub gave them so (a root's `model_info`).
+
+    Columns:
+        run_id: the run (snapshot_run.id).
+        model_id: the Hub id.
+        relation: finetune, adapter, quantized or merge, as the Hub names it.
+        children: the Hub's count of direct children of that relation.
+    """
+
+    __tablename__ = "child_count"
+
+    run_id: int = Field(primary_key=True, foreign_key="snapshot_run.id")
+    model_id: str = Field(primary_key=True)
+    relation: str = Field(primary_key=True)
+    children: int
 
 
 class ModelRecord(SQLModel, table=True):

@@ -67,10 +67,13 @@ def hub() -> None:
     "--latency-ms", default=0.0, type=click.FloatRange(0), help="Delay added to every API response."
 )
 @click.option(
-    "--strict-listings",
-    is_flag=True,
-    help="Listings refuse expand=baseModels and childrenModelCount (400), as the real Hub may: whether "
-    "it accepts them there is unverified.",
+    "--listing-rules",
+    type=click.Choice(["2026", "2025", "lenient"]),
+    default="2026",
+    show_default=True,
+    help="2026: the real Hub's (listings refuse expand=childrenModelCount and usedStorage; model_info "
+    "gives childrenModelCount as counts by relation); 2025: listings also refuse baseModels; lenient: "
+    "listings accept every value, child counts as integers (kinder than the real Hub).",
 )
 def hub_serve(
     host: str,
@@ -83,7 +86,7 @@ def hub_serve(
     window: int | None,
     faults: Sequence[str],
     latency_ms: float,
-    strict_listings: bool,
+    listing_rules: str,
 ) -> None:
     """Serve the emulated Hub over HTTP until interrupted.
 
@@ -119,14 +122,14 @@ def hub_serve(
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     cat = load_catalogue(catalogue, seed=seed, models=models)
-    refused = ("baseModels", "childrenModelCount") if strict_listings else ()
-    emulator = HubEmulator(cat, now=now, plan=plan, listing_refuses=refused)
+    emulator = HubEmulator(cat, now=now, plan=plan, listing_rules=listing_rules)
     attach(server, emulator)
 
     bound_host, bound_port = server.server_address[:2]
     click.echo(
         f"Hub emulator at http://{bound_host}:{bound_port} ({cat.name} catalogue, seed {seed}, "
-        f"{len(cat):,} models, clock {iso(emulator.now)}, ready in {time.perf_counter() - started:.1f} s)"
+        f"{len(cat):,} models, clock {iso(emulator.now)}, {listing_rules} listing rules, "
+        f"ready in {time.perf_counter() - started:.1f} s)"
     )
     sys.stdout.flush()
 

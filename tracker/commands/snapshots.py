@@ -38,8 +38,9 @@ from tracker.commands.options import (
     default="auto",
     show_default=True,
     envvar="TRACKER_STRATEGY",
-    help="tree: list the children of each model that has any; scan: read every model of the Hub "
-    "once; auto: the cheaper, by the previous run's request count or an estimate.",
+    help="tree: list the children of each member (the real Hub gives no child counts on listings); "
+    "scan: read every model of the Hub once; auto: the cheaper, estimated from the previous run's "
+    "forest and this Hub's previous scan, else from the roots' child counts and the real Hub's size.",
 )
 @click.option(
     "--taken-at",
@@ -90,7 +91,7 @@ def snapshot(
     from tracker.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
     from tracker.hub import HubClient, HubError
     from tracker.progress import ProgressReporter
-    from tracker.snapshot import take_snapshot
+    from tracker.snapshot import missing_roots_text, take_snapshot
 
     taken_at = parse_instant(taken_at_text, "--taken-at") if taken_at_text else None
     try:
@@ -122,7 +123,7 @@ def snapshot(
         raise click.ClickException(f"snapshot failed (run recorded as failed): {exc}") from None
     finally:
         engine.dispose()
-    missing = f"; roots not on the Hub: {', '.join(result.missing_roots)}" if result.missing_roots else ""
+    missing = missing_roots_text(result.missing_roots)  # one line, however many: the log names each
     click.echo(
         f"run {result.run_id} complete: {result.models:,} models, {result.requests:,} requests "
         f"({result.retries:,} retries), {result.strategy} strategy, {result.seconds:.1f} s{missing}"
@@ -133,7 +134,7 @@ def snapshot(
 @database_option
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Newest runs to show.")
 def runs(database_url: str, limit: int) -> None:
-    """List snapshot runs, newest first: id, taken at, status, models, requests, duration.
+    """List snapshot runs, newest first: id, taken at, status, strategy, models, requests, duration.
 
     When `tracker schedule` runs on the database, the last lines give its schedule, its next run,
     and whether a snapshot is overdue (the last complete one older than the schedule's period plus
@@ -154,13 +155,13 @@ def runs(database_url: str, limit: int) -> None:
     if not rows:
         click.echo("\n".join(["no runs yet: take one with `tracker snapshot`", *schedule_lines]))
         return
-    header = ("id", "taken at (UTC)", "status", "models", "requests", "duration")
-    click.echo("{:>5}  {:<19} {:<9} {:>9} {:>9} {:>9}  error".format(*header))
+    header = ("id", "taken at (UTC)", "status", "strategy", "models", "requests", "duration")
+    click.echo("{:>5}  {:<19} {:<9} {:<8} {:>9} {:>9} {:>9}  error".format(*header))
     for run in rows:
         duration = f"{(run.finished_at - run.started_at).total_seconds():.0f} s" if run.finished_at else "-"
         click.echo(
-            f"{run.id:>5}  {run.taken_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} {run.status:<9} {run.models:>9,} "
-            f"{run.requests:>9,} {duration:>9}  {run.error or ''}"
+            f"{run.id:>5}  {run.taken_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} {run.status:<9} "
+            f"{run.strategy:<8} {run.models:>9,} {run.requests:>9,} {duration:>9}  {run.error or ''}"
         )
     for line in schedule_lines:
         click.echo(line)

@@ -310,6 +310,27 @@ class Catalogue:
             cache[1][i] = count
         return count
 
+    def listed_children_by_relation(self, i: int, t: int) -> dict[str, int]:
+        """Direct children listed at `t`, counted by their relation (every relation, zeros included)."""
+        counts = dict.fromkeys(RELATIONS, 0)
+        comp = self.compact
+        j = self._compact_index(i) if comp is not None else None
+        if comp is not None and j is not None:
+            kids = comp.children(j)
+            rels = comp.relation[kids[comp.listed_mask(kids, t)]] if len(kids) else ()
+            for r in rels:
+                counts[RELATIONS[int(r)] if r >= 0 else "finetune"] += 1
+            return counts
+        for c in self.children[i]:
+            if self.listed(c, t):
+                counts[self.models[c].relation or "finetune"] += 1
+        if comp is not None:
+            kids = comp.anchor_children(i)
+            if len(kids):
+                for r in comp.relation[kids[comp.listed_mask(kids, t)]]:
+                    counts[RELATIONS[int(r)] if r >= 0 else "finetune"] += 1
+        return counts
+
     # --- figures -------------------------------------------------------------------------
 
     def figures(self, i: int, t: int) -> Figures:

@@ -87,10 +87,11 @@ MODEL_INFO_DEFAULT = (
 class _View:
     """One model at one clock time; figures and tags are computed once, on first use."""
 
-    __slots__ = ("cat", "i", "t", "m", "_figures", "_tags")
+    __slots__ = ("cat", "i", "t", "m", "by_relation", "_figures", "_tags")
 
-    def __init__(self, cat: Catalogue, i: int, t: int) -> None:
+    def __init__(self, cat: Catalogue, i: int, t: int, by_relation: bool = False) -> None:
         self.cat, self.i, self.t, self.m = cat, i, t, cat.models[i]
+        self.by_relation = by_relation  # childrenModelCount as counts by relation (else an int)
         self._figures: Figures | None = None
         self._tags: list[str] | None = None
 
@@ -141,6 +142,12 @@ def _card_data(v: _View) -> Any:
         card["pipeline_tag"] = v.m.pipeline
     card["tags"] = [t for t in v.m.extra_tags if t in ("lora", "mergekit", "merge", "llama-cpp")]
     return card
+
+
+def _children_count(v: _View) -> Any:
+    if v.by_relation:
+        return v.cat.listed_children_by_relation(v.i, v.t)
+    return v.cat.listed_children_count(v.i, v.t)
 
 
 def _config(v: _View) -> Any:
@@ -210,7 +217,7 @@ _PRODUCERS: dict[str, Callable[[_View], Any]] = {
     "author": _author,
     "baseModels": _base_models,
     "cardData": _card_data,
-    "childrenModelCount": lambda v: v.cat.listed_children_count(v.i, v.t),
+    "childrenModelCount": _children_count,
     "config": _config,
     "createdAt": lambda v: iso(v.m.created),
     "disabled": lambda v: False,
@@ -239,9 +246,14 @@ _PRODUCERS: dict[str, Callable[[_View], Any]] = {
 _NULLABLE = {"model-index"}
 
 
-def model_payload(cat: Catalogue, i: int, t: int, fields: Iterable[str]) -> dict[str, Any]:
-    """`_id`, `id`, then each requested property that has a value for this model."""
-    v = _View(cat, i, t)
+def model_payload(
+    cat: Catalogue, i: int, t: int, fields: Iterable[str], *, counts_by_relation: bool = False
+) -> dict[str, Any]:
+    """`_id`, `id`, then each requested property that has a value for this model.
+
+    `counts_by_relation`: `childrenModelCount` as an object of counts by relation (the real Hub's
+    `model_info`), else an integer."""
+    v = _View(cat, i, t, counts_by_relation)
     out: dict[str, Any] = {"_id": v.m.oid, "id": v.repo_id}
     for name in fields:
         producer = _PRODUCERS.get(name)

@@ -3,7 +3,9 @@
 Hub routes (as on huggingface.co): `GET /api/models` (listing) and `GET /api/models/{id}`
 (one model; old ids of renamed repos answer 307, unknown or private ones 404 with
 `X-Error-Code: RepoNotFound`, malformed parameters 400 with `{"error": ...}`). Every Hub
-response carries `RateLimit` and `RateLimit-Policy`.
+response carries `RateLimit` and `RateLimit-Policy`. Which `expand` values a listing accepts, and
+the shape of `childrenModelCount`, follow the rules served (`tracker.emulator.rules`: the real
+Hub's by default).
 
 Admin routes (a prefix the Hub does not use; never rate-limited or faulted):
     GET  /_emulator/state                 catalogue, clock, fault plan
@@ -33,6 +35,7 @@ from tracker.emulator.catalogue import Catalogue, iso, parse_time
 from tracker.emulator.faults import FaultPlan, RateGate
 from tracker.emulator.listing import Lister, QueryError, encode_cursor, parse_expand, parse_query
 from tracker.emulator.payloads import EXPAND_PROPERTIES, MODEL_INFO_DEFAULT, listing_fields, model_payload
+from tracker.emulator.rules import DEFAULT_RULES, expand_rules
 from tracker.emulator.truth import ground_truth
 
 logger = logging.getLogger(__name__)
@@ -50,11 +53,10 @@ class HubEmulator:
         now: int | None = None,
         plan: FaultPlan | None = None,
         monotonic: Callable[[], float] = time.monotonic,
-        listing_refuses: tuple[str, ...] = (),
+        listing_rules: str = DEFAULT_RULES,
     ) -> None:
-        # Whether the real listing accepts expand=baseModels/childrenModelCount is unverified (the
-        # client documents them for model_info only): `listing_refuses` plays the stricter Hub.
-        self.listing_refuses = tuple(listing_refuses)
+        # The real Hub's rules by default (tracker.emulator.rules); `2025` and `lenient` as asked.
+        self.rules = expand_rules(listing_rules)
         self.catalogue = catalogue
         self.lister = Lister(catalogue)
         self.gate = RateGate(plan or FaultPlan(), monotonic)
@@ -286,14 +288,15 @@ class HubHandler(BaseHTTPRequestHandler):
             q = parse_query(query)
         except QueryError as exc:
             return 400, {"error": str(exc)}, {}
-        refused = [e for e in q.expand if e in self.emulator.listing_refuses]
+        rules = self.emulator.rules
+        refused = [e for e in q.expand if e in rules.listing_refuses]
         if refused:
-            allowed = [e for e in EXPAND_PROPERTIES if e not in self.emulator.listing_refuses]
+            allowed = [e for e in EXPAND_PROPERTIES if e not in rules.listing_refuses]
             return 400, {"error": f'"expand" must be one of [{", ".join(allowed)}], got "{refused[0]}"'}, {}
         cat = self.emulator.catalogue
         items, next_cursor = self.emulator.lister.page(q, t)
         fields = listing_fields(list(q.expand), full=q.full, card_data=q.card_data, config=q.config)
-        payload = [model_payload(cat, i, t, fields) for i in items]
+        payload = [model_payload(cat, i, t, fields) for i in items]  # counts (lenient only) as integers
         headers = {}
         if next_cursor is not None:
             kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "cursor"]
@@ -325,7 +328,11 @@ class HubHandler(BaseHTTPRequestHandler):
             target = f"/api/models/{cat.id_at(i, t)}{suffix}" + (f"?{query}" if query else "")
             return 307, f"Temporary Redirect. Redirecting to {target}".encode(), {"Location": target}
         fields = expand or MODEL_INFO_DEFAULT
-        return 200, model_payload(cat, i, t, fields), {}
+        return (
+            200,
+            model_payload(cat, i, t, fields, counts_by_relation=self.emulator.rules.counts_by_relation),
+            {},
+        )
 
     def _base_url(self) -> str:
         host = self.headers.get("Host")
@@ -364,6 +371,8 @@ def _state(emu: HubEmulator, body: dict, query: dict) -> dict:
         "models": len(cat),
         "now": iso(emu.now),
         "default_now": iso(cat.default_now),
+        "listing_rules": emu.rules.name,
+        "listing_refuses": list(emu.rules.listing_refuses),
         "listed": cat.listed_count(emu.now),
         "plan": emu.gate.plan.to_json(),
     }

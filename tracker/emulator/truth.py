@@ -163,18 +163,44 @@ def ground_truth(cat: Catalogue, ecosystems: Iterable[Ecosystem], t: int) -> Tru
     return Truth(iso(t), tuple(rows), ordered, tuple(dict.fromkeys(missing_all)))
 
 
-def tree_request_floor(cat: Catalogue, ecosystems: Sequence[Ecosystem], t: int) -> int:
-    """Fewest requests a tree crawl can make: one per root id and per page of each author's models,
-    plus one listing page per 1,000 children of each tracked model that has children."""
-    roots = sum(len(e.root_ids) for e in ecosystems)
+def tree_request_floor(
+    cat: Catalogue, ecosystems: Sequence[Ecosystem], t: int, *, counts_on_listings: bool = False
+) -> int:
+    """Fewest requests a tree crawl can make: one per root id and per page of each author's models, plus
+    one listing page per 1,000 children of each tracked model, and one for each model whose count of
+    children the crawl cannot know to be zero. The roots looked up by id have theirs (`model_info`
+    gives `childrenModelCount`); the others only when listings give it (`counts_on_listings`: a lenient
+    Hub; the real Hub's listings refuse it)."""
+    lookups = sum(len(e.root_ids) for e in ecosystems)
+    known: set[int] = set()  # models whose child count comes with their record
+    tracked: set[int] = set()
     for eco in ecosystems:
         for author in eco.authors:
             n = len(cat.listed_by_author(author, t))
-            roots += max(1, math.ceil(n / 1000))
-    tracked: set[int] = set()
-    for eco in ecosystems:
+            lookups += max(1, math.ceil(n / 1000))
+        for root_id in eco.root_ids:
+            found = cat.find(root_id, t)
+            if found is not None and cat.listed(found[0], t):
+                known.add(found[0])
         tracked.update(members(cat, eco, t)[0])
-    return roots + sum(math.ceil(cat.listed_children_count(i, t) / 1000) for i in tracked)
+    pages = 0
+    for i in tracked:
+        needed = math.ceil(cat.listed_children_count(i, t) / 1000)
+        pages += needed if counts_on_listings or i in known else max(1, needed)
+    return lookups + pages
+
+
+def lineage_factors(cat: Catalogue, ecosystems: Sequence[Ecosystem], t: int) -> tuple[float, float]:
+    """(derivatives per direct child of a root, share of derivatives with children), the ecosystems
+    pooled: what a tree estimate without a recorded forest grows the roots' child counts by."""
+    below = direct = internal = 0
+    for eco in ecosystems:
+        found, _ = members(cat, eco, t)
+        direct += sum(cat.listed_children_count(i, t) for i, (d, _) in found.items() if d == 0)
+        others = [i for i, (d, _) in found.items() if d > 0]
+        below += len(others)
+        internal += sum(1 for i in others if cat.listed_children_count(i, t) > 0)
+    return below / max(1, direct), internal / max(1, below)
 
 
 def scan_request_floor(cat: Catalogue, ecosystems: Sequence[Ecosystem], t: int) -> int:
