@@ -184,7 +184,7 @@ def take_snapshot(
         if rules.memory is not None and started - rules.memory.checked_at <= RULES_MEMORY:
             client.assume_listing_refuses(rules.memory.refuses)
             if rules.memory.refuses:
-                logger.info(
+                logger.debug(
                     "this Hub's listings refuse expand=%s (as of run %d): not asking for them",
                     ",".join(sorted(rules.memory.refuses)),
                     rules.memory.run_id,
