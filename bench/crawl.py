@@ -223,15 +223,16 @@ def _crawl(
     args = ["-q", "snapshot", "--endpoint", emu.url, "--database", database, "--ecosystem", "llama"]
     args += ["--strategy", strategy, "--concurrency", str(CONCURRENCY)]
     seconds, peak = measure("module", "tracker", *args, env=env)
-    from sqlalchemy import create_engine, text
+    from sqlmodel import Session
 
-    engine = create_engine(database)
-    with engine.connect() as connection:
-        taken = connection.execute(
-            text("SELECT strategy FROM snapshot_run ORDER BY id DESC LIMIT 1")
-        ).scalar_one()
+    from tracker.database import open_store
+    from tracker.store import load_runs
+
+    engine = open_store(database)
+    with Session(engine) as session:
+        (run,) = load_runs(session, limit=1)
     engine.dispose()
-    return emu.requests(), seconds, peak, str(taken)
+    return emu.requests(), seconds, peak, run.strategy
 
 
 def _row(

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from tracker import strategy
-from tracker.store import Forest
+from tracker.records import Forest
 
 
 def test_pages_for_one_model() -> None:

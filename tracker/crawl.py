@@ -140,10 +140,15 @@ class Crawl:
 
     # --- sources of models ----------------------------------------------------------------------
 
-    def _shelve(self, obs: Observation) -> _Ref:
+    @property
+    def _records(self) -> _Shelf:
+        """The shelf, opened on first use."""
         if self._shelf is None:
             self._shelf = _Shelf()
-        return self._shelf.put(obs)
+        return self._shelf
+
+    def _shelve(self, obs: Observation) -> _Ref:
+        return self._records.put(obs)
 
     def _load_scan(self) -> dict[str, _Ref]:
         """Read every listed model of the Hub: a local children index, and the models that can be roots."""
@@ -153,10 +158,8 @@ class Crawl:
             rootish: dict[str, _Ref] = {}
             children: dict[str, list[_Ref]] = {}
             n = 0
-            if self._shelf is None:
-                self._shelf = _Shelf()
             for n, item in enumerate(self.client.list_items(), 1):
-                ref, parents = self._shelf.put_item(item)
+                ref, parents = self._records.put_item(item)
                 key = ref.model_id.lower()
                 if key in root_ids or (prefixes and key.startswith(prefixes)):
                     rootish[key] = ref

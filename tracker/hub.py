@@ -352,7 +352,7 @@ class HubClient:
     def list_models(self, *, filter: str | None = None, author: str | None = None) -> Iterator[Observation]:
         """Every model matching a tag filter or an author, with the crawl's fields, 1,000 per page."""
         for item in self.list_items(filter=filter, author=author):
-            yield parse_observation(item, self._shared)
+            yield self.observation(item)
 
     def observation(self, item: dict) -> Observation:
         """A payload of this client's listings as a record (sharing its strings: see parse_observation)."""
@@ -400,10 +400,11 @@ class HubClient:
                 self._refuse("model", asked, exc)
         if not isinstance(data, dict):
             raise HubError(f"the Hub answered {model_id} with {type(data).__name__}, not an object")
-        return parse_observation(data, self._shared)
+        return self.observation(data)
 
 
 _LISTED = re.compile(r"\[([^\[\]]*)\]")  # [a, b, c]
+_PIPED = re.compile(r"[\w'\"-]+(?:\s*\|\s*[\w'\"-]+){2,}")  # 'a' | 'b' | 'c'
 _CULPRIT = re.compile(  # "got X", "received 'X'", "value: X", "unsupported X", "X is not allowed"
     r"(?:got|received|value|unknown|unsupported)\W{0,4}([A-Za-z][\w-]*)"
     r"|([A-Za-z][\w-]*)\W{0,2}\s(?:is\s)?not\s(?:allowed|supported|accepted|valid)",
@@ -415,7 +416,7 @@ def refused_values(message: str, asked: Sequence[str]) -> list[str]:
     """The asked `expand` values a 400's message refuses: those missing from the list of accepted values
     it gives (`[a, b, ...]`, or `'a' | 'b' | ...`), else those it names as the culprit; [] if neither."""
     lists = [m.group(1).split(",") for m in _LISTED.finditer(message)]
-    lists += [part.split("|") for part in re.findall(r"[\w'\"-]+(?:\s*\|\s*[\w'\"-]+){2,}", message)]
+    lists += [m.group(0).split("|") for m in _PIPED.finditer(message)]
     for names in lists:
         accepted = {n.strip().strip("'\"`") for n in names}
         if len(accepted) >= 3 and accepted & set(asked):  # a list of values, some of them ours

@@ -75,3 +75,20 @@ class Edge:
     child_id: str
     parent_id: str
     relation: Relation
+
+
+@dataclass(frozen=True, slots=True)
+class Forest:
+    """The tree a run recorded, as a tree crawl would list it: each distinct member's listed children.
+
+    Fields:
+        run_id: the run.
+        root_children: the direct children of each root (depth 0 in some ecosystem), zeros included.
+        other_children: the direct children of each other member that has any.
+        others: the members that are not roots.
+    """
+
+    run_id: int
+    root_children: tuple[int, ...]
+    other_children: tuple[int, ...]
+    others: int

@@ -179,18 +179,16 @@ def take_snapshot(
             logger.warning("writing the roll-ups a completed run lacks")
             rollups.backfill(engine)
         endpoint = endpoint_key(client.endpoint)
-        rules = _Rules(store.load_listing_memory(session, endpoint))
         started = now()
-        if rules.memory is not None and started - rules.memory.checked_at <= RULES_MEMORY:
+        # What an earlier run learned of this Hub's listings; nothing, or too old: ask the whole set.
+        rules = _Rules(store.load_listing_memory(session, endpoint, checked_since=started - RULES_MEMORY))
+        if rules.memory is not None:
             client.assume_listing_refuses(rules.memory.refuses)
-            if rules.memory.refuses:
-                logger.debug(
-                    "this Hub's listings refuse expand=%s (as of run %d): not asking for them",
-                    ",".join(sorted(rules.memory.refuses)),
-                    rules.memory.run_id,
-                )
-        else:
-            rules = _Rules(None)  # nothing known, or too old: ask the whole set, learn again
+            logger.debug(
+                "this Hub's listings refuse expand=%s (as of run %d)",
+                ",".join(sorted(rules.memory.refuses)) or "nothing",
+                rules.memory.run_id,
+            )
         crawl = Crawl(client, ecosystems, strategy="tree", concurrency=concurrency, on_progress=on_progress)
         run_id = store.begin_run(
             session,

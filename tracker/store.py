@@ -24,7 +24,7 @@ from sqlalchemy.engine import Dialect
 from sqlmodel import Session, SQLModel, col, select
 
 from tracker.database import StoreError
-from tracker.records import Edge, Membership, Observation
+from tracker.records import Edge, Forest, Membership, Observation
 from tracker.tables import ChildCount, ModelRecord, ModelSnapshot, RunEdge, RunMembership, SnapshotRun
 
 logger = logging.getLogger(__name__)
@@ -341,8 +341,9 @@ class ListingMemory:
     checked_at: datetime
 
 
-def load_listing_memory(session: Session, endpoint: str) -> ListingMemory | None:
-    """The rules of this endpoint's listings as the latest run that made a listing there recorded them."""
+def load_listing_memory(session: Session, endpoint: str, *, checked_since: datetime) -> ListingMemory | None:
+    """The rules of this endpoint's listings as the latest run that made a listing there recorded them;
+    None when none did, or when they were last checked before `checked_since` (then ask them again)."""
     query = (
         select(SnapshotRun)
         .where(SnapshotRun.endpoint == endpoint, col(SnapshotRun.listing_refuses).is_not(None))
@@ -350,7 +351,7 @@ def load_listing_memory(session: Session, endpoint: str) -> ListingMemory | None
         .limit(1)
     )
     run = session.exec(query).first()
-    if run is None or run.listing_checked_at is None:
+    if run is None or run.listing_checked_at is None or run.listing_checked_at < checked_since:
         return None
     assert run.id is not None
     return ListingMemory(
@@ -369,23 +370,6 @@ def load_last_scan(session: Session, endpoint: str) -> SnapshotRun | None:
         .limit(1)
     )
     return session.exec(query).first()
-
-
-@dataclass(frozen=True)
-class Forest:
-    """The tree a run recorded, as a tree crawl would list it: each distinct member's listed children.
-
-    Fields:
-        run_id: the run.
-        root_children: the direct children of each root (depth 0 in some ecosystem), zeros included.
-        other_children: the direct children of each other member that has any.
-        others: the members that are not roots.
-    """
-
-    run_id: int
-    root_children: tuple[int, ...]
-    other_children: tuple[int, ...]
-    others: int
 
 
 def load_forest(session: Session, run_id: int) -> Forest:

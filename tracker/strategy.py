@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tracker.store import Forest
+from tracker.records import Forest
 
 PAGE = 1000
 REAL_HUB_SIZE = 2_200_000  # models on the real Hub (Oct 2025: 2.16 million), for a Hub never scanned
@@ -43,10 +43,9 @@ def pages(children: int, *, count_known: bool) -> int:
 
 def tree_from_forest(forest: Forest, lookups: int, *, counts_on_listings: bool) -> Estimate:
     """A tree crawl of a recorded forest: `lookups` (root ids, author pages), then each member's children."""
-    cost = lookups + sum(pages(n, count_known=True) for n in forest.root_children)
-    cost += sum(pages(n, count_known=counts_on_listings) for n in forest.other_children)
-    leaves = forest.others - len(forest.other_children)
-    cost += 0 if counts_on_listings else leaves
+    # A model with children costs its pages either way; a leaf costs one listing unless the Hub said so.
+    cost = lookups + sum(pages(n, count_known=True) for n in (*forest.root_children, *forest.other_children))
+    cost += 0 if counts_on_listings else forest.others - len(forest.other_children)
     internal = len(forest.other_children) + sum(1 for n in forest.root_children if n)
     spared = "leaves spared: listings give child counts" if counts_on_listings else "every member listed"
     return Estimate(

@@ -311,24 +311,21 @@ class Catalogue:
         return count
 
     def listed_children_by_relation(self, i: int, t: int) -> dict[str, int]:
-        """Direct children listed at `t`, counted by their relation (every relation, zeros included)."""
+        """Direct children listed at `t`, counted by their relation (every relation, zeros included).
+
+        The children `listed_children_count` counts: a full model's own, then the compact models naming it
+        (anchors); a compact model's, all compact."""
         counts = dict.fromkeys(RELATIONS, 0)
-        comp = self.compact
-        j = self._compact_index(i) if comp is not None else None
-        if comp is not None and j is not None:
-            kids = comp.children(j)
-            rels = comp.relation[kids[comp.listed_mask(kids, t)]] if len(kids) else ()
-            for r in rels:
-                counts[RELATIONS[int(r)] if r >= 0 else "finetune"] += 1
-            return counts
-        for c in self.children[i]:
+        j = self._compact_index(i)
+        for c in self.children[i] if j is None else ():
             if self.listed(c, t):
                 counts[self.models[c].relation or "finetune"] += 1
+        comp = self.compact
         if comp is not None:
-            kids = comp.anchor_children(i)
+            kids = comp.anchor_children(i) if j is None else comp.children(j)
             if len(kids):
-                for r in comp.relation[kids[comp.listed_mask(kids, t)]]:
-                    counts[RELATIONS[int(r)] if r >= 0 else "finetune"] += 1
+                for code in comp.relation[kids[comp.listed_mask(kids, t)]].tolist():
+                    counts[RELATIONS[code] if code >= 0 else "finetune"] += 1
         return counts
 
     # --- figures -------------------------------------------------------------------------
