@@ -15,6 +15,7 @@ BENCHMARKS = {
     "queries": "bench.queries",
     "memory": "bench.memory",
     "export": "bench.export",
+    "backfill": "bench.backfill",
 }
 
 

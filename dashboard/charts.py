@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import altair as alt
 import pandas as pd
 
@@ -14,6 +16,31 @@ def _base(frame: pd.DataFrame) -> alt.Chart:
     return alt.Chart(frame.assign(taken_at=frame["taken_at"].dt.tz_convert("UTC").dt.tz_localize(None)))
 
 
+def _naive(stamp: pd.Timestamp) -> pd.Timestamp:
+    return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp
+
+
+def _with_archive(chart: alt.Chart, archived: Sequence[pd.Timestamp]) -> alt.Chart | alt.LayerChart:
+    """The chart over a grey band spanning the runs backfilled from the weekly archive (half a week
+    either side, so the first and last archive points sit inside it)."""
+    if not archived:
+        return chart
+    half = pd.Timedelta(days=3.5)
+    band = pd.DataFrame(
+        {
+            "start": [_naive(min(archived)) - half],
+            "end": [_naive(max(archived)) + half],
+            "runs": ["from the Hub's weekly archive"],
+        }
+    )
+    shade = (
+        alt.Chart(band)
+        .mark_rect(color="#9e9e9e", opacity=0.18)
+        .encode(x="start:T", x2="end:T", tooltip=[alt.Tooltip("runs:N", title="runs")])
+    )
+    return alt.layer(shade, chart).properties(height=HEIGHT)
+
+
 def over_time(
     frame: pd.DataFrame,
     value: str,
@@ -22,8 +49,10 @@ def over_time(
     by: str | None = None,
     log: bool = False,
     stacked: bool = True,
-) -> alt.Chart:
-    """A value per run over time: stacked areas by `by` (lines on a log scale, where stacks mislead)."""
+    archived: Sequence[pd.Timestamp] = (),
+) -> alt.Chart | alt.LayerChart:
+    """A value per run over time: stacked areas by `by` (lines on a log scale, where stacks mislead);
+    the runs from the weekly archive (`archived`) shaded."""
     scale = alt.Scale(type="log") if log else alt.Scale(type="linear")
     data = frame.dropna(subset=[value])
     if log:
@@ -39,13 +68,15 @@ def over_time(
     encoding = {"x": alt.X("taken_at:T", axis=DATE_AXIS), "y": y, "tooltip": tooltip}
     if by:
         encoding["color"] = alt.Color(f"{by}:N", title=by.replace("_", " "))
-    return mark.encode(**encoding).properties(height=HEIGHT)
+    return _with_archive(mark.encode(**encoding).properties(height=HEIGHT), archived)
 
 
-def shares(frame: pd.DataFrame, value: str, by: str, *, title: str) -> alt.Chart:
-    """Each `by`'s share of the total per run (normalised stacked areas)."""
+def shares(
+    frame: pd.DataFrame, value: str, by: str, *, title: str, archived: Sequence[pd.Timestamp] = ()
+) -> alt.Chart | alt.LayerChart:
+    """Each `by`'s share of the total per run (normalised stacked areas); archive runs shaded."""
     data = frame.dropna(subset=[value]).astype({value: "float64"})
-    return (
+    chart = (
         _base(data)
         .mark_area(opacity=0.85)
         .encode(
@@ -56,6 +87,7 @@ def shares(frame: pd.DataFrame, value: str, by: str, *, title: str) -> alt.Chart
         )
         .properties(height=HEIGHT)
     )
+    return _with_archive(chart, archived)
 
 
 def bars(frame: pd.DataFrame, value: str, label: str, *, title: str, color: str | None = None) -> alt.Chart:
@@ -97,12 +129,19 @@ def subtree(frame: pd.DataFrame) -> alt.Chart:
 
 
 def per_run(
-    frame: pd.DataFrame, value: str, *, title: str, by: str | None = None, log: bool = False
-) -> alt.Chart:
+    frame: pd.DataFrame,
+    value: str,
+    *,
+    title: str,
+    by: str | None = None,
+    log: bool = False,
+    archived: Sequence[pd.Timestamp] = (),
+) -> alt.Chart | alt.LayerChart:
     """A flow per run (new models, weekly downloads) as stacked bars, one per run; negative values
-    (the Hub revising its counts down) stack below zero instead of bending an area. Log: lines."""
+    (the Hub revising its counts down) stack below zero instead of bending an area. Log: lines. Runs
+    from the weekly archive (`archived`) are paler bars."""
     if log:
-        return over_time(frame, value, title=title, by=by, log=True)
+        return over_time(frame, value, title=title, by=by, log=True, archived=archived)
     data = frame.dropna(subset=[value]).astype({value: "float64"})
     data = data.assign(run=data["taken_at"].dt.strftime("%d %b %Y"))
     order = list(dict.fromkeys(data.sort_values("taken_at")["run"]))
@@ -114,4 +153,14 @@ def per_run(
     if by:
         encoding["color"] = alt.Color(f"{by}:N", title=by.replace("_", " "))
         encoding["tooltip"].insert(1, alt.Tooltip(f"{by}:N"))
+    if archived:
+        kinds = {_naive(t) for t in archived}
+        naive = data["taken_at"].dt.tz_convert("UTC").dt.tz_localize(None)
+        data = data.assign(source=["weekly archive" if t in kinds else "live snapshot" for t in naive])
+        encoding["opacity"] = alt.Opacity(
+            "source:N",
+            title="run",
+            scale=alt.Scale(domain=["weekly archive", "live snapshot"], range=[0.45, 1.0]),
+        )
+        encoding["tooltip"].append(alt.Tooltip("source:N", title="from"))
     return alt.Chart(data).mark_bar().encode(**encoding).properties(height=HEIGHT)

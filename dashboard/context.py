@@ -44,6 +44,16 @@ class Context:
     def series(self, by: str | None = None, **overrides: object) -> pd.DataFrame:
         return data.series(self.engine, self.url, self.version, self.filters(**overrides), by)
 
+    def archived(self) -> tuple[pd.Timestamp, ...]:
+        """The instants of the runs backfilled from the weekly archive (the charts mark them)."""
+        return tuple(data.archive_runs(self.engine, self.url, self.version)["taken_at"])
+
+    def archive_note(self) -> str:
+        """The caption naming the archive, its licence and its runs' span; "" without archive runs."""
+        from dashboard.methodology import archive_note
+
+        return archive_note(data.archive_runs(self.engine, self.url, self.version))
+
     def builders(self) -> pd.DataFrame:
         return data.builders(self.engine, self.url, self.version, self.filters())
 

@@ -124,6 +124,12 @@ def choices(_eng: Engine, url: str, version: tuple) -> dict[str, list]:
     return queries.load_choices(_eng)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def archive_runs(_eng: Engine, url: str, version: tuple) -> pd.DataFrame:
+    """The runs backfilled from the Hub's weekly archive (taken_at, source)."""
+    return queries.load_archive_runs(_eng)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def series(_eng: Engine, url: str, version: tuple, f: metrics.Filters, by: str | None = None) -> pd.DataFrame:
     """Per-run derivatives, new models and downloads (from the roll-ups), grouped by `by`."""

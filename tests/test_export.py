@@ -62,7 +62,7 @@ DESIGN_COLUMNS = {
     "models": "model_id ecosystem family relation depth author created_at pipeline_tag library_name license "
     "gated first_seen_at last_seen_at",
     "edges": "child_id parent_id relation first_seen_at last_seen_at",
-    "runs": "run_id taken_at started_at finished_at status ecosystems models requests error",
+    "runs": "run_id taken_at started_at finished_at status ecosystems models requests error source",
 }
 
 
@@ -390,6 +390,7 @@ def test_runs_list_every_run(recorded: Recorded, capsysbinary) -> None:
             run.requests,
         )
         assert row["ecosystems"] == recorded.crawled[row["run_id"]]
+        assert row["source"] == "hub"  # live snapshots (tests/test_backfill.py has the archive's runs)
         if row["run_id"] == recorded.failed:
             assert (row["status"], row["models"]) == ("failed", 0)
             assert "cannot reach the Hub" in row["error"]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import click
 
-from tracker.commands import dashboard, export, hub, snapshots
+from tracker.commands import backfill, dashboard, export, hub, snapshots
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -31,6 +31,7 @@ for _command in (
     snapshots.snapshot,
     snapshots.runs,
     snapshots.schedule,
+    backfill.backfill,
     export.export,
     hub.hub,
     dashboard.dashboard,

@@ -233,6 +233,9 @@ MODELS = Table(
             "gated",
             "text",
             "Whether access needs approval: `false`, `auto` (granted on request) or `manual` (reviewed).",
+            nullable=True,
+            caveats="Empty for a model seen only in runs backfilled from the weekly archive, whose files do "
+            "not say.",
         ),
         _seen("first", "the model in the ecosystem"),
         _seen("last", "the model in the ecosystem"),
@@ -306,6 +309,17 @@ RUNS = Table(
             "text",
             "Why the run failed (`interrupted` for a run killed or stopped); empty otherwise.",
             nullable=True,
+        ),
+        Column(
+            "source",
+            "text",
+            "Where the run's data came from: `hub` for a live snapshot; for a run backfilled from the "
+            "Hub's public weekly archive, the file as `repo@revision:path` "
+            "(`hfmlsoc/hub_weekly_snapshots@<commit>:models/2025-03-19/models.parquet`).",
+            caveats="An archive run's `taken_at` is the file's date at 00:00 UTC, but its data was dumped "
+            "within the 7 days after that date. Its `requests` are the archive's byte-range reads, not API "
+            "requests. Archive data is licensed ODbL-1.0 (hfmlsoc/hub_weekly_snapshots): data derived from "
+            "it must credit it and be shared alike.",
         ),
     ),
 )

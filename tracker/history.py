@@ -192,6 +192,7 @@ def runs_select(
         r.models,
         r.requests,
         r.error,
+        r.source,
     ).order_by(r.taken_at, r.id)
     if ecosystems:
         # The names are stored joined by ";": fence them so that `llama` does not match `llama-guard`.

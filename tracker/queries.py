@@ -93,6 +93,16 @@ def load_choices(engine: Engine) -> dict[str, list]:
     }
 
 
+def load_archive_runs(engine: Engine) -> pd.DataFrame:
+    """The complete runs backfilled from the Hub's weekly archive: taken_at and source, oldest first."""
+    query = (
+        select(_runs.c.taken_at, _runs.c.source)
+        .where(_runs.c.status == "complete", _runs.c.strategy == "archive")
+        .order_by(_runs.c.taken_at)
+    )
+    return _utc(_frame(engine, query), "taken_at")
+
+
 def latest_runs(engine: Engine, filters: Filters, count: int = 2) -> list[int]:
     """The latest `count` complete runs with roll-up rows within the filters, latest first."""
     r = _rollup

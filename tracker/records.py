@@ -9,7 +9,8 @@ from typing import Literal
 Relation = Literal["finetune", "adapter", "quantized", "merge"]
 MemberRelation = Literal["base", "finetune", "adapter", "quantized", "merge"]
 RunStatus = Literal["running", "complete", "failed"]
-Strategy = Literal["tree", "scan"]
+Strategy = Literal["tree", "scan", "archive"]
+STRATEGIES: tuple[str, ...] = ("tree", "scan", "archive")
 RELATIONS: tuple[str, ...] = ("finetune", "adapter", "quantized", "merge")
 
 
@@ -24,7 +25,8 @@ class Observation:
         created_at, last_modified: zone-aware UTC, when the Hub gives them.
         pipeline_tag, library_name: as the Hub gives them, or None.
         license: the value of the `license:` tag, or None.
-        gated: "false", "auto" or "manual" (stored as text).
+        gated: "false", "auto" or "manual" (stored as text); None where the source does not say (the
+            weekly archive's files).
         tags: every tag, as given.
         relation: the model's relation to its declared bases, None when it declares none.
         parents: the declared bases' ids (current ids, as the Hub's tags give them), in the Hub's order.
@@ -45,7 +47,7 @@ class Observation:
     pipeline_tag: str | None
     library_name: str | None
     license: str | None
-    gated: str
+    gated: str | None
     tags: tuple[str, ...]
     relation: Relation | None
     parents: tuple[str, ...]

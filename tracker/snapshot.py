@@ -53,13 +53,14 @@ class SnapshotResult:
     estimate: int | None = None  # what `auto` expected the chosen strategy to cost; None when named
 
 
-def missing_roots_text(missing: Sequence[str]) -> str:
-    """The closing line's note of the roots the Hub lacks: how many, the first three ("" when none)."""
+def missing_roots_text(missing: Sequence[str], where: str = "on the Hub") -> str:
+    """The closing line's note of the roots the Hub (or a file) lacks: how many, the first three ("" when
+    none)."""
     if not missing:
         return ""
     first, more = ", ".join(missing[:3]), ", ..." if len(missing) > 3 else ""
     roots = "roots" if len(missing) > 1 else "root"
-    return f"; {len(missing):,} {roots} not on the Hub ({first}{more}; see the log)"
+    return f"; {len(missing):,} {roots} not {where} ({first}{more}; see the log)"
 
 
 def _error_text(exc: BaseException) -> str:

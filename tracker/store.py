@@ -24,7 +24,7 @@ from sqlalchemy.engine import Dialect
 from sqlmodel import Session, SQLModel, col, select
 
 from tracker.database import StoreError
-from tracker.records import Edge, Forest, Membership, Observation
+from tracker.records import STRATEGIES, Edge, Forest, Membership, Observation
 from tracker.tables import ChildCount, ModelRecord, ModelSnapshot, RunEdge, RunMembership, SnapshotRun
 
 logger = logging.getLogger(__name__)
@@ -41,9 +41,9 @@ def _aware(name: str, value: datetime | None) -> None:
 
 
 def _check_strategy(strategy: str) -> None:
-    """Refuse a strategy other than `tree` or `scan`."""
-    if strategy not in ("tree", "scan"):
-        raise ValueError(f"strategy must be 'tree' or 'scan', not {strategy!r}")
+    """Refuse a strategy other than `tree`, `scan` or `archive`."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, not {strategy!r}")
 
 
 def close_interrupted_runs(session: Session, *, now: datetime) -> list[int]:
@@ -69,8 +69,11 @@ def begin_run(
     ecosystems: Sequence[str],
     strategy: str,
     endpoint: str | None = None,
+    source: str = "hub",
 ) -> int:
-    """Record a new `running` run by this process; return its id. Commits."""
+    """Record a new `running` run by this process; return its id. Commits.
+
+    `source`: `hub` for a live snapshot, else the archive file the run is read from."""
     _aware("taken_at", taken_at)
     _aware("started_at", started_at)
     _check_strategy(strategy)
@@ -81,6 +84,7 @@ def begin_run(
         ecosystems=";".join(ecosystems),
         strategy=strategy,
         endpoint=endpoint,
+        source=source,
         host=socket.gethostname(),
         pid=os.getpid(),
     )
@@ -196,9 +200,35 @@ _MEMBERSHIP_COLUMNS = ("run_id", "ecosystem", "model_id", "family", "relation", 
 _EDGE_COLUMNS = ("run_id", "child_id", "parent_id", "relation")
 
 
-def save_observations(session: Session, run_id: int, observations: Sequence[Observation]) -> None:
+def _described_later(session: Session, model_ids: Sequence[str], taken_at: datetime) -> set[str]:
+    """The ids among these whose description was written by a run taken after `taken_at`."""
+    newer: set[str] = set()
+    for start in range(0, len(model_ids), 500):
+        query = (
+            select(ModelRecord.model_id)
+            .join(SnapshotRun, col(SnapshotRun.id) == col(ModelRecord.updated_run_id))
+            .where(
+                col(ModelRecord.model_id).in_(model_ids[start : start + 500]),
+                SnapshotRun.taken_at > taken_at,
+            )
+        )
+        newer.update(session.exec(query).all())
+    return newer
+
+
+def save_observations(
+    session: Session, run_id: int, observations: Sequence[Observation], *, taken_at: datetime | None = None
+) -> None:
     """Upsert the models' descriptions (latest values win), their figures in this run and, where the Hub
-    gave them, their children by relation. No commit."""
+    gave them, their children by relation. No commit.
+
+    `taken_at`: the run's instant, for a run that may be older than others (a backfill): a description
+    written by a later run is kept, not replaced by this older one."""
+    if taken_at is not None:
+        newer = _described_later(session, [o.model_id for o in observations], taken_at)
+        described = [o for o in observations if o.model_id not in newer]
+    else:
+        described = list(observations)
     models = [
         (
             o.model_id,
@@ -209,11 +239,11 @@ def save_observations(session: Session, run_id: int, observations: Sequence[Obse
             o.pipeline_tag,
             o.library_name,
             o.license,
-            str(o.gated),
+            None if o.gated is None else str(o.gated),
             _tags_json(o.tags),
             run_id,
         )
-        for o in observations
+        for o in described
     ]
     _upsert(session, ModelRecord, _MODEL_COLUMNS, models)
     figures = [

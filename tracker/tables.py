@@ -33,7 +33,8 @@ class SnapshotRun(SQLModel, table=True):
         finished_at: when it ended, complete or failed; None while running.
         status: `running` until the crawl ends, then `complete` or `failed`.
         ecosystems: the names of the ecosystems crawled, joined by `;`.
-        strategy: how the Hub was crawled: `tree` or `scan`.
+        strategy: how the Hub was read: `tree` or `scan` (live snapshots), `archive` (a backfilled run,
+            from one file of the Hub's weekly archive).
         requests: Hub API requests made so far (updated as the crawl goes).
         retries: requests retried so far (429s, 5xx, timeouts, ...).
         models: distinct models recorded in the run (set when the run ends).
@@ -48,6 +49,8 @@ class SnapshotRun(SQLModel, table=True):
         listing_checked_at: when a listing last answered for those values themselves (a 400, or a 200
             with them asked), zone-aware UTC; runs within `tracker.snapshot.RULES_MEMORY` of it ask
             the right set at once, later ones ask again.
+        source: where the run's data came from: `hub` for a live snapshot; for a backfilled run, the
+            archive file as `repo@revision:path` (revision: the archive's commit).
     """
 
     __tablename__ = "snapshot_run"
@@ -69,6 +72,7 @@ class SnapshotRun(SQLModel, table=True):
     endpoint: str | None = None
     listing_refuses: str | None = None
     listing_checked_at: datetime | None = None
+    source: str = Field(default="hub", sa_column_kwargs={"server_default": "hub"})
 
 
 class ChildCount(SQLModel, table=True):
@@ -101,7 +105,7 @@ class ModelRecord(SQLModel, table=True):
         pipeline_tag: the task, as the Hub gives it.
         library_name: the library, as the Hub gives it.
         license: the value of the `license:` tag.
-        gated: "false", "auto" or "manual".
+        gated: "false", "auto" or "manual"; None where the source did not say (the weekly archive).
         tags: every tag, a JSON list.
         updated_run_id: the run that last wrote this row.
     """
@@ -116,7 +120,7 @@ class ModelRecord(SQLModel, table=True):
     pipeline_tag: str | None = None
     library_name: str | None = None
     license: str | None = None
-    gated: str = "false"
+    gated: str | None = "false"
     tags: str = "[]"
     updated_run_id: int
 

@@ -9,6 +9,7 @@ from dashboard.context import current
 from dashboard.methodology import NOTE
 
 ctx = current()
+archived = ctx.archived()
 st.title("Families and relations")
 
 by_label = st.segmented_control("Stack by", ["family", "relation"], default="family", key="fam_by")
@@ -22,7 +23,9 @@ if counts.empty:
     st.stop()
 
 st.subheader(f"Derivatives by {by}")
-st.altair_chart(charts.over_time(counts, "derivatives", title="derivatives", by=by, log=log))
+st.altair_chart(
+    charts.over_time(counts, "derivatives", title="derivatives", by=by, log=log, archived=archived)
+)
 
 chart, note = st.columns([3, 1])
 with chart:
@@ -34,11 +37,14 @@ with chart:
             title="downloads per week",
             by=by,
             log=log,
+            archived=archived,
         )
     )
     st.subheader(f"30-day downloads by {by}")
     st.altair_chart(
-        charts.over_time(downloads, "downloads_30d", title="downloads, last 30 days", by=by, log=log)
+        charts.over_time(
+            downloads, "downloads_30d", title="downloads, last 30 days", by=by, log=log, archived=archived
+        )
     )
 with note:
     with st.container(border=True):
@@ -49,3 +55,6 @@ latest = counts[counts["run_id"] == counts["run_id"].max()]
 table = latest.groupby(by, as_index=False)["derivatives"].sum().sort_values("derivatives", ascending=False)
 st.subheader("Latest run")
 st.dataframe(table, hide_index=True, key="fam_table")
+
+if archive_note := ctx.archive_note():
+    st.caption(archive_note)

@@ -8,6 +8,7 @@ from dashboard import charts
 from dashboard.context import current
 
 ctx = current()
+archived = ctx.archived()
 st.title("Formats and licences")
 licences = ctx.series("license")
 if licences.empty:
@@ -27,16 +28,29 @@ st.subheader("Quantized derivatives by format")
 if formats.empty:
     st.info("No quantized derivative within the filters.")
 elif share:
-    st.altair_chart(charts.shares(formats, "derivatives", "format", title="share of quantizations"))
+    st.altair_chart(
+        charts.shares(formats, "derivatives", "format", title="share of quantizations", archived=archived)
+    )
 else:
-    st.altair_chart(charts.over_time(formats, "derivatives", title="quantized derivatives", by="format"))
+    st.altair_chart(
+        charts.over_time(
+            formats, "derivatives", title="quantized derivatives", by="format", archived=archived
+        )
+    )
 st.subheader("Derivatives by licence")
 if share:
-    st.altair_chart(charts.shares(licences, "derivatives", "license", title="share of derivatives"))
+    st.altair_chart(
+        charts.shares(licences, "derivatives", "license", title="share of derivatives", archived=archived)
+    )
 else:
-    st.altair_chart(charts.over_time(licences, "derivatives", title="derivatives", by="license"))
+    st.altair_chart(
+        charts.over_time(licences, "derivatives", title="derivatives", by="license", archived=archived)
+    )
 st.caption(
     "Licence: the model's `license:` tag (`none` when it declares none); the eight commonest in "
     "the latest run, the rest as `other`. Format: from tags and library (GGUF, AWQ, GPTQ, EXL2, MLX, "
     "bitsandbytes)."
 )
+
+if archive_note := ctx.archive_note():
+    st.caption(archive_note)

@@ -9,6 +9,7 @@ from dashboard.context import current
 from dashboard.methodology import NOTE
 
 ctx = current()
+archived = ctx.archived()
 series = ctx.series()
 by_family = ctx.series("family")
 names = ", ".join(ctx.ecosystems or ctx.all_ecosystems)
@@ -17,6 +18,9 @@ st.caption(
     f"Derivatives of the tracked base models on the Hugging Face Hub ({names}), from weekly snapshots. "
     "Figures for the latest run; the arrows compare it with the previous one."
 )
+
+if archive_note := ctx.archive_note():
+    st.caption(archive_note)
 
 if series.empty:
     st.warning("No model matches the filters in the sidebar.")
@@ -30,10 +34,12 @@ counts = downloads = new = by_family
 left, right = st.columns(2)
 with left:
     st.subheader("Derivatives")
-    st.altair_chart(charts.over_time(counts, "derivatives", title="derivatives", by="family"))
+    st.altair_chart(
+        charts.over_time(counts, "derivatives", title="derivatives", by="family", archived=archived)
+    )
 with right:
     st.subheader("New derivatives per run")
-    st.altair_chart(charts.per_run(new, "new", title="new derivatives", by="family"))
+    st.altair_chart(charts.per_run(new, "new", title="new derivatives", by="family", archived=archived))
 
 chart, note = st.columns([3, 1])
 with chart:
@@ -44,6 +50,7 @@ with chart:
             "weekly_downloads",
             title="downloads per week",
             by="family",
+            archived=archived,
         )
     )
     revisions = int(downloads["negative_deltas"].sum())

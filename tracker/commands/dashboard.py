@@ -93,11 +93,12 @@ def dashboard(database_url: str, port: int) -> None:
 @click.option("--no-dashboard", is_flag=True, help="Stop after the snapshots.")
 @port_option
 def demo(database_url: str, weeks: int | None, no_dashboard: bool, port: int) -> None:
-    """The offline demo: the Hub emulator with 16 real weeks, a snapshot each week, then the dashboard.
+    """The offline demo: the Hub emulator with 16 real weeks, a run each week, then the dashboard.
 
     Starts the emulator on a free port with the real catalogue (real model ids and lineage from
-    2025-03 to 2025-07), moves its clock to the end of each week and records a snapshot there,
-    then serves the dashboard on that database.
+    2025-03 to 2025-07), imports the first half of the weeks from its emulated weekly archive (as
+    `tracker backfill` does), then moves its clock to the end of each later week and records a
+    snapshot there, then serves the dashboard on that database.
     """
 
     from sqlmodel import Session
@@ -121,18 +122,20 @@ def demo(database_url: str, weeks: int | None, no_dashboard: bool, port: int) ->
         previous: list[int] = []
 
         def report(week) -> None:  # noqa: ANN001 - a DemoWeek
-            r = week.result
-            grown = f" (+{r.models - previous[-1]:,})" if previous else ""
-            previous.append(r.models)
+            grown = f" (+{week.models - previous[-1]:,})" if previous else ""
+            previous.append(week.models)
             click.echo(
-                f"week {week.index:>2}/{week.weeks} {week.taken_at:%Y-%m-%d}: {r.models:,} models{grown}, "
-                f"{r.requests:,} requests, {r.seconds:.1f} s"
+                f"week {week.index:>2}/{week.weeks} {week.taken_at:%Y-%m-%d}: {week.source}, "
+                f"{week.models:,} models{grown}, {week.cost}, {week.seconds:.1f} s"
             )
 
-        click.echo("demo: loading the real catalogue (16 weeks of Hub lineage) into the emulator")
+        click.echo(
+            "demo: loading the real catalogue (16 weeks of Hub lineage) into the emulator; the first "
+            "weeks come from its weekly archive (as `tracker backfill` imports it), the rest are snapshots"
+        )
         run_demo(engine, select_ecosystems(load_ecosystems(), None), weeks=weeks, on_week=report)
     finally:
         engine.dispose()
-    click.echo(f"demo: {len(previous)} weekly snapshots in {time.perf_counter() - started:.0f} s")
+    click.echo(f"demo: {len(previous)} weekly runs in {time.perf_counter() - started:.0f} s")
     if not no_dashboard:
         _serve_dashboard(database_url, port)

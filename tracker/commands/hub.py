@@ -75,6 +75,14 @@ def hub() -> None:
     "gives childrenModelCount as counts by relation); 2025: listings also refuse baseModels; lenient: "
     "listings accept every value, child counts as integers (kinder than the real Hub).",
 )
+@click.option(
+    "--archive-cache",
+    type=click.Path(file_okay=False, writable=True),
+    default=None,
+    metavar="DIR",
+    help="Keep the weekly archive's Parquet files in DIR across runs (default: a temporary directory "
+    "removed on exit). A file is written on first request: about 3 minutes for the realistic catalogue.",
+)
 def hub_serve(
     host: str,
     port: int,
@@ -87,11 +95,14 @@ def hub_serve(
     faults: Sequence[str],
     latency_ms: float,
     listing_rules: str,
+    archive_cache: str | None,
 ) -> None:
     """Serve the emulated Hub over HTTP until interrupted.
 
     The real Hub's routes (GET /api/models, GET /api/models/{id}) with its payloads, pagination,
-    redirects, errors and RateLimit headers; admin routes under /_emulator/ move the clock, set
+    redirects, errors and RateLimit headers; the Hub's weekly archive, the dataset
+    hfmlsoc/hub_weekly_snapshots (one Parquet file a week of the catalogue as listed that day, read
+    with hf_hub_download or HfFileSystem); admin routes under /_emulator/ move the clock, set
     faults, read counters and give the ground truth (see tracker/emulator/server.py).
     """
     from tracker.emulator.catalogue import parse_time
@@ -122,7 +133,7 @@ def hub_serve(
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     cat = load_catalogue(catalogue, seed=seed, models=models)
-    emulator = HubEmulator(cat, now=now, plan=plan, listing_rules=listing_rules)
+    emulator = HubEmulator(cat, now=now, plan=plan, listing_rules=listing_rules, archive_cache=archive_cache)
     attach(server, emulator)
 
     bound_host, bound_port = server.server_address[:2]
@@ -131,6 +142,15 @@ def hub_serve(
         f"{len(cat):,} models, clock {iso(emulator.now)}, {listing_rules} listing rules, "
         f"ready in {time.perf_counter() - started:.1f} s)"
     )
+    archive = emulator.archive
+    if archive is not None:
+        labels = archive.labels
+        span = f", {labels[0]} to {labels[-1]}" if len(labels) > 1 else f", {labels[0]}" if labels else ""
+        where = f"kept in {archive_cache}" if archive_cache else "written on first request"
+        click.echo(
+            f"Weekly archive: dataset {archive.repo_id}, {len(labels)} weekly "
+            f"file{'s' if len(labels) != 1 else ''}{span} ({where})"
+        )
     sys.stdout.flush()
 
     def stop(signum: int, frame: object) -> None:
@@ -143,3 +163,4 @@ def hub_serve(
         logger.info("stopping the Hub emulator")
     finally:
         server.server_close()
+        emulator.close_archive()

@@ -600,8 +600,7 @@ class CompactPart:
 def _parameters(repo_id: str, u: float) -> int:
     """A parameter count from the size in the name, else a plausible one (as `traits.parameters_for`)."""
     match = _SIZE.search(repo_id)
-    if match:
-        base = float(match.group(1)) * (1e9 if match.group(2).lower() == "b" else 1e6)
-    else:
+    base = float(match.group(1)) * (1e9 if match.group(2).lower() == "b" else 1e6) if match else 0.0
+    if not 0 < base <= traits.MAX_PARAMETERS:  # none in the name, or digits of a hash
         base = (110e6, 350e6, 1.2e9, 7.6e9)[int(u * 4) % 4]
     return int(base * (0.97 + 0.06 * ((u * 97.0) % 1.0)))

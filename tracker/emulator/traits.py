@@ -146,14 +146,13 @@ def popularity(rng: random.Random, *, scale: float = 1.0) -> tuple[float, float,
 
 
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([bm])(?![a-z])", re.I)
+MAX_PARAMETERS = 2.0e12  # a size in a name above this is not a size
 
 
 def parameters_for(model_id: str, rng: random.Random) -> int:
     """A parameter count from the size in the name (`8B`, `70b`, `1.5B`, `22M`), else a plausible one."""
     match = _SIZE.search(model_id)
-    if match:
-        unit = 1e9 if match.group(2).lower() == "b" else 1e6
-        base = float(match.group(1)) * unit
-    else:
+    base = float(match.group(1)) * (1e9 if match.group(2).lower() == "b" else 1e6) if match else 0.0
+    if not 0 < base <= MAX_PARAMETERS:  # none in the name, or digits of a hash (`...d7573350292b`)
         base = choice(rng, (1.2e9, 3.2e9, 8.0e9, 70.6e9))
     return int(base * uniform(rng, 0.97, 1.03))

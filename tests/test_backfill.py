@@ -1,0 +1,354 @@
+"""`tracker backfill` end to end: the emulated weekly archive over real HTTP (huggingface_hub's HfApi and
+HfFileSystem, pyarrow over byte ranges), on SQLite and the real PostgreSQL.
+
+Each imported date must record exactly the ground truth at that date (members, family, depth, relation,
+every figure the file has, edges), whatever the file's era; a rerun imports nothing; a live snapshot
+afterwards counts its downloads from the last archive run; a backfill killed mid-file leaves no complete
+run, and the next one finishes it; bad input is one line and loses nothing stored.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session, select
+
+from tests.commands import tracker
+from tests.test_snapshot import recorded_edges, recorded_rows, truth_rows
+from tracker.archive import HubArchive, LocalArchive
+from tracker.backfill import run_backfill, taken_at_of
+from tracker.database import open_store
+from tracker.ecosystems import load_ecosystems, select_ecosystems
+from tracker.emulator.archive import label_time, labels_for
+from tracker.emulator.catalogue import Catalogue
+from tracker.emulator.faults import FaultPlan
+from tracker.emulator.server import HubEmulator
+from tracker.emulator.synthetic import build_synthetic
+from tracker.emulator.truth import Truth, ground_truth
+from tracker.hub import HubClient
+from tracker.snapshot import take_snapshot
+from tracker.store import load_runs
+from tracker.tables import ModelRecord, RunMembership
+
+ECOSYSTEMS = select_ecosystems(load_ecosystems(), ["llama", "qwen"])
+REPO = "hfmlsoc/hub_weekly_snapshots"
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+ALL_TIME_FROM = date(2025, 2, 26)  # the archive's first file with downloadsAllTime
+# One file of each era: no baseModels column (and modelId); no downloadsAllTime; the full schema.
+ERAS = (date(2024, 7, 24), date(2025, 2, 19), date(2025, 2, 26), date(2026, 10, 28))
+
+
+@pytest.fixture(scope="module")
+def small() -> Catalogue:
+    return build_synthetic(seed=3, models=6000)
+
+
+@pytest.fixture
+def emulator(small: Catalogue) -> Iterator[HubEmulator]:
+    with HubEmulator(small) as emu:
+        yield emu
+
+
+def archive_truth(cat: Catalogue, day: date) -> Truth:
+    """The ground truth at a file's date, as a file of that era can give it (no all-time downloads
+    before 2025-02-26)."""
+    truth = ground_truth(cat, ECOSYSTEMS, label_time(day))
+    if day >= ALL_TIME_FROM:
+        return truth
+    return replace(truth, models=tuple(replace(m, downloads_all_time=None) for m in truth.models))
+
+
+def assert_run_is_truth(engine: Engine, run_id: int, truth: Truth) -> None:
+    got, want = recorded_rows(engine, run_id), truth_rows(truth)
+    assert got == want, f"missing {sorted(want - got)[:3]}, extra {sorted(got - want)[:3]}"
+    assert recorded_edges(engine, run_id) == {(e.child_id, e.parent_id, e.relation) for e in truth.edges}
+
+
+def archive_runs(engine: Engine) -> dict[date, list]:
+    with Session(engine) as session:
+        runs = [r for r in load_runs(session) if r.strategy == "archive"]
+    out: dict[date, list] = {}
+    for run in runs:
+        out.setdefault(run.taken_at.date(), []).append(run)
+    return out
+
+
+def test_the_emulated_archive_covers_every_era(small: Catalogue) -> None:
+    labels = labels_for(small)
+    assert set(ERAS) <= set(labels)
+    for day in ERAS:
+        assert ground_truth(small, ECOSYSTEMS, label_time(day)).models, f"nothing to import at {day}"
+
+
+def test_each_date_records_the_ground_truth(engine: Engine, emulator: HubEmulator, small: Catalogue) -> None:
+    archive = HubArchive(emulator.url)
+    for day in reversed(ERAS):  # newest first: an older file must not overwrite newer descriptions
+        result = run_backfill(engine, archive, ECOSYSTEMS, since=day, until=day, endpoint="emulated")
+        (outcome,) = result.files
+        assert outcome.status == "imported", outcome.reason
+        assert_run_is_truth(engine, outcome.run_id, archive_truth(small, day))
+    runs = archive_runs(engine)
+    assert sorted(runs) == list(ERAS)
+    for day, (run,) in runs.items():
+        assert run.status == "complete"
+        assert run.taken_at == datetime(day.year, day.month, day.day, tzinfo=UTC)
+        assert run.source == f"{REPO}@{archive.revision}:models/{day}/models.parquet"
+        assert run.ecosystems == "llama;qwen"
+    # The newest run's descriptions stand: the older files imported after it do not overwrite them.
+    newest = runs[ERAS[-1]][0].id
+    latest_ids = {m.model_id for m in archive_truth(small, ERAS[-1]).models}
+    with Session(engine) as session:
+        records = session.exec(select(ModelRecord)).all()
+    assert {r.updated_run_id for r in records if r.model_id in latest_ids} == {newest}
+    assert {r.gated for r in records} == {None}  # the archive does not say; never guessed
+
+
+def test_a_rerun_imports_nothing_and_a_live_snapshot_counts_from_the_last_file(
+    engine: Engine, emulator: HubEmulator, small: Catalogue
+) -> None:
+    since, until = date(2026, 9, 30), date(2026, 10, 14)
+    archive = HubArchive(emulator.url)
+    first = run_backfill(engine, archive, ECOSYSTEMS, since=since, until=until)
+    assert [f.status for f in first.files] == ["imported"] * 3
+    again = run_backfill(engine, HubArchive(emulator.url), ECOSYSTEMS, since=since, until=until)
+    assert [(f.status, f.reason) for f in again.files] == [("skipped", "already imported")] * 3
+    assert len(archive_runs(engine)) == 3
+    # A live snapshot a week after the last file: its deltas are against that file's figures.
+    live_at = label_time(until) + 7 * 86_400
+    emulator.set_now(live_at)
+    with HubClient(emulator.url) as client:
+        live = take_snapshot(
+            engine, client, ECOSYSTEMS, strategy="scan", taken_at=datetime.fromtimestamp(live_at, UTC)
+        )
+    before = {(m.ecosystem, m.model_id): m.downloads_all_time for m in archive_truth(small, until).models}
+    after = {
+        (m.ecosystem, m.model_id): m.downloads_all_time
+        for m in ground_truth(small, ECOSYSTEMS, live_at).models
+    }
+    with Session(engine) as session:
+        deltas = {
+            (m.ecosystem, m.model_id): m.downloads_delta
+            for m in session.exec(select(RunMembership).where(RunMembership.run_id == live.run_id))
+        }
+    assert deltas == {k: (after[k] - before[k] if k in before else None) for k in after}
+    assert any(v for v in deltas.values())
+    # A file dated within 7 days of the live run is not imported: live runs stand.
+    near = run_backfill(
+        engine, HubArchive(emulator.url), ECOSYSTEMS, since=until, until=until + timedelta(days=7)
+    )
+    assert [f.status for f in near.files] == ["skipped", "skipped"]
+    assert near.files[1].reason.startswith(f"live run {live.run_id} was taken")
+
+
+def test_only_the_needed_columns_are_read(tmp_path: Path, emulator: HubEmulator) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 't.db'}")
+    try:
+        day = ERAS[-1]
+        emulator.reset_stats()
+        (outcome,) = run_backfill(engine, HubArchive(emulator.url), ECOSYSTEMS, since=day, until=day).files
+    finally:
+        engine.dispose()
+    served = emulator.stats()["archive"]
+    path = f"models/{day}/models.parquet"
+    assert served["bytes_served"][path] == outcome.bytes_read
+    assert outcome.size == served["files"][path]
+    assert outcome.bytes_read < 0.25 * outcome.size, "more than a quarter of the file was read"
+
+
+def test_a_local_folder_gives_the_same_runs(tmp_path: Path, emulator: HubEmulator, small: Catalogue) -> None:
+    from huggingface_hub import hf_hub_download
+
+    folder = tmp_path / "archive"
+    days = ERAS[:2]
+    for day in days:
+        hf_hub_download(
+            REPO,
+            f"models/{day}/models.parquet",
+            repo_type="dataset",
+            endpoint=emulator.url,
+            token=False,
+            local_dir=folder,
+        )
+    (folder / "models" / "notes").mkdir()  # a folder not named by a date is not a week
+    engine = open_store(f"sqlite:///{tmp_path / 't.db'}")
+    try:
+        archive = LocalArchive(folder)
+        assert [f.day for f in archive.files()] == list(days)
+        result = run_backfill(engine, archive, ECOSYSTEMS)
+        for outcome in result.files:
+            assert_run_is_truth(engine, outcome.run_id, archive_truth(small, outcome.day))
+        runs = archive_runs(engine)
+        assert runs[days[0]][0].source == f"{folder.resolve()}@local:models/{days[0]}/models.parquet"
+    finally:
+        engine.dispose()
+
+
+def test_killed_mid_file_then_backfilled_again(tmp_path: Path, small: Catalogue) -> None:
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    day = ERAS[-1]
+    with HubEmulator(small, plan=FaultPlan(latency_ms=60)) as emu:  # each range read takes 60 ms
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tracker",
+                "backfill",
+                "--database",
+                url,
+                "--endpoint",
+                emu.url,
+                "--ecosystem",
+                "llama",
+                "--ecosystem",
+                "qwen",
+                "--since",
+                str(day),
+                "--until",
+                str(day),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+        engine = open_store(url)
+        try:
+            deadline = time.monotonic() + 60
+            served = 0
+            while served < 3 and time.monotonic() < deadline and proc.poll() is None:
+                time.sleep(0.05)
+                served = emu.stats()["archive"]["requests"]
+            assert proc.poll() is None, "the backfill ended before it could be killed"
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+            with Session(engine) as session:
+                assert [r.status for r in load_runs(session)] == ["running"]  # never complete
+            emu.gate.configure(FaultPlan())
+            result = run_backfill(engine, HubArchive(emu.url), ECOSYSTEMS, since=day, until=day)
+            assert result.closed_runs == (1,)
+            (outcome,) = result.files
+            assert outcome.status == "imported"
+            assert_run_is_truth(engine, outcome.run_id, archive_truth(small, day))
+            with Session(engine) as session:
+                assert [(r.status, r.error) for r in load_runs(session)] == [
+                    ("complete", None),
+                    ("failed", "interrupted"),
+                ]
+        finally:
+            engine.dispose()
+
+
+def test_bad_input_is_one_line_and_keeps_what_was_stored(tmp_path: Path, emulator: HubEmulator) -> None:
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    day = ERAS[-1]
+    ok = tracker(
+        "backfill", "--database", url, "--endpoint", emulator.url, "--since", str(day), "--until", str(day)
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert f"{day}: run 1 complete" in ok.stdout
+    assert "backfill: 1 imported, 0 skipped, 0 failed" in ok.stdout
+
+    def refused(*args: str, says: str) -> None:
+        result = tracker("backfill", "--database", url, *args)
+        assert result.returncode != 0, result.stdout
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert says in lines[0], lines[0]
+
+    refused("--endpoint", emulator.url, "--archive", "nobody/no_such_archive", says="no such dataset repo")
+    refused("--endpoint", "http://127.0.0.1:9", says="cannot reach")
+    refused("--from", str(tmp_path / "nowhere"), says="no such folder")
+    (tmp_path / "empty").mkdir()
+    refused("--from", str(tmp_path / "empty"), says="not an archive folder")
+    refused(
+        "--endpoint",
+        emulator.url,
+        "--since",
+        "2020-01-01",
+        "--until",
+        "2020-12-31",
+        says="the archive runs from",
+    )
+    refused(
+        "--endpoint", emulator.url, "--since", "2026-10-28", "--until", "2026-01-01", says="is after --until"
+    )
+    refused("--endpoint", emulator.url, "--since", "last week", says="not a date")
+    # A malformed file fails its date, with one line; the other dates still import.
+    folder = tmp_path / "local"
+    for name, content in (("2025-03-05", b"not parquet at all"), ("2025-03-12", None)):
+        (folder / "models" / name).mkdir(parents=True)
+        if content is not None:
+            (folder / "models" / name / "models.parquet").write_bytes(content)
+    good = folder / "models" / "2025-03-19"
+    good.mkdir()
+    from huggingface_hub import hf_hub_download
+
+    hf_hub_download(
+        REPO,
+        "models/2025-03-19/models.parquet",
+        repo_type="dataset",
+        endpoint=emulator.url,
+        token=False,
+        local_dir=folder,
+    )
+    result = tracker("backfill", "--database", url, "--from", str(folder))
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if "failed" in line and "ERROR" not in line]
+    assert any("2025-03-05" in e and "not a Parquet file" in e for e in errors), result.stderr
+    assert any("2025-03-12" in e and "no such file" in e for e in errors), result.stderr
+    assert "backfill: 1 imported, 0 skipped, 2 failed" in result.stdout
+    engine = open_store(url)
+    try:
+        runs = archive_runs(engine)
+        assert [r.status for r in runs[day]] == ["complete"]  # what was stored before stands
+        assert [r.status for r in runs[date(2025, 3, 19)]] == ["complete"]
+        assert [r.status for r in runs[date(2025, 3, 5)]] == ["failed"]
+        with engine.connect() as connection:
+            assert (
+                connection.execute(text("SELECT count(*) FROM membership WHERE run_id = 1")).scalar_one() > 0
+            )
+    finally:
+        engine.dispose()
+
+
+def test_the_dashboard_marks_archive_runs(
+    tmp_path: Path, emulator: HubEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    engine = open_store(url)
+    try:
+        run_backfill(engine, HubArchive(emulator.url), ECOSYSTEMS, since=date(2026, 10, 21), until=ERAS[-1])
+        live_at = label_time(ERAS[-1]) + 7 * 86_400
+        emulator.set_now(live_at)
+        with HubClient(emulator.url) as client:
+            take_snapshot(
+                engine, client, ECOSYSTEMS, strategy="scan", taken_at=datetime.fromtimestamp(live_at, UTC)
+            )
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception
+    notes = [c.value for c in app.caption if "weekly archive" in c.value]
+    assert notes, [c.value for c in app.caption]
+    assert "ODbL-1.0" in notes[0], notes
+    assert REPO in notes[0], notes
+    assert "21 Oct 2026" in notes[0], notes
+    specs = [chart.proto.spec for chart in app.get("vega_lite_chart")]
+    assert any('"rect"' in spec and '"layer"' in spec for spec in specs)  # the band under the curves
+    assert any('"live snapshot"' in spec for spec in specs)  # paler bars for archive runs
+
+
+def test_taken_at_of_a_file_is_its_date_at_midnight_utc() -> None:
+    assert taken_at_of(date(2025, 3, 19)) == datetime(2025, 3, 19, tzinfo=UTC)

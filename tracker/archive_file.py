@@ -1,0 +1,517 @@
+"""One file of the Hub's weekly archive as a crawl: the whole Hub's listing, read from Parquet.
+
+The file is a scan in a file: every model the Hub listed that week, with its declared parents. So
+membership, depth, family and relation come from the search the crawl uses (`tracker.lineage.members`),
+and each parsed record from the parser the crawl uses (`tracker.hub.parse_observation`), fed from Parquet
+rows instead of listing pages. Only what the search and the records need is read, a row group at a
+time: the footer, then the column chunks of `NEEDED` the file has (its own schema decides; the archive's
+drifts: no `downloadsAllTime` before 2025-02-26, no `baseModels` in the oldest files), never `cardData`,
+`siblings`, `config`, `gguf` or `safetensors`. A column the file lacks gives empty values.
+
+Two passes, one read of the file:
+1. each row group: its rows' declared parents become edge arrays (child row, child id and `_id`,
+   relation, parent id and `_id`), from `baseModels` or, where that is absent or null, the `base_model:`
+   tags (`tracker.lineage.parse_parents` decides, as for a listing); rows that can be roots are kept;
+   the row group's projected columns go to a local Arrow IPC file (the spill);
+2. the search walks the edge arrays level by level (a vectorised match per level); the members' rows
+   are read back from the spill, memory-mapped, a batch at a time.
+
+Python objects are made only for models with a declared parent (in passing, a row group at a time) and
+for members; the 2.2 million rows of a week stay in Arrow buffers, most of them on disk.
+
+Parents are followed by `_id` as well as by id: a declared base named by an id the file no longer lists
+(renamed since) is still found through its `_id`, and recorded under its id of that week.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
+
+from tracker.crawl import BATCH, Batch
+from tracker.ecosystems import Ecosystem, family_of_root
+from tracker.hub import parse_observation
+from tracker.lineage import Node, Root, members, membership_rows, parse_parents
+from tracker.records import Edge, Observation
+
+logger = logging.getLogger(__name__)
+
+# What a run records of a model, as the archive names it; everything else in the file is never read.
+NEEDED = (
+    "_id",
+    "id",
+    "modelId",
+    "author",
+    "createdAt",
+    "lastModified",
+    "downloads",
+    "downloadsAllTime",
+    "likes",
+    "trendingScore",
+    "tags",
+    "pipeline_tag",
+    "library_name",
+    "gated",
+    "private",
+    "baseModels",
+)
+_TAG = "base_model:"
+
+
+class ArchiveFileError(Exception):
+    """The file is not a readable archive file (not Parquet, no id column, a column of a wrong type)."""
+
+
+@dataclass(frozen=True)
+class FileProgress:
+    """Where the reading of one file is: bytes read of its size, rows read, members found."""
+
+    bytes_read: int
+    size: int
+    rows: int
+    row_groups_done: int
+    row_groups: int
+    members: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Row:
+    """A model of the file as the search sees it: id, relation, `_id`, and its row in the spill."""
+
+    model_id: str
+    relation: str | None
+    oid: str | None
+    row: int
+
+
+@dataclass
+class _Edges:
+    """Declared parent links of the file's rows, as Arrow arrays (one entry per link)."""
+
+    child_row: list[pa.Array] = field(default_factory=list)
+    child_id: list[pa.Array] = field(default_factory=list)
+    child_oid: list[pa.Array] = field(default_factory=list)
+    relation: list[pa.Array] = field(default_factory=list)
+    parent_key: list[pa.Array] = field(default_factory=list)  # lower-case id, as declared
+    parent_oid: list[pa.Array] = field(default_factory=list)  # its `_id`, when the file gives it
+    table: pa.Table | None = None
+
+    def add(self, rows: list[tuple[int, str, str | None, str, str, str | None]]) -> None:
+        if not rows:
+            return
+        columns = list(zip(*rows, strict=True))
+        self.child_row.append(pa.array(columns[0], pa.int64()))
+        self.child_id.append(pa.array(columns[1], pa.string()))
+        self.child_oid.append(pa.array(columns[2], pa.string()))
+        self.relation.append(pa.array(columns[3], pa.string()))
+        self.parent_key.append(pa.array(columns[4], pa.string()))
+        self.parent_oid.append(pa.array(columns[5], pa.string()))
+
+    def seal(self) -> pa.Table:
+        names = ("child_row", "child_id", "child_oid", "relation", "parent_key", "parent_oid")
+        types = (pa.int64(), pa.string(), pa.string(), pa.string(), pa.string(), pa.string())
+        arrays = [
+            pa.concat_arrays(chunks) if chunks else pa.array([], t)
+            for chunks, t in zip(
+                (
+                    self.child_row,
+                    self.child_id,
+                    self.child_oid,
+                    self.relation,
+                    self.parent_key,
+                    self.parent_oid,
+                ),
+                types,
+                strict=True,
+            )
+        ]
+        self.child_row = self.child_id = self.child_oid = self.relation = []
+        self.parent_key = self.parent_oid = []
+        self.table = pa.table(dict(zip(names, arrays, strict=True)))
+        return self.table
+
+
+def _ids_column(schema: pa.Schema) -> str:
+    if "id" in schema.names:
+        return "id"
+    if "modelId" in schema.names:
+        return "modelId"
+    raise ArchiveFileError("the file has no `id` (nor `modelId`) column")
+
+
+def _iso(value: object) -> str | None:
+    """A Parquet timestamp (a datetime, or a string already) as the Hub writes it."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    stamp = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)  # type: ignore[attr-defined]
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class ArchiveFileReader:
+    """Reads one open archive file (`CountingFile`) for some ecosystems; iterate `batches()`."""
+
+    def __init__(
+        self,
+        file: object,
+        ecosystems: Sequence[Ecosystem],
+        *,
+        on_progress: Callable[[FileProgress], None] | None = None,
+    ) -> None:
+        self.file = file
+        self.ecosystems = tuple(ecosystems)
+        self.on_progress = on_progress
+        self.missing_roots: list[str] = []
+        self.rows = 0
+        self.members = 0
+        self._shared: dict[str, str] = {}
+        try:
+            self._parquet = pq.ParquetFile(file, pre_buffer=True)  # type: ignore[arg-type]
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            raise ArchiveFileError(f"not a Parquet file ({_short(exc)})") from None
+        schema = self._parquet.schema_arrow
+        self.id_column = _ids_column(schema)
+        self.columns = [c for c in NEEDED if c in schema.names]
+        self.lacks = tuple(c for c in ("downloadsAllTime", "baseModels", "gated") if c not in schema.names)
+        self._check_types(schema)
+
+    # --- the file's schema -----------------------------------------------------------------------
+
+    def _check_types(self, schema: pa.Schema) -> None:
+        """Refuse a column whose type cannot hold what the archive puts there (one line)."""
+
+        def kind(name: str) -> pa.DataType:
+            return schema.field(name).type
+
+        if not pa.types.is_string(kind(self.id_column)) and not pa.types.is_large_string(
+            kind(self.id_column)
+        ):
+            raise ArchiveFileError(f"column `{self.id_column}` is {kind(self.id_column)}, not text")
+        if "tags" in self.columns and not (
+            pa.types.is_list(kind("tags")) or pa.types.is_large_list(kind("tags"))
+        ):
+            raise ArchiveFileError(f"column `tags` is {kind('tags')}, not a list of text")
+        if "baseModels" in self.columns and not (
+            pa.types.is_struct(kind("baseModels")) or pa.types.is_string(kind("baseModels"))
+        ):
+            raise ArchiveFileError(f"column `baseModels` is {kind('baseModels')}, not a struct")
+        for name in ("downloads", "downloadsAllTime", "likes"):
+            if (
+                name in self.columns
+                and not pa.types.is_integer(kind(name))
+                and not pa.types.is_floating(kind(name))
+            ):
+                raise ArchiveFileError(f"column `{name}` is {kind(name)}, not a number")
+
+    @property
+    def size(self) -> int:
+        return int(getattr(self.file, "size", 0))
+
+    @property
+    def bytes_read(self) -> int:
+        return int(getattr(self.file, "bytes_read", 0))
+
+    # --- pass 1: the edges and the spill --------------------------------------------------------
+
+    def _edges_of(self, table: pa.Table, offset: int, edges: _Edges) -> None:
+        """The row group's declared parent links, through `parse_parents` (as for a listing's payloads)."""
+        ids = table[self.id_column].combine_chunks()
+        n = len(ids)
+        oids = table["_id"].combine_chunks() if "_id" in table.column_names else pa.nulls(n, pa.string())
+        candidates = pa.array([False] * n) if n else pa.array([], pa.bool_())
+        base = table["baseModels"].combine_chunks() if "baseModels" in table.column_names else None
+        if base is not None:
+            candidates = pc.invert(pc.is_null(base))
+        tag_rows: dict[int, list[str]] = {}
+        if "tags" in table.column_names:
+            tags = table["tags"].combine_chunks()
+            flat = pc.list_flatten(tags)
+            rows_of = pc.list_parent_indices(tags)
+            hit = pc.starts_with(flat, _TAG)
+            hit = pc.fill_null(hit, False)
+            for r, tag in zip(
+                pc.filter(rows_of, hit).to_pylist(), pc.filter(flat, hit).to_pylist(), strict=True
+            ):
+                tag_rows.setdefault(r, []).append(tag)
+            if tag_rows:
+                marks = [False] * n
+                for r in tag_rows:
+                    marks[r] = True
+                candidates = pc.or_(candidates, pa.array(marks))
+        picked = pc.indices_nonzero(candidates)
+        if not len(picked):
+            return
+        rows = picked.to_pylist()
+        chosen_ids = pc.take(ids, picked).to_pylist()
+        chosen_oids = pc.take(oids, picked).to_pylist()
+        chosen_base = pc.take(base, picked).to_pylist() if base is not None else [None] * len(rows)
+        out = []
+        for r, model_id, oid, declared in zip(rows, chosen_ids, chosen_oids, chosen_base, strict=True):
+            if model_id is None:
+                continue
+            declared = _base_models_value(declared)
+            relation, parents = parse_parents(declared, tag_rows.get(r, ()), model_id)
+            if not parents:
+                continue
+            parent_oids = _declared_oids(declared)
+            for parent in parents:
+                out.append(
+                    (offset + r, model_id, oid, relation, parent.lower(), parent_oids.get(parent.lower()))
+                )
+        edges.add(out)
+
+    def _rootish(self, table: pa.Table, offset: int, found: dict[str, _Row]) -> None:
+        """Keep the rows that can be roots: the listed root ids, the authors' models."""
+        root_ids = {r.lower() for eco in self.ecosystems for fam in eco.families for r in fam.roots}
+        prefixes = {a.lower() + "/" for eco in self.ecosystems for a in eco.authors}
+        lower = pc.utf8_lower(table[self.id_column].combine_chunks())
+        mask = pc.is_in(lower, value_set=pa.array(sorted(root_ids), pa.string()))
+        for prefix in prefixes:
+            mask = pc.or_(mask, pc.fill_null(pc.starts_with(lower, prefix), False))
+        mask = pc.fill_null(mask, False)
+        picked = pc.indices_nonzero(mask)
+        if not len(picked):
+            return
+        ids = pc.take(table[self.id_column], picked).to_pylist()
+        oids = pc.take(table["_id"], picked).to_pylist() if "_id" in table.column_names else [None] * len(ids)
+        for r, model_id, oid in zip(picked.to_pylist(), ids, oids, strict=True):
+            found.setdefault(model_id.lower(), _Row(model_id, None, oid, offset + r))
+
+    def _visible(self, table: pa.Table) -> pa.Table:
+        """The rows the Hub listed: a file with a `private` column may hold private rows; drop them."""
+        if "private" not in table.column_names:
+            return table
+        return table.filter(pc.invert(pc.fill_null(table["private"], False)))
+
+    def _read(self, spill: ipc.RecordBatchFileWriter, edges: _Edges, rootish: dict[str, _Row]) -> None:
+        groups = self._parquet.num_row_groups
+        offset = 0
+        for g in range(groups):
+            try:
+                table = self._visible(self._parquet.read_row_group(g, columns=self.columns))
+            except (pa.ArrowException, OSError, ValueError) as exc:
+                raise ArchiveFileError(
+                    f"row group {g + 1} of {groups} cannot be read ({_short(exc)})"
+                ) from None
+            table = table.select(self.columns)
+            self._edges_of(table, offset, edges)
+            self._rootish(table, offset, rootish)
+            for batch in table.to_batches():
+                spill.write_batch(batch)
+            offset += table.num_rows
+            self.rows = offset
+            self._report(g + 1, groups)
+
+    def _report(self, done: int, groups: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(FileProgress(self.bytes_read, self.size, self.rows, done, groups, self.members))
+
+    # --- pass 2: the search ---------------------------------------------------------------------
+
+    def batches(self) -> Iterator[Batch]:
+        """Read the file, then yield what to store, level by level, ecosystem by ecosystem."""
+        with tempfile.TemporaryDirectory(prefix="tracker-archive-") as tmp:
+            path = os.path.join(tmp, "spill.arrow")
+            edges, rootish = _Edges(), {}
+            schema = self._parquet.schema_arrow
+            spill_schema = pa.schema([schema.field(c) for c in self.columns])
+            with pa.OSFile(path, "wb") as sink, ipc.new_file(sink, spill_schema) as writer:
+                self._read(writer, edges, rootish)
+            table = edges.seal()
+            with pa.memory_map(path, "r") as source:
+                rows = ipc.open_file(source).read_all()
+                yield from self._search(rows, table, rootish)
+                del rows
+
+    def _search(self, rows: pa.Table, edges: pa.Table, rootish: dict[str, _Row]) -> Iterator[Batch]:
+        children = _ChildIndex(edges, rootish)
+        saved: set[int] = set()
+        for eco in self.ecosystems:
+            family_names = [f.name for f in eco.families] + ["Other"]
+            roots = self._roots(eco, rootish, children)
+            for level in members(roots, children.of):
+                for start in range(0, len(level), BATCH):
+                    chunk = level[start : start + BATCH]
+                    yield self._batch(eco.name, family_names, chunk, rows, saved, children)
+        self._report(self._parquet.num_row_groups, self._parquet.num_row_groups)
+
+    def _roots(self, eco: Ecosystem, rootish: Mapping[str, _Row], children: _ChildIndex) -> list[Root]:
+        """The ecosystem's roots in the file: listed ids (family order, a renamed one found through the
+        `_id` its children declare), then its authors' models."""
+        roots: list[Root] = []
+        found: set[str] = set()
+        for rank, fam in enumerate(eco.families):
+            for root_id in fam.roots:
+                row = rootish.get(root_id.lower()) or children.renamed(root_id)
+                if row is None:
+                    self.missing_roots.append(root_id)
+                    logger.info(
+                        "%s: root %s is not in the archive file (a renamed repo is there under its new id)",
+                        eco.name,
+                        root_id,
+                    )
+                    continue
+                roots.append(Root(row, rank))
+                found.add(row.model_id.lower())
+        ranks = {fam.name: rank for rank, fam in enumerate(eco.families)}
+        prefixes = tuple(a.lower() + "/" for a in eco.authors)
+        if prefixes:
+            for key, row in sorted(rootish.items(), key=lambda kv: kv[1].row):
+                if key.startswith(prefixes) and key not in found:
+                    roots.append(Root(row, ranks.get(family_of_root(eco, row.model_id), len(eco.families))))
+        return roots
+
+    def _batch(
+        self,
+        ecosystem: str,
+        family_names: Sequence[str],
+        chunk: list[tuple[Node, int, int]],
+        rows: pa.Table,
+        saved: set[int],
+        children: _ChildIndex,
+    ) -> Batch:
+        batch = Batch(memberships=membership_rows(ecosystem, family_names, chunk))
+        new = sorted({n.row for n, _, _ in chunk if isinstance(n, _Row) and n.row not in saved})  # type: ignore[attr-defined]
+        saved.update(new)
+        if new:
+            records = rows.take(pa.array(new, pa.int64())).to_pylist()
+            for record in records:
+                record["baseModels"] = _base_models_value(record.get("baseModels"))
+            oids = {oid for record in records for oid in _declared_oids(record["baseModels"]).values()}
+            ids = children.ids_of(oids) if oids else {}
+            for record in records:
+                obs = self._observation(record, ids)
+                batch.observations.append(obs)
+                batch.edges.extend(Edge(obs.model_id, p, obs.relation or "finetune") for p in obs.parents)
+        self.members += len(batch.memberships)
+        return batch
+
+    def _observation(self, record: dict, ids: Mapping[str, str]) -> Observation:
+        """A row as the crawl's record: the Hub's payload shape, parsed as a listing's would be."""
+        model_id = record.get(self.id_column)
+        item = {k: v for k, v in record.items() if v is not None and k not in ("modelId", "private")}
+        item["id"] = model_id
+        for key in ("createdAt", "lastModified"):
+            if key in item:
+                item[key] = _iso(item[key])
+        declared = item.get("baseModels")
+        if isinstance(declared, dict) and ids:  # parents by their id of this week, through their `_id`
+            item["baseModels"] = current_ids(declared, ids)
+        obs = parse_observation(item, self._shared)
+        if "gated" not in self.columns:
+            obs = replace(obs, gated=None)  # the archive does not say: empty, never guessed
+        return obs
+
+
+class _ChildIndex:
+    """The search's children: a vectorised match of a level's ids and `_id`s against the edge arrays."""
+
+    def __init__(self, edges: pa.Table, rootish: Mapping[str, _Row]) -> None:
+        self.edges = edges
+        self._nodes: dict[int, _Row] = {}
+        # The `_id`s of the rows that can be roots, to their ids (few); a child row's are looked up in the
+        # edge arrays when asked (a dictionary of every row's would be hundreds of MB at 2.2M rows).
+        self._root_oids = {row.oid: row for row in rootish.values() if row.oid}
+
+    def ids_of(self, oids: set[str]) -> dict[str, str]:
+        """The ids these `_id`s have in this file (those of roots and of rows with a declared parent)."""
+        found = {oid: self._root_oids[oid].model_id for oid in oids if oid in self._root_oids}
+        rest = [oid for oid in oids if oid not in found]
+        if rest and self.edges.num_rows:
+            hits = self.edges.filter(pc.is_in(self.edges["child_oid"], value_set=pa.array(rest, pa.string())))
+            for oid, model_id in zip(
+                hits["child_oid"].to_pylist(), hits["child_id"].to_pylist(), strict=True
+            ):
+                found.setdefault(oid, model_id)
+        return found
+
+    def of(self, parents: Sequence[Node]) -> dict[str, list[Node]]:
+        """Each parent's listed children (rows declaring it by id or by `_id`)."""
+        out: dict[str, list[Node]] = {p.model_id: [] for p in parents}
+        if not self.edges.num_rows or not parents:
+            return out
+        by_key = {p.model_id.lower(): p for p in parents}
+        by_oid = {p.oid: p for p in parents if isinstance(p, _Row) and p.oid}
+        mask = pc.is_in(self.edges["parent_key"], value_set=pa.array(list(by_key), pa.string()))
+        if by_oid:
+            mask = pc.or_(
+                mask, pc.is_in(self.edges["parent_oid"], value_set=pa.array(list(by_oid), pa.string()))
+            )
+        hits = self.edges.filter(mask)
+        seen: set[tuple[str, int]] = set()
+        for row, model_id, oid, relation, key, parent_oid in zip(
+            hits["child_row"].to_pylist(),
+            hits["child_id"].to_pylist(),
+            hits["child_oid"].to_pylist(),
+            hits["relation"].to_pylist(),
+            hits["parent_key"].to_pylist(),
+            hits["parent_oid"].to_pylist(),
+            strict=True,
+        ):
+            parent = by_oid.get(parent_oid) if parent_oid else None
+            parent = parent or by_key.get(key)
+            if parent is None or (parent.model_id, row) in seen:
+                continue
+            seen.add((parent.model_id, row))
+            node = self._nodes.get(row)
+            if node is None:
+                node = self._nodes[row] = _Row(model_id, relation, oid, row)
+            out[parent.model_id].append(node)
+        return out
+
+    def renamed(self, root_id: str) -> _Row | None:
+        """A root id the file does not list, found through the `_id` its children declare it with."""
+        if not self.edges.num_rows:
+            return None
+        hits = self.edges.filter(pc.equal(self.edges["parent_key"], root_id.lower()))
+        for oid in hits["parent_oid"].drop_null().to_pylist():
+            if oid in self._root_oids:
+                return self._root_oids[oid]
+        return None
+
+
+def current_ids(declared: dict, ids: Mapping[str, str]) -> dict:
+    """`baseModels` with each parent's id replaced by the one its `_id` has in this file, where known."""
+    models = []
+    for entry in declared.get("models") or ():
+        if isinstance(entry, dict) and entry.get("_id") in ids:
+            entry = {**entry, "id": ids[entry["_id"]]}
+        models.append(entry)
+    return {**declared, "models": models}
+
+
+def _base_models_value(value: object) -> object:
+    """`baseModels` as the listing gives it: a struct as a dict; a JSON string (an older shape) parsed."""
+    if isinstance(value, str):
+        import json
+
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def _declared_oids(declared: object) -> dict[str, str]:
+    """Lower-case declared parent id -> its `_id`, where `baseModels` gives one."""
+    if not isinstance(declared, dict):
+        return {}
+    out = {}
+    for entry in declared.get("models") or ():
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry.get("_id"):
+            out[entry["id"].lower()] = entry["_id"]
+    return out
+
+
+def _short(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
