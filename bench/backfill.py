@@ -56,7 +56,7 @@ def serve(cache: str) -> None:
     """The emulator process: the realistic Hub and its archive, one JSON line of facts, until stdin closes."""
     import gc
 
-    from tracker.emulator.archive import labels_for
+    from tracker.emulator.archive import label_time, labels_for
     from tracker.emulator.realistic import build_realistic
     from tracker.emulator.server import HubEmulator
 
@@ -78,7 +78,7 @@ def serve(cache: str) -> None:
         "generate_s": time.perf_counter() - began,
         "size": generated.size,
         "local": str(generated.local),
-        "listed": cat.listed_count(emu.now),
+        "listed": cat.listed_count(label_time(label)),  # the file's rows: the Hub listed at its date
     }
     sys.stdout.write(json.dumps(facts) + "\n")
     sys.stdout.flush()
@@ -92,7 +92,8 @@ def _duckdb(path: str, columns: list[str]) -> float:
     quoted = ", ".join(f'"{c}"' for c in columns)
     connection = duckdb.connect()
     began = time.perf_counter()
-    table = connection.execute(f"SELECT {quoted} FROM read_parquet(?)", [path]).fetch_arrow_table()
+    literal = path.replace("'", "''")
+    table = connection.sql(f"SELECT {quoted} FROM read_parquet('{literal}')").to_arrow_table()
     seconds = time.perf_counter() - began
     assert table.num_rows > 0
     connection.close()

@@ -25,6 +25,7 @@ Parents are followed by `_id` as well as by id: a declared base named by an id t
 
 from __future__ import annotations
 
+import bisect
 import logging
 import os
 import tempfile
@@ -39,32 +40,23 @@ import pyarrow.parquet as pq
 
 from tracker.crawl import BATCH, Batch
 from tracker.ecosystems import Ecosystem, family_of_root
-from tracker.hub import parse_observation
+from tracker.hub import CRAWL_EXPAND, parse_observation
 from tracker.lineage import Node, Root, members, membership_rows, parse_parents
-from tracker.records import Edge, Observation
+from tracker.records import Edge, Membership, Observation
 
 logger = logging.getLogger(__name__)
 
-# What a run records of a model, as the archive names it; everything else in the file is never read.
+# What a run records of a model: the fields a crawl asks the Hub's listings for (the archive names them
+# alike), the ids (older files: `modelId`), and `private` where a file has it. The rest is never read.
 NEEDED = (
     "_id",
     "id",
     "modelId",
-    "author",
-    "createdAt",
-    "lastModified",
-    "downloads",
-    "downloadsAllTime",
-    "likes",
-    "trendingScore",
-    "tags",
-    "pipeline_tag",
-    "library_name",
-    "gated",
+    *(name for name in CRAWL_EXPAND if name != "childrenModelCount"),  # no file has child counts
     "private",
-    "baseModels",
 )
 _TAG = "base_model:"
+SLICE = 20_000  # rows decoded, and their declared parents parsed, at once
 
 
 class ArchiveFileError(Exception):
@@ -112,31 +104,27 @@ class _Edges:
         self.child_row.append(pa.array(columns[0], pa.int64()))
         self.child_id.append(pa.array(columns[1], pa.string()))
         self.child_oid.append(pa.array(columns[2], pa.string()))
-        self.relation.append(pa.array(columns[3], pa.string()))
-        self.parent_key.append(pa.array(columns[4], pa.string()))
-        self.parent_oid.append(pa.array(columns[5], pa.string()))
+        # Relations and parents repeat (a popular base has thousands of children): dictionary-encoded
+        # they take a fraction of the memory, and a level's match tests each distinct value once.
+        self.relation.append(pc.dictionary_encode(pa.array(columns[3], pa.string())))
+        self.parent_key.append(pc.dictionary_encode(pa.array(columns[4], pa.string())))
+        self.parent_oid.append(pc.dictionary_encode(pa.array(columns[5], pa.string())))
 
     def seal(self) -> pa.Table:
-        names = ("child_row", "child_id", "child_oid", "relation", "parent_key", "parent_oid")
-        types = (pa.int64(), pa.string(), pa.string(), pa.string(), pa.string(), pa.string())
-        arrays = [
-            pa.concat_arrays(chunks) if chunks else pa.array([], t)
-            for chunks, t in zip(
-                (
-                    self.child_row,
-                    self.child_id,
-                    self.child_oid,
-                    self.relation,
-                    self.parent_key,
-                    self.parent_oid,
-                ),
-                types,
-                strict=True,
-            )
-        ]
-        self.child_row = self.child_id = self.child_oid = self.relation = []
-        self.parent_key = self.parent_oid = []
-        self.table = pa.table(dict(zip(names, arrays, strict=True)))
+        """The links as one table (each column one array; the encoded ones on one dictionary)."""
+        plain = {"child_row": pa.int64(), "child_id": pa.string(), "child_oid": pa.string()}
+        encoded = ("relation", "parent_key", "parent_oid")
+        columns: dict[str, pa.Array] = {}
+        for name, kind in plain.items():
+            chunks = getattr(self, name)
+            columns[name] = pa.concat_arrays(chunks) if chunks else pa.array([], kind)
+        for name in encoded:
+            chunks = getattr(self, name)
+            kind = pa.dictionary(pa.int32(), pa.string())
+            columns[name] = pa.chunked_array(chunks, kind).unify_dictionaries().combine_chunks()
+        for name in (*plain, *encoded):
+            setattr(self, name, [])
+        self.table = pa.table(columns)
         return self.table
 
 
@@ -176,7 +164,7 @@ class ArchiveFileReader:
         self.members = 0
         self._shared: dict[str, str] = {}
         try:
-            self._parquet = pq.ParquetFile(file, pre_buffer=True)  # type: ignore[arg-type]
+            self._parquet = pq.ParquetFile(file, pre_buffer=False)  # type: ignore[arg-type]
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise ArchiveFileError(f"not a Parquet file ({_short(exc)})") from None
         schema = self._parquet.schema_arrow
@@ -293,24 +281,43 @@ class ArchiveFileReader:
             return table
         return table.filter(pc.invert(pc.fill_null(table["private"], False)))
 
-    def _read(self, spill: ipc.RecordBatchFileWriter, edges: _Edges, rootish: dict[str, _Row]) -> None:
+    def _read(self, spill: ipc.RecordBatchFileWriter, edges: _Edges, rootish: dict[str, _Row]) -> list[int]:
+        """Pass 1, a row group at a time, decoded `SLICE` rows at a time; the first row of each spilled
+        batch, then the number of rows."""
         groups = self._parquet.num_row_groups
-        offset = 0
+        offsets = [0]
         for g in range(groups):
             try:
-                table = self._visible(self._parquet.read_row_group(g, columns=self.columns))
+                for batch in self._parquet.iter_batches(
+                    batch_size=SLICE, row_groups=[g], columns=self.columns
+                ):
+                    self._slice(self._visible(pa.Table.from_batches([batch])), offsets, spill, edges, rootish)
             except (pa.ArrowException, OSError, ValueError) as exc:
                 raise ArchiveFileError(
                     f"row group {g + 1} of {groups} cannot be read ({_short(exc)})"
                 ) from None
-            table = table.select(self.columns)
-            self._edges_of(table, offset, edges)
-            self._rootish(table, offset, rootish)
-            for batch in table.to_batches():
-                spill.write_batch(batch)
-            offset += table.num_rows
-            self.rows = offset
+            # The allocator keeps what a row group freed for reuse, and its pages add up over a file of
+            # 22 row groups (about 180 MB at 2.2M rows): hand them back.
+            pa.default_memory_pool().release_unused()
             self._report(g + 1, groups)
+        return offsets
+
+    def _slice(
+        self,
+        table: pa.Table,
+        offsets: list[int],
+        spill: ipc.RecordBatchFileWriter,
+        edges: _Edges,
+        rootish: dict[str, _Row],
+    ) -> None:
+        """One decoded slice of a row group: its edges and possible roots, then into the spill."""
+        table = table.select(self.columns).combine_chunks()
+        offset = offsets[-1]
+        self._edges_of(table, offset, edges)
+        self._rootish(table, offset, rootish)
+        spill.write_batch(table.to_batches()[0] if table.num_rows else _empty(table))
+        offsets.append(offset + table.num_rows)
+        self.rows = offsets[-1]
 
     def _report(self, done: int, groups: int) -> None:
         if self.on_progress is not None:
@@ -319,31 +326,67 @@ class ArchiveFileReader:
     # --- pass 2: the search ---------------------------------------------------------------------
 
     def batches(self) -> Iterator[Batch]:
-        """Read the file, then yield what to store, level by level, ecosystem by ecosystem."""
+        """Read the file, search it, then yield what to store: the memberships, then the members' records
+        a spilled row group at a time."""
         with tempfile.TemporaryDirectory(prefix="tracker-archive-") as tmp:
             path = os.path.join(tmp, "spill.arrow")
             edges, rootish = _Edges(), {}
             schema = self._parquet.schema_arrow
             spill_schema = pa.schema([schema.field(c) for c in self.columns])
             with pa.OSFile(path, "wb") as sink, ipc.new_file(sink, spill_schema) as writer:
-                self._read(writer, edges, rootish)
-            table = edges.seal()
-            with pa.memory_map(path, "r") as source:
-                rows = ipc.open_file(source).read_all()
-                yield from self._search(rows, table, rootish)
-                del rows
+                offsets = self._read(writer, edges, rootish)
+            children = _ChildIndex(edges.seal(), rootish)
+            memberships, rows = self._search(children, rootish)
+            children.searched(rows)
+            self.members = len(memberships)
+            for start in range(0, len(memberships), BATCH):
+                yield Batch(memberships=memberships[start : start + BATCH])
+            del memberships
+            yield from self._records(path, offsets, rows, children)
+        self._report(self._parquet.num_row_groups, self._parquet.num_row_groups)
 
-    def _search(self, rows: pa.Table, edges: pa.Table, rootish: dict[str, _Row]) -> Iterator[Batch]:
-        children = _ChildIndex(edges, rootish)
-        saved: set[int] = set()
+    def _search(self, children: _ChildIndex, rootish: dict[str, _Row]) -> tuple[list[Membership], list[int]]:
+        """Every ecosystem's members (the crawl's search over the edge arrays), and their rows, sorted."""
+        memberships: list[Membership] = []
+        rows: set[int] = set()
         for eco in self.ecosystems:
             family_names = [f.name for f in eco.families] + ["Other"]
-            roots = self._roots(eco, rootish, children)
-            for level in members(roots, children.of):
-                for start in range(0, len(level), BATCH):
-                    chunk = level[start : start + BATCH]
-                    yield self._batch(eco.name, family_names, chunk, rows, saved, children)
-        self._report(self._parquet.num_row_groups, self._parquet.num_row_groups)
+            for level in members(self._roots(eco, rootish, children), children.of):
+                memberships.extend(membership_rows(eco.name, family_names, level))
+                rows.update(node.row for node, _, _ in level)  # type: ignore[attr-defined]
+        return memberships, sorted(rows)
+
+    def _records(
+        self, path: str, offsets: Sequence[int], rows: Sequence[int], children: _ChildIndex
+    ) -> Iterator[Batch]:
+        """The members' records, read back from the spill one row group at a time (never all at once: a
+        member-by-member read of the memory-mapped spill pulled most of its pages into memory)."""
+        with pa.OSFile(path, "rb") as source:
+            spill = ipc.open_file(source)
+            at = 0
+            for g in range(spill.num_record_batches):
+                end = bisect.bisect_left(rows, offsets[g + 1], at)
+                if end == at:
+                    continue
+                group = spill.get_batch(g)
+                wanted = [r - offsets[g] for r in rows[at:end]]
+                at = end
+                for start in range(0, len(wanted), BATCH):  # Python records for a batch at a time
+                    taken = group.take(pa.array(wanted[start : start + BATCH], pa.int64()))
+                    yield self._batch(taken.to_pylist(), children)
+                del group
+
+    def _batch(self, records: list[dict], children: _ChildIndex) -> Batch:
+        batch = Batch()
+        for record in records:
+            record["baseModels"] = _base_models_value(record.get("baseModels"))
+        oids = {oid for record in records for oid in _declared_oids(record["baseModels"]).values()}
+        ids = children.ids_of(oids) if oids else {}
+        for record in records:
+            obs = self._observation(record, ids)
+            batch.observations.append(obs)
+            batch.edges.extend(Edge(obs.model_id, p, obs.relation or "finetune") for p in obs.parents)
+        return batch
 
     def _roots(self, eco: Ecosystem, rootish: Mapping[str, _Row], children: _ChildIndex) -> list[Root]:
         """The ecosystem's roots in the file: listed ids (family order, a renamed one found through the
@@ -371,31 +414,6 @@ class ArchiveFileReader:
                     roots.append(Root(row, ranks.get(family_of_root(eco, row.model_id), len(eco.families))))
         return roots
 
-    def _batch(
-        self,
-        ecosystem: str,
-        family_names: Sequence[str],
-        chunk: list[tuple[Node, int, int]],
-        rows: pa.Table,
-        saved: set[int],
-        children: _ChildIndex,
-    ) -> Batch:
-        batch = Batch(memberships=membership_rows(ecosystem, family_names, chunk))
-        new = sorted({n.row for n, _, _ in chunk if isinstance(n, _Row) and n.row not in saved})  # type: ignore[attr-defined]
-        saved.update(new)
-        if new:
-            records = rows.take(pa.array(new, pa.int64())).to_pylist()
-            for record in records:
-                record["baseModels"] = _base_models_value(record.get("baseModels"))
-            oids = {oid for record in records for oid in _declared_oids(record["baseModels"]).values()}
-            ids = children.ids_of(oids) if oids else {}
-            for record in records:
-                obs = self._observation(record, ids)
-                batch.observations.append(obs)
-                batch.edges.extend(Edge(obs.model_id, p, obs.relation or "finetune") for p in obs.parents)
-        self.members += len(batch.memberships)
-        return batch
-
     def _observation(self, record: dict, ids: Mapping[str, str]) -> Observation:
         """A row as the crawl's record: the Hub's payload shape, parsed as a listing's would be."""
         model_id = record.get(self.id_column)
@@ -422,18 +440,27 @@ class _ChildIndex:
         # The `_id`s of the rows that can be roots, to their ids (few); a child row's are looked up in the
         # edge arrays when asked (a dictionary of every row's would be hundreds of MB at 2.2M rows).
         self._root_oids = {row.oid: row for row in rootish.values() if row.oid}
+        self._ids: dict[str, str] = {}
+
+    def searched(self, rows: Sequence[int]) -> None:
+        """The search is over: keep only the ids of the `_id`s these members' parents are declared with
+        (their records name them by their id of this file), and drop the edge arrays."""
+        self._nodes = {}
+        edges = self.edges
+        mine = edges.filter(pc.is_in(edges["child_row"], value_set=pa.array(rows, pa.int64())))
+        wanted = pc.unique(mine["parent_oid"].combine_chunks().dictionary_decode().drop_null())
+        hits = (
+            edges.filter(pc.is_in(edges["child_oid"], value_set=wanted)) if len(wanted) else edges.slice(0, 0)
+        )
+        found = {oid: row.model_id for oid, row in self._root_oids.items()}
+        for oid, model_id in zip(hits["child_oid"].to_pylist(), hits["child_id"].to_pylist(), strict=True):
+            found.setdefault(oid, model_id)
+        self._ids = found
+        self.edges = edges.slice(0, 0)
 
     def ids_of(self, oids: set[str]) -> dict[str, str]:
-        """The ids these `_id`s have in this file (those of roots and of rows with a declared parent)."""
-        found = {oid: self._root_oids[oid].model_id for oid in oids if oid in self._root_oids}
-        rest = [oid for oid in oids if oid not in found]
-        if rest and self.edges.num_rows:
-            hits = self.edges.filter(pc.is_in(self.edges["child_oid"], value_set=pa.array(rest, pa.string())))
-            for oid, model_id in zip(
-                hits["child_oid"].to_pylist(), hits["child_id"].to_pylist(), strict=True
-            ):
-                found.setdefault(oid, model_id)
-        return found
+        """The ids these `_id`s have in this file, among the parents of the members (after `searched`)."""
+        return {oid: self._ids[oid] for oid in oids if oid in self._ids}
 
     def of(self, parents: Sequence[Node]) -> dict[str, list[Node]]:
         """Each parent's listed children (rows declaring it by id or by `_id`)."""
@@ -442,11 +469,9 @@ class _ChildIndex:
             return out
         by_key = {p.model_id.lower(): p for p in parents}
         by_oid = {p.oid: p for p in parents if isinstance(p, _Row) and p.oid}
-        mask = pc.is_in(self.edges["parent_key"], value_set=pa.array(list(by_key), pa.string()))
+        mask = _in(self.edges["parent_key"], list(by_key))
         if by_oid:
-            mask = pc.or_(
-                mask, pc.is_in(self.edges["parent_oid"], value_set=pa.array(list(by_oid), pa.string()))
-            )
+            mask = pc.or_(mask, _in(self.edges["parent_oid"], list(by_oid)))
         hits = self.edges.filter(mask)
         seen: set[tuple[str, int]] = set()
         for row, model_id, oid, relation, key, parent_oid in zip(
@@ -473,7 +498,7 @@ class _ChildIndex:
         """A root id the file does not list, found through the `_id` its children declare it with."""
         if not self.edges.num_rows:
             return None
-        hits = self.edges.filter(pc.equal(self.edges["parent_key"], root_id.lower()))
+        hits = self.edges.filter(_in(self.edges["parent_key"], [root_id.lower()]))
         for oid in hits["parent_oid"].drop_null().to_pylist():
             if oid in self._root_oids:
                 return self._root_oids[oid]
@@ -488,6 +513,18 @@ def current_ids(declared: dict, ids: Mapping[str, str]) -> dict:
             entry = {**entry, "id": ids[entry["_id"]]}
         models.append(entry)
     return {**declared, "models": models}
+
+
+def _in(column: pa.ChunkedArray, values: list[str]) -> pa.Array:
+    """Whether each entry of a dictionary-encoded column is one of `values` (never null)."""
+    encoded = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    hit = pc.is_in(encoded.dictionary, value_set=pa.array(values, pa.string()))
+    return pc.fill_null(pc.take(hit, encoded.indices), False)
+
+
+def _empty(table: pa.Table) -> pa.RecordBatch:
+    """A row group with no row left (all private) as an empty batch: one spilled batch per row group."""
+    return pa.RecordBatch.from_pylist([], schema=table.schema)
 
 
 def _base_models_value(value: object) -> object:

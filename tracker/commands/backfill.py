@@ -124,6 +124,11 @@ def backfill(
     engine = open_database(database_url)
     stop_on_sigterm()
     progress = _FileProgress()
+    import pyarrow
+
+    # Arrow's default allocator (mimalloc) keeps what each row group frees, per thread: at 2.2 million
+    # rows the import peaked about 60 MB higher with it than with the system's.
+    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
 
     def done(outcome) -> None:  # noqa: ANN001 - FileOutcome
         progress.clear()

@@ -11,8 +11,8 @@ The Hub's public weekly archive, a dataset repository (`tracker.emulator.archive
 `hfmlsoc/hub_weekly_snapshots` by default, one `models/<YYYY-MM-DD>/models.parquet` a week), served as
 the Hub serves dataset repos (as huggingface_hub's `dataset_info`, `list_repo_tree`, `get_paths_info`,
 `hf_hub_download` and `HfFileSystem` call them). Like the Hub's "resolvers" bucket, these routes are
-not counted against the API quota, nor faulted; `/_emulator/stats` counts them apart (`archive`), with
-the body bytes sent per file:
+not counted against the API quota, nor faulted (the added latency applies); `/_emulator/stats` counts
+them apart (`archive`), with the body bytes sent per file:
     GET  /api/datasets/{repo}[/revision/{rev}]      dataset info (`?blobs=true`: sizes and LFS too)
     GET  /api/datasets/{repo}/tree/{rev}[/{path}]   entries; `recursive`, `expand`; 1,000 a page + `Link`
     POST /api/datasets/{repo}/paths-info/{rev}      form or JSON `paths` (and `expand`): their entries
@@ -288,6 +288,8 @@ class HubHandler(BaseHTTPRequestHandler):
             if url.path.startswith(ADMIN_PREFIX):
                 self._admin(method, url.path[len(ADMIN_PREFIX) :], url.query)
             elif url.path.startswith(DATASET_PREFIXES):
+                if self.emulator.gate.plan.latency_ms:  # the resolvers answer no faster than the API
+                    time.sleep(self.emulator.gate.plan.latency_ms / 1000.0)
                 ArchiveRoutes(self).route(method, url.path, url.query)
             else:
                 if method != "GET":
