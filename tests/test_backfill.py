@@ -112,6 +112,39 @@ def test_each_date_records_the_ground_truth(engine: Engine, emulator: HubEmulato
     assert {r.gated for r in records} == {None}  # the archive does not say; never guessed
 
 
+def test_parents_declared_by_an_old_id_are_followed_by_their_id(
+    tmp_path: Path, emulator: HubEmulator, small: Catalogue
+) -> None:
+    """The archive's `baseModels` name a parent as the child's card declared it: the Llama 3.1 repos by
+    their ids from before their rename. The run records them by their id of that week, as the truth."""
+    import pyarrow.parquet as pq
+    from huggingface_hub import hf_hub_download
+
+    day = date(2025, 2, 26)
+    path = hf_hub_download(
+        REPO,
+        f"models/{day}/models.parquet",
+        repo_type="dataset",
+        endpoint=emulator.url,
+        token=False,
+        local_dir=tmp_path / "files",
+    )
+    declared = pq.read_table(path, columns=["baseModels"])["baseModels"].to_pylist()
+    old = {
+        e["id"] for b in declared if b for e in b["models"] if e["id"].startswith("meta-llama/Meta-Llama-3.1")
+    }
+    assert old, "no child declares a renamed parent by its old id: the trap is missing"
+    engine = open_store(f"sqlite:///{tmp_path / 't.db'}")
+    try:
+        (outcome,) = run_backfill(engine, HubArchive(emulator.url), ECOSYSTEMS, since=day, until=day).files
+        edges = recorded_edges(engine, outcome.run_id)
+    finally:
+        engine.dispose()
+    assert not {parent for _, parent, _ in edges} & old
+    truth = archive_truth(small, day)
+    assert edges == {(e.child_id, e.parent_id, e.relation) for e in truth.edges}
+
+
 def test_a_rerun_imports_nothing_and_a_live_snapshot_counts_from_the_last_file(
     engine: Engine, emulator: HubEmulator, small: Catalogue
 ) -> None:
@@ -352,3 +385,26 @@ def test_the_dashboard_marks_archive_runs(
 
 def test_taken_at_of_a_file_is_its_date_at_midnight_utc() -> None:
     assert taken_at_of(date(2025, 3, 19)) == datetime(2025, 3, 19, tzinfo=UTC)
+
+
+@pytest.mark.slow
+def test_the_real_catalogue_s_archive_records_its_ground_truth(tmp_path: Path) -> None:
+    """The real catalogue's weekly files (real ids and lineage: merges of up to 65 bases, weekly
+    additions and deletions): the first and the last of its 16 weeks, every enabled ecosystem."""
+    from tracker.emulator import load_catalogue
+
+    cat = load_catalogue("real")
+    ecosystems = select_ecosystems(load_ecosystems(), None)
+    labels = labels_for(cat)
+    assert len(labels) == 16
+    engine = open_store(f"sqlite:///{tmp_path / 't.db'}")
+    try:
+        with HubEmulator(cat) as emu:
+            for day in (labels[0], labels[-1]):
+                (outcome,) = run_backfill(engine, HubArchive(emu.url), ecosystems, since=day, until=day).files
+                assert outcome.status == "imported", outcome.reason
+                truth = ground_truth(cat, ecosystems, label_time(day))
+                assert_run_is_truth(engine, outcome.run_id, truth)
+                assert outcome.bytes_read < 0.25 * outcome.size
+    finally:
+        engine.dispose()

@@ -205,9 +205,12 @@ def test_runs_from_before_the_rollups_get_them_on_migration(tmp_path) -> None:  
             connection.execute(text("ALTER TABLE membership DROP COLUMN downloads_delta"))
             connection.execute(text("ALTER TABLE snapshot_run DROP COLUMN rolled_up_at"))
             connection.execute(text("DROP TABLE child_count"))  # and revision 0003's
-            for column in ("endpoint", "listing_refuses", "listing_checked_at"):
+            for column in ("endpoint", "listing_refuses", "listing_checked_at", "source"):  # and 0004's
                 connection.execute(text(f"ALTER TABLE snapshot_run DROP COLUMN {column}"))
         migrate(engine)
+        with engine.connect() as connection:  # every run from before 0004 was a live snapshot
+            sources = connection.execute(text("SELECT DISTINCT source FROM snapshot_run")).scalars().all()
+        assert sources == ["hub"]
         series = queries.load_series(engine)
         assert series["run_id"].tolist() == [first, second]
         assert series["downloads_delta"].tolist()[1] == 700 * 6  # six derivatives, 700 each

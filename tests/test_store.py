@@ -233,7 +233,7 @@ def test_the_strategy_is_set_once_chosen_and_checked(engine: Engine) -> None:
     with Session(engine) as session:
         set_run_strategy(session, run_id, "scan")
         assert load_run(session, run_id).strategy == "scan"
-        with pytest.raises(ValueError, match="strategy must be 'tree' or 'scan'"):
+        with pytest.raises(ValueError, match="strategy must be one of tree, scan, archive, not 'auto'"):
             set_run_strategy(session, run_id, "auto")
         with pytest.raises(StoreError, match="no snapshot run 999"):
             load_run(session, 999)
