@@ -197,6 +197,22 @@ def test_only_the_needed_columns_are_read(tmp_path: Path, emulator: HubEmulator)
     assert outcome.bytes_read < 0.25 * outcome.size, "more than a quarter of the file was read"
 
 
+def test_files_sent_to_a_cdn_are_read_the_same(tmp_path: Path, small: Catalogue) -> None:
+    """huggingface.co answers a large file's resolve URL with a 302 to its CDN: the ranges follow it."""
+    day = ERAS[-1]
+    engine = open_store(f"sqlite:///{tmp_path / 't.db'}")
+    try:
+        with HubEmulator(small, archive_redirects=True) as emu:
+            (outcome,) = run_backfill(engine, HubArchive(emu.url), ECOSYSTEMS, since=day, until=day).files
+            by_status = emu.stats()["archive"]["by_status"]
+        assert outcome.status == "imported", outcome.reason
+        assert by_status.get("302", 0) > 0
+        assert_run_is_truth(engine, outcome.run_id, archive_truth(small, day))
+        assert outcome.bytes_read < 0.25 * outcome.size
+    finally:
+        engine.dispose()
+
+
 def test_a_local_folder_gives_the_same_runs(tmp_path: Path, emulator: HubEmulator, small: Catalogue) -> None:
     from huggingface_hub import hf_hub_download
 

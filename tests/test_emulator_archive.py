@@ -413,3 +413,33 @@ def test_cache_dir_is_reused_and_private_dir_removed(small: Catalogue, tmp_path:
     assert local.exists()
     private.close()
     assert not local.exists()
+
+
+def test_redirects_to_a_cdn_as_huggingface_co_does(small: Catalogue) -> None:
+    """`archive_redirects`: a Parquet file's resolve URL answers 302 to a CDN-like URL, with the headers
+    huggingface_hub reads there; the CDN answers ranges; the client libraries follow."""
+    import httpx2
+    from huggingface_hub import HfFileSystem
+
+    with HubEmulator(small, archive_redirects=True) as emu:
+        archive = emu.archive
+        assert archive is not None
+        f = archive.weekly(RECENT)
+        head = httpx2.head(emu.url + _resolve(RECENT))  # httpx2 follows no redirect unless asked
+        assert head.status_code == 302
+        location = head.headers["Location"]
+        assert location.startswith(f"{emu.url}/_cdn/")
+        assert head.headers["X-Linked-Etag"] == f.etag
+        assert head.headers["X-Linked-Size"] == str(f.size)
+        assert head.headers["X-Repo-Commit"] == archive.commit
+        tail = httpx2.get(location, headers={"Range": "bytes=-8"})
+        assert tail.status_code == 206
+        assert tail.content.endswith(b"PAR1")
+        readme = httpx2.head(f"{emu.url}/datasets/{REPO_ID}/resolve/main/README.md")
+        assert readme.status_code == 200  # a small file that is not in LFS is served directly
+        local = _download(emu, f"models/{RECENT}/models.parquet")
+        assert hashlib.sha256(local.read_bytes()).hexdigest() == f.sha256
+        fs = HfFileSystem(endpoint=emu.url, token=False, skip_instance_cache=True)
+        with fs.open(f"datasets/{REPO_ID}/models/{RECENT}/models.parquet", "rb", cache_type="none") as handle:
+            ids = pq.ParquetFile(handle).read(columns=["id"]).column("id").to_pylist()
+        assert ids == [small.id_at(i, label_time(RECENT)) for i in small.iter_listed(label_time(RECENT))]

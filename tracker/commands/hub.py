@@ -83,6 +83,12 @@ def hub() -> None:
     help="Keep the weekly archive's Parquet files in DIR across runs (default: a temporary directory "
     "removed on exit). A file is written on first request: about 3 minutes for the realistic catalogue.",
 )
+@click.option(
+    "--archive-redirects",
+    is_flag=True,
+    help="Answer the archive's Parquet files with a 302 to a CDN-like URL (/_cdn/...), as huggingface.co "
+    "sends large files to its CDN; the default serves them from the resolve URL itself.",
+)
 def hub_serve(
     host: str,
     port: int,
@@ -96,6 +102,7 @@ def hub_serve(
     latency_ms: float,
     listing_rules: str,
     archive_cache: str | None,
+    archive_redirects: bool,
 ) -> None:
     """Serve the emulated Hub over HTTP until interrupted.
 
@@ -133,7 +140,14 @@ def hub_serve(
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     cat = load_catalogue(catalogue, seed=seed, models=models)
-    emulator = HubEmulator(cat, now=now, plan=plan, listing_rules=listing_rules, archive_cache=archive_cache)
+    emulator = HubEmulator(
+        cat,
+        now=now,
+        plan=plan,
+        listing_rules=listing_rules,
+        archive_cache=archive_cache,
+        archive_redirects=archive_redirects,
+    )
     attach(server, emulator)
 
     bound_host, bound_port = server.server_address[:2]

@@ -18,7 +18,10 @@ them apart (`archive`), with the body bytes sent per file:
     POST /api/datasets/{repo}/paths-info/{rev}      form or JSON `paths` (and `expand`): their entries
     HEAD, GET /datasets/{repo}/resolve/{rev}/{path}  the file: ETag (the quoted sha256 for LFS files),
          X-Linked-Etag, X-Linked-Size, X-Repo-Commit, Accept-Ranges; `Range: bytes=a-b | a- | -n` -> 206
-         with Content-Range, unsatisfiable -> 416; streamed from disk in 1 MiB chunks
+         with Content-Range, unsatisfiable -> 416; streamed from disk in 1 MiB chunks. With
+         `archive_redirects` (`hub serve --archive-redirects`), an LFS file answers 302 instead, its
+         Location on the "CDN" below, as huggingface.co sends its large files elsewhere
+    HEAD, GET /_cdn/datasets/{repo}/{commit}/{path}  the same file, headers and ranges
 `rev` is `main` or the commit sha. Errors: an unknown repo 404 `X-Error-Code: RepoNotFound`, an unknown
 revision 404 `RevisionNotFound`, a missing path 404 `EntryNotFound`. A weekly file is written on first
 need (a listing of its folder, a HEAD or GET of it), then served from disk.
@@ -58,7 +61,8 @@ from tracker.emulator.truth import ground_truth
 
 logger = logging.getLogger(__name__)
 ADMIN_PREFIX = "/_emulator/"
-DATASET_PREFIXES = ("/api/datasets/", "/datasets/")  # the weekly archive's routes
+CDN_PREFIX = "/_cdn/"  # where `archive_redirects` sends LFS files (on huggingface.co: another host)
+DATASET_PREFIXES = ("/api/datasets/", "/datasets/", CDN_PREFIX)  # the weekly archive's routes
 EXPOSE_HEADERS = (
     "X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,Accept-Ranges,"
     "Content-Range,X-Linked-Etag,X-Linked-Size"
@@ -79,10 +83,13 @@ class HubEmulator:
         listing_rules: str = DEFAULT_RULES,
         archive: bool | Archive = True,
         archive_cache: str | Path | None = None,
+        archive_redirects: bool = False,
     ) -> None:
         """`archive`: serve the weekly archive of `catalogue` (True: an `Archive` of its default labels,
         kept in `archive_cache` or a private directory removed on `stop`; an `Archive`: that one, which
-        the caller closes; False: none)."""
+        the caller closes; False: none). `archive_redirects`: resolve an LFS file with a 302 to a
+        CDN-like URL (`/_cdn/...`), as huggingface.co sends its large files to its CDN, instead of
+        answering itself."""
         # The real Hub's rules by default (tracker.emulator.rules); `2025` and `lenient` as asked.
         self.rules = expand_rules(listing_rules)
         self.catalogue = catalogue
@@ -94,6 +101,7 @@ class HubEmulator:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._owns_archive = archive is True
+        self.archive_redirects = archive_redirects
         if isinstance(archive, Archive):
             self.archive: Archive | None = archive
         elif archive:
@@ -457,7 +465,8 @@ class ArchiveRoutes:
         body = self._read_body() if method == "POST" else b""
         segments = path.split("/")[1:]  # still percent-encoded: a revision or path may hold %2F
         api = segments[0] == "api"
-        segments = segments[2:] if api else segments[1:]  # after `api/datasets` or `datasets`
+        cdn = path.startswith(CDN_PREFIX)  # /_cdn/datasets/{repo}/{commit}/{path}
+        segments = segments[2:] if api or cdn else segments[1:]  # after `api/datasets` or `datasets`
         if len(segments) < 2 or not all(segments[:2]):
             return self._not_found()
         repo_id = "/".join(unquote(x) for x in segments[:2])
@@ -467,6 +476,8 @@ class ArchiveRoutes:
             return self._fail(404, "Repository not found", "RepoNotFound")
         if api:
             return self._api(method, archive, rest, query, body)
+        if cdn and len(rest) >= 2 and method in ("GET", "HEAD"):
+            return self._resolve(method, archive, unquote(rest[0]), unquote("/".join(rest[1:])), cdn=True)
         if len(rest) >= 3 and rest[0] == "resolve" and method in ("GET", "HEAD"):
             return self._resolve(method, archive, unquote(rest[1]), unquote("/".join(rest[2:])))
         return self._not_found()
@@ -528,7 +539,7 @@ class ArchiveRoutes:
                 out.append(archive.entry(p, kind, expand=expand))
         self._ok(out, {"X-Repo-Commit": archive.commit})
 
-    def _resolve(self, method: str, archive: Archive, revision: str, path: str) -> None:
+    def _resolve(self, method: str, archive: Archive, revision: str, path: str, *, cdn: bool = False) -> None:
         if not archive.has_revision(revision):
             return self._bad_revision(revision)
         f = archive.file(path)
@@ -538,6 +549,8 @@ class ArchiveRoutes:
         if f.sha256 is not None:
             headers["X-Linked-Etag"] = f.etag
             headers["X-Linked-Size"] = str(f.size)
+            if self.emu.archive_redirects and not cdn:
+                return self._redirect(method, archive, f, headers)
         content_type = "text/plain; charset=utf-8" if f.content is not None else "application/octet-stream"
         span = parse_range(self.h.headers.get("Range"), f.size)
         if span == "unsatisfiable":
@@ -557,6 +570,24 @@ class ArchiveRoutes:
         h.end_headers()
         if method == "GET":
             self._stream(f, start, end)
+
+    def _redirect(self, method: str, archive: Archive, f: RepoFile, headers: dict[str, str]) -> None:
+        """A 302 to the file on the "CDN", with the headers huggingface_hub reads from it (the
+        `X-Linked-*` ones: it does not follow an absolute redirect on HEAD)."""
+        location = f"{self.h._base_url()}{CDN_PREFIX}datasets/{archive.repo_id}/{archive.commit}/{f.path}"
+        body = b"" if method == "HEAD" else f"Found. Redirecting to {location}".encode()
+        self.emu.count_archive("status:302")
+        h = self.h
+        h.send_response(302)
+        h.send_header("Location", location)
+        h.send_header("Content-Type", "text/plain; charset=utf-8")
+        h.send_header("Content-Length", str(len(body)))
+        h.send_header("Access-Control-Expose-Headers", EXPOSE_HEADERS)
+        for k, v in headers.items():
+            if k != "Accept-Ranges":
+                h.send_header(k, v)
+        h.end_headers()
+        h.wfile.write(body)
 
     def _stream(self, f: RepoFile, start: int, end: int) -> None:
         """Write bytes [start, end) of `f`, a chunk at a time, counting each chunk as it is handed to the
