@@ -424,3 +424,77 @@ def test_the_real_catalogue_s_archive_records_its_ground_truth(tmp_path: Path) -
                 assert outcome.bytes_read < 0.25 * outcome.size
     finally:
         engine.dispose()
+
+
+def test_other_shapes_the_archive_may_take(tmp_path: Path) -> None:
+    """Shapes the evidence allows but the emulator does not write: large strings and lists, nanosecond
+    timestamps without a zone, figures as floats (NaN for none), `baseModels` as JSON text, a `private`
+    column. Private rows are not listed, so they break a path; lineage from the tags where `baseModels`
+    is null."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    root, child, hidden, grandchild, orphan = (
+        "meta-llama/Llama-3.1-8B",
+        "someone/llama-3.1-8b-chat",
+        "someone/private-tune",
+        "other/llama-3.1-8b-chat-GGUF",
+        "other/under-the-private-one",
+    )
+    ns = 1_740_000_000_000_000_000
+    rows = {
+        "_id": ["a" * 24, "b" * 24, "c" * 24, "d" * 24, "e" * 24],
+        "id": [root, child, hidden, grandchild, orphan],
+        "createdAt": [ns, ns + 1, ns + 2, ns + 3, ns + 4],
+        "downloads": [1000.0, 250.0, 5.0, float("nan"), 3.0],
+        "likes": [10, 2, 0, 1, 0],
+        "trendingScore": [3.0, 1.0, 0.0, 0.0, 0.0],
+        "tags": [
+            ["transformers", "license:llama3.1"],
+            ["transformers", f"base_model:{root}", f"base_model:finetune:{root}"],
+            ["peft", f"base_model:adapter:{root}"],
+            ["gguf", f"base_model:quantized:{child}"],
+            ["transformers", f"base_model:finetune:{hidden}"],
+        ],
+        "baseModels": [
+            None,
+            json.dumps({"relation": "finetune", "models": [{"_id": "a" * 24, "id": root}]}),
+            json.dumps({"relation": "adapter", "models": [{"_id": "a" * 24, "id": root}]}),
+            None,
+            json.dumps({"relation": "finetune", "models": [{"_id": "c" * 24, "id": hidden}]}),
+        ],
+        "private": [False, False, True, False, False],
+    }
+    table = pa.table(
+        {
+            "_id": pa.array(rows["_id"], pa.large_string()),
+            "id": pa.array(rows["id"], pa.large_string()),
+            "createdAt": pa.array(rows["createdAt"], pa.timestamp("ns")),
+            "downloads": pa.array(rows["downloads"], pa.float64()),
+            "likes": pa.array(rows["likes"], pa.int32()),
+            "trendingScore": pa.array(rows["trendingScore"], pa.float64()),
+            "tags": pa.array(rows["tags"], pa.large_list(pa.large_string())),
+            "baseModels": pa.array(rows["baseModels"], pa.string()),
+            "private": pa.array(rows["private"], pa.bool_()),
+        }
+    )
+    folder = tmp_path / "archive" / "models" / "2025-03-05"
+    folder.mkdir(parents=True)
+    pq.write_table(table, folder / "models.parquet", row_group_size=2)
+    engine = open_store(f"sqlite:///{tmp_path / 't.db'}")
+    llama = select_ecosystems(load_ecosystems(), ["llama"])
+    try:
+        (outcome,) = run_backfill(engine, LocalArchive(tmp_path / "archive"), llama).files
+        assert outcome.status == "imported", outcome.reason
+        got = {(r[1], r[3], r[4], r[5], r[6], r[7]) for r in recorded_rows(engine, outcome.run_id)}
+        edges = recorded_edges(engine, outcome.run_id)
+    finally:
+        engine.dispose()
+    assert got == {
+        (root, 0, "base", 1000, None, 10),
+        (child, 1, "finetune", 250, None, 2),
+        (grandchild, 2, "quantized", None, None, 1),
+    }
+    assert edges == {(child, root, "finetune"), (grandchild, child, "quantized")}

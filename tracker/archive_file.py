@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import math
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -422,6 +423,9 @@ class ArchiveFileReader:
         for key in ("createdAt", "lastModified"):
             if key in item:
                 item[key] = _iso(item[key])
+        for key in ("downloads", "downloadsAllTime", "likes", "trendingScore"):
+            if key in item:
+                item[key] = _count(item[key])
         declared = item.get("baseModels")
         if isinstance(declared, dict) and ids:  # parents by their id of this week, through their `_id`
             item["baseModels"] = current_ids(declared, ids)
@@ -520,6 +524,13 @@ def _in(column: pa.ChunkedArray, values: list[str]) -> pa.Array:
     encoded = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     hit = pc.is_in(encoded.dictionary, value_set=pa.array(values, pa.string()))
     return pc.fill_null(pc.take(hit, encoded.indices), False)
+
+
+def _count(value: object) -> int | None:
+    """A count as an integer: some files store figures as floats (`12.0`, NaN for none)."""
+    if isinstance(value, float):
+        return round(value) if math.isfinite(value) else None
+    return value if isinstance(value, int) else None
 
 
 def _empty(table: pa.Table) -> pa.RecordBatch:
