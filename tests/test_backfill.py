@@ -330,6 +330,7 @@ def test_bad_input_is_one_line_and_keeps_what_was_stored(tmp_path: Path, emulato
         "--endpoint", emulator.url, "--since", "2026-10-28", "--until", "2026-01-01", says="is after --until"
     )
     refused("--endpoint", emulator.url, "--since", "last week", says="not a date")
+    refused("--from", str(tmp_path), "--archive", "someone/else", says="not both")
     # A malformed file fails its date, with one line; the other dates still import.
     folder = tmp_path / "local"
     for name, content in (("2025-03-05", b"not parquet at all"), ("2025-03-12", None)):

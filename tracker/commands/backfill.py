@@ -10,6 +10,7 @@ from datetime import date
 
 import click
 
+from tracker.archive import ARCHIVE_REPO
 from tracker.commands.options import (
     database_option,
     ecosystems_file_option,
@@ -64,7 +65,7 @@ class _FileProgress:
 @click.option(
     "--archive",
     "repo",
-    default="hfmlsoc/hub_weekly_snapshots",
+    default=ARCHIVE_REPO,
     show_default=True,
     metavar="REPO",
     help="A dataset repo of the archive's layout (models/<YYYY-MM-DD>/models.parquet) on --endpoint.",
@@ -107,6 +108,8 @@ def backfill(
     from tracker.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
     from tracker.snapshot import endpoint_key, missing_roots_text
 
+    if folder is not None and repo != ARCHIVE_REPO:
+        raise click.UsageError("give --from PATH or --archive REPO, not both")
     since, until = _day(since_text, "--since"), _day(until_text, "--until")
     try:
         ecosystems = select_ecosystems(load_ecosystems(ecosystems_path), list(names) or None)
