@@ -36,6 +36,20 @@ def catalogue() -> Catalogue:
     return build_synthetic(seed=TEST_SEED, models=TEST_MODELS)
 
 
+@pytest.fixture(scope="session")
+def small() -> Catalogue:
+    """A smaller synthetic Hub (seed 3, 6,000 models: every trap but the 1,000-child parent), built once
+    per session; a module may override it."""
+    return build_synthetic(seed=3, models=6000)
+
+
+@pytest.fixture
+def emulator(small: Catalogue) -> Iterator[HubEmulator]:
+    """A fresh emulator on `small` (as the requesting module defines it), serving on a free port."""
+    with HubEmulator(small) as emu:
+        yield emu
+
+
 @pytest.fixture
 def hub(catalogue: Catalogue) -> Iterator[HubEmulator]:
     """A fresh emulator (default clock, no faults) on the session catalogue, serving on a free port."""

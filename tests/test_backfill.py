@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -32,7 +31,6 @@ from tracker.emulator.archive import label_time, labels_for
 from tracker.emulator.catalogue import Catalogue
 from tracker.emulator.faults import FaultPlan
 from tracker.emulator.server import HubEmulator
-from tracker.emulator.synthetic import build_synthetic
 from tracker.emulator.truth import Truth, ground_truth
 from tracker.hub import HubClient
 from tracker.snapshot import take_snapshot
@@ -45,17 +43,6 @@ APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 ALL_TIME_FROM = date(2025, 2, 26)  # the archive's first file with downloadsAllTime
 # One file of each era: no baseModels column (and modelId); no downloadsAllTime; the full schema.
 ERAS = (date(2024, 7, 24), date(2025, 2, 19), date(2025, 2, 26), date(2026, 10, 28))
-
-
-@pytest.fixture(scope="module")
-def small() -> Catalogue:
-    return build_synthetic(seed=3, models=6000)
-
-
-@pytest.fixture
-def emulator(small: Catalogue) -> Iterator[HubEmulator]:
-    with HubEmulator(small) as emu:
-        yield emu
 
 
 def archive_truth(cat: Catalogue, day: date) -> Truth:

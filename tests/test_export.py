@@ -34,7 +34,6 @@ from tracker.dictionary import TABLES, Table, render_markdown, render_table
 from tracker.ecosystems import load_ecosystems, select_ecosystems
 from tracker.emulator.catalogue import Catalogue
 from tracker.emulator.server import HubEmulator
-from tracker.emulator.synthetic import build_synthetic
 from tracker.emulator.truth import Truth, ground_truth
 from tracker.export import WRITERS, ExportFilters, atomic_file, export_query, stream_rows
 from tracker.hub import HubClient, HubError
@@ -92,10 +91,6 @@ class Recorded:
         (run,) = [r for r in self.truths if self.taken[r] == instant(self.t0 + days * DAY)]
         return run
 
-
-@pytest.fixture(scope="module")
-def small() -> Catalogue:
-    return build_synthetic(seed=3, models=6000)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,12 +71,6 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 def small() -> Catalogue:
     """A small synthetic Hub (1,500 models): a llama crawl takes a fraction of a second."""
     return build_synthetic(seed=3, models=1500)
-
-
-@pytest.fixture
-def emulator(small: Catalogue) -> Iterator[HubEmulator]:
-    with HubEmulator(small) as emu:
-        yield emu
 
 
 def truth_size(emu: HubEmulator) -> int:

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -32,18 +31,6 @@ from tracker.tables import ChildCount
 
 ECOSYSTEMS = select_ecosystems(load_ecosystems(), ["llama", "qwen"])
 TOKEN = "hf_SNAPSHOTsecretTOKEN0123456789abcdef"
-
-
-@pytest.fixture(scope="module")
-def small() -> Catalogue:
-    """A smaller synthetic Hub (every trap but the 1,000-child parent) to keep the suite quick."""
-    return build_synthetic(seed=3, models=6000)
-
-
-@pytest.fixture
-def emulator(small: Catalogue) -> Iterator[HubEmulator]:
-    with HubEmulator(small) as emu:
-        yield emu
 
 
 def truth_rows(truth: Truth) -> set[tuple]:
