@@ -26,7 +26,8 @@ from tracker.emulator.archive import (
     schema_for,
 )
 from tracker.emulator.catalogue import Catalogue
-from tracker.emulator.server import HubEmulator, parse_range
+from tracker.emulator.datasets import parse_range
+from tracker.emulator.server import HubEmulator
 from tracker.emulator.synthetic import build_synthetic
 
 RECENT = date(2025, 3, 19)  # downloadsAllTime and baseModels

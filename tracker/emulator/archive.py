@@ -90,22 +90,6 @@ _PAYLOAD_FIELDS = (
     "siblings",
     "config",
 )
-# Columns a lineage import reads (the rest is bulk it can skip).
-LINEAGE_COLUMNS = (
-    "_id",
-    "id",
-    "author",
-    "createdAt",
-    "lastModified",
-    "downloads",
-    "downloadsAllTime",
-    "likes",
-    "trendingScore",
-    "tags",
-    "pipeline_tag",
-    "library_name",
-    "baseModels",
-)
 
 
 # --- labels and schema ---------------------------------------------------------------------------------
