@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tracker.archive import ARCHIVE_REPO, repo_of
+
 NOTE = """
 **What a download is.** The Hub counts file requests to a repository, not people or installs.
 It shows two figures: `downloads`, a rolling **30-day window**, and `downloadsAllTime`, cumulative.
@@ -21,7 +23,6 @@ its data was dumped within the 7 days after that date. Files before 2025-02-26 c
 downloads, so weekly downloads start there.
 """
 
-ARCHIVE = "hfmlsoc/hub_weekly_snapshots"
 ARCHIVE_LICENCE = "ODbL-1.0"
 
 
@@ -30,8 +31,7 @@ def archive_note(runs) -> str:  # noqa: ANN001 - a DataFrame of taken_at, source
     if runs is None or runs.empty:
         return ""
     first, last = runs["taken_at"].min(), runs["taken_at"].max()
-    source = str(runs["source"].iloc[-1])
-    repo = ARCHIVE if "@local:" in source else source.split("@", 1)[0] or ARCHIVE
+    repo = repo_of(str(runs["source"].iloc[-1])) or ARCHIVE_REPO
     weeks = f"{len(runs):,} weekly run{'s' if len(runs) > 1 else ''}"
     return (
         f":material/history: The shaded {weeks} from {first:%d %b %Y} to {last:%d %b %Y} come from the "

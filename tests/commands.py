@@ -1,4 +1,5 @@
-"""Run the `tracker` command line as a user does: a subprocess, no standard input."""
+"""Run the `tracker` command line as a user does: a subprocess, no standard input (`tracker`), or in the
+background (`spawn`)."""
 
 from __future__ import annotations
 
@@ -15,5 +16,15 @@ def tracker(*args: str, env: dict | None = None, timeout: float = 120) -> subpro
         text=True,
         timeout=timeout,
         env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def spawn(*args: str) -> subprocess.Popen[bytes]:
+    """`python -m tracker ARGS` started in the background, output discarded: a run to kill mid-way."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tracker", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,
     )

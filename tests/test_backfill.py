@@ -10,8 +10,6 @@ run, and the next one finishes it; bad input is one line and loses nothing store
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -21,7 +19,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from tests.commands import tracker
+from tests.commands import spawn, tracker
 from tests.test_snapshot import recorded_edges, recorded_rows, truth_rows
 from tracker.archive import HubArchive, LocalArchive
 from tracker.backfill import run_backfill, taken_at_of
@@ -232,28 +230,20 @@ def test_killed_mid_file_then_backfilled_again(tmp_path: Path, small: Catalogue)
     url = f"sqlite:///{tmp_path / 't.db'}"
     day = ERAS[-1]
     with HubEmulator(small, plan=FaultPlan(latency_ms=60)) as emu:  # each range read takes 60 ms
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tracker",
-                "backfill",
-                "--database",
-                url,
-                "--endpoint",
-                emu.url,
-                "--ecosystem",
-                "llama",
-                "--ecosystem",
-                "qwen",
-                "--since",
-                str(day),
-                "--until",
-                str(day),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            stdin=subprocess.DEVNULL,
+        proc = spawn(
+            "backfill",
+            "--database",
+            url,
+            "--endpoint",
+            emu.url,
+            "--ecosystem",
+            "llama",
+            "--ecosystem",
+            "qwen",
+            "--since",
+            str(day),
+            "--until",
+            str(day),
         )
         engine = open_store(url)
         try:

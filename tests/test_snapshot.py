@@ -7,8 +7,6 @@ edges), with both strategies, with faults injected, and after a crawl killed wit
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from tests.commands import tracker
+from tests.commands import spawn, tracker
 from tracker.database import open_store, snapshot_lock
 from tracker.ecosystems import load_ecosystems, select_ecosystems
 from tracker.emulator.catalogue import Catalogue
@@ -194,28 +192,20 @@ def test_killed_mid_crawl_then_run_again(database_url: str, small: Catalogue) ->
     emu.start()
     engine = open_store(database_url)
     try:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tracker",
-                "snapshot",
-                "--database",
-                database_url,
-                "--endpoint",
-                emu.url,
-                "--ecosystem",
-                "llama",
-                "--ecosystem",
-                "qwen",
-                "--strategy",
-                "tree",
-                "--concurrency",
-                "2",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            stdin=subprocess.DEVNULL,
+        proc = spawn(
+            "snapshot",
+            "--database",
+            database_url,
+            "--endpoint",
+            emu.url,
+            "--ecosystem",
+            "llama",
+            "--ecosystem",
+            "qwen",
+            "--strategy",
+            "tree",
+            "--concurrency",
+            "2",
         )
         deadline = time.monotonic() + 60
         stored = 0

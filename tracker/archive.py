@@ -161,17 +161,12 @@ class HubArchive:
         except RepositoryNotFoundError:
             raise ArchiveError(f"archive {self.repo}: no such dataset repo on {self.endpoint}") from None
         except HfHubHTTPError as exc:
-            raise ArchiveError(f"archive {self.repo}: {_one_line(exc)}") from None
-        except OSError as exc:  # connection refused, DNS, timeouts (httpx's errors are OSError-like)
-            raise ArchiveError(
-                f"archive {self.repo}: cannot reach {self.endpoint} ({_one_line(exc)})"
-            ) from None
-        except Exception as exc:  # httpx2 transport errors are not OSError subclasses
-            if type(exc).__module__.startswith(("httpx", "httpcore")):
-                raise ArchiveError(
-                    f"archive {self.repo}: cannot reach {self.endpoint} ({_one_line(exc)})"
-                ) from None
-            raise
+            raise ArchiveError(f"archive {self.repo}: {one_line(exc)}") from None
+        except Exception as exc:
+            if not unreadable(exc):
+                raise
+            reason = f"cannot reach {self.endpoint} ({one_line(exc)})"
+            raise ArchiveError(f"archive {self.repo}: {reason}") from None
         if not info.sha:
             raise ArchiveError(f"archive {self.repo}: the Hub gave no revision for it")
         return info.sha
@@ -189,7 +184,7 @@ class HubArchive:
         except EntryNotFoundError:
             raise ArchiveError(f"archive {self.repo}: no models/ folder in it") from None
         except HfHubHTTPError as exc:
-            raise ArchiveError(f"archive {self.repo}: {_one_line(exc)}") from None
+            raise ArchiveError(f"archive {self.repo}: {one_line(exc)}") from None
         folders = ((e.path.rsplit("/", 1)[-1], e.path) for e in entries if isinstance(e, RepoFolder))
         return _dated(iter(folders))
 
@@ -208,6 +203,20 @@ class HubArchive:
         return f"{self.repo}@{self.revision}:{file.path}"
 
 
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return (text[:300] or type(exc).__name__).rstrip(".")
+def repo_of(source: str) -> str | None:
+    """The archive repo a run's `source` names (`repo@revision:path`), None for a local folder's."""
+    where, _, rest = source.rpartition("@")
+    return None if rest.startswith("local:") or not where else where
+
+
+def one_line(exc: BaseException) -> str:
+    """An error as one line of at most 400 characters, for a run's `error` and the log."""
+    return " ".join(str(exc).split())[:400].rstrip(".") or type(exc).__name__
+
+
+def unreadable(exc: BaseException) -> bool:
+    """Whether an error says the archive could not be read (a missing or malformed file, the Hub or the
+    network failing), rather than a fault of ours or a stop: those fail one date, not the backfill."""
+    if isinstance(exc, ArchiveError | OSError):  # OSError: FileNotFoundError, refused connections
+        return True
+    return type(exc).__module__.startswith(("huggingface_hub", "httpx", "httpcore", "fsspec"))

@@ -26,6 +26,7 @@ Parents are followed by `_id` as well as by id: a declared base named by an id t
 from __future__ import annotations
 
 import bisect
+import json
 import logging
 import math
 import os
@@ -39,6 +40,7 @@ import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
+from tracker.archive import ArchiveError, CountingFile, one_line
 from tracker.crawl import BATCH, Batch
 from tracker.ecosystems import Ecosystem, family_of_root
 from tracker.hub import CRAWL_EXPAND, parse_observation
@@ -60,7 +62,7 @@ _TAG = "base_model:"
 SLICE = 20_000  # rows decoded, and their declared parents parsed, at once
 
 
-class ArchiveFileError(Exception):
+class ArchiveFileError(ArchiveError):
     """The file is not a readable archive file (not Parquet, no id column, a column of a wrong type)."""
 
 
@@ -96,7 +98,6 @@ class _Edges:
     relation: list[pa.Array] = field(default_factory=list)
     parent_key: list[pa.Array] = field(default_factory=list)  # lower-case id, as declared
     parent_oid: list[pa.Array] = field(default_factory=list)  # its `_id`, when the file gives it
-    table: pa.Table | None = None
 
     def add(self, rows: list[tuple[int, str, str | None, str, str, str | None]]) -> None:
         if not rows:
@@ -125,8 +126,7 @@ class _Edges:
             columns[name] = pa.chunked_array(chunks, kind).unify_dictionaries().combine_chunks()
         for name in (*plain, *encoded):
             setattr(self, name, [])
-        self.table = pa.table(columns)
-        return self.table
+        return pa.table(columns)
 
 
 def _ids_column(schema: pa.Schema) -> str:
@@ -152,7 +152,7 @@ class ArchiveFileReader:
 
     def __init__(
         self,
-        file: object,
+        file: CountingFile,
         ecosystems: Sequence[Ecosystem],
         *,
         on_progress: Callable[[FileProgress], None] | None = None,
@@ -164,10 +164,16 @@ class ArchiveFileReader:
         self.rows = 0
         self.members = 0
         self._shared: dict[str, str] = {}
+        # What `_rootish` looks for in every slice: the listed root ids, and the authors' namespaces.
+        self._root_ids = pa.array(
+            sorted({r.lower() for eco in self.ecosystems for fam in eco.families for r in fam.roots}),
+            pa.string(),
+        )
+        self._prefixes = sorted({a.lower() + "/" for eco in self.ecosystems for a in eco.authors})
         try:
             self._parquet = pq.ParquetFile(file, pre_buffer=False)  # type: ignore[arg-type]
         except (pa.ArrowException, OSError, ValueError) as exc:
-            raise ArchiveFileError(f"not a Parquet file ({_short(exc)})") from None
+            raise ArchiveFileError(f"not a Parquet file ({one_line(exc)})") from None
         schema = self._parquet.schema_arrow
         self.id_column = _ids_column(schema)
         self.columns = [c for c in NEEDED if c in schema.names]
@@ -204,11 +210,15 @@ class ArchiveFileReader:
 
     @property
     def size(self) -> int:
-        return int(getattr(self.file, "size", 0))
+        return self.file.size
 
     @property
     def bytes_read(self) -> int:
-        return int(getattr(self.file, "bytes_read", 0))
+        return self.file.bytes_read
+
+    @property
+    def row_groups(self) -> int:
+        return self._parquet.num_row_groups
 
     # --- pass 1: the edges and the spill --------------------------------------------------------
 
@@ -261,11 +271,9 @@ class ArchiveFileReader:
 
     def _rootish(self, table: pa.Table, offset: int, found: dict[str, _Row]) -> None:
         """Keep the rows that can be roots: the listed root ids, the authors' models."""
-        root_ids = {r.lower() for eco in self.ecosystems for fam in eco.families for r in fam.roots}
-        prefixes = {a.lower() + "/" for eco in self.ecosystems for a in eco.authors}
         lower = pc.utf8_lower(table[self.id_column].combine_chunks())
-        mask = pc.is_in(lower, value_set=pa.array(sorted(root_ids), pa.string()))
-        for prefix in prefixes:
+        mask = pc.is_in(lower, value_set=self._root_ids)
+        for prefix in self._prefixes:
             mask = pc.or_(mask, pc.fill_null(pc.starts_with(lower, prefix), False))
         mask = pc.fill_null(mask, False)
         picked = pc.indices_nonzero(mask)
@@ -285,7 +293,7 @@ class ArchiveFileReader:
     def _read(self, spill: ipc.RecordBatchFileWriter, edges: _Edges, rootish: dict[str, _Row]) -> list[int]:
         """Pass 1, a row group at a time, decoded `SLICE` rows at a time; the first row of each spilled
         batch, then the number of rows."""
-        groups = self._parquet.num_row_groups
+        groups = self.row_groups
         offsets = [0]
         for g in range(groups):
             try:
@@ -295,7 +303,7 @@ class ArchiveFileReader:
                     self._slice(self._visible(pa.Table.from_batches([batch])), offsets, spill, edges, rootish)
             except (pa.ArrowException, OSError, ValueError) as exc:
                 raise ArchiveFileError(
-                    f"row group {g + 1} of {groups} cannot be read ({_short(exc)})"
+                    f"row group {g + 1} of {groups} cannot be read ({one_line(exc)})"
                 ) from None
             # The allocator keeps what a row group freed for reuse, and its pages add up over a file of
             # 22 row groups (about 180 MB at 2.2M rows): hand them back.
@@ -344,7 +352,7 @@ class ArchiveFileReader:
                 yield Batch(memberships=memberships[start : start + BATCH])
             del memberships
             yield from self._records(path, offsets, rows, children)
-        self._report(self._parquet.num_row_groups, self._parquet.num_row_groups)
+        self._report(self.row_groups, self.row_groups)
 
     def _search(self, children: _ChildIndex, rootish: dict[str, _Row]) -> tuple[list[Membership], list[int]]:
         """Every ecosystem's members (the crawl's search over the edge arrays), and their rows, sorted."""
@@ -541,8 +549,6 @@ def _empty(table: pa.Table) -> pa.RecordBatch:
 def _base_models_value(value: object) -> object:
     """`baseModels` as the listing gives it: a struct as a dict; a JSON string (an older shape) parsed."""
     if isinstance(value, str):
-        import json
-
         try:
             return json.loads(value)
         except ValueError:
@@ -559,7 +565,3 @@ def _declared_oids(declared: object) -> dict[str, str]:
         if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry.get("_id"):
             out[entry["id"].lower()] = entry["_id"]
     return out
-
-
-def _short(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:200] or type(exc).__name__

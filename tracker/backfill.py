@@ -26,17 +26,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from tracker import database, store
-from tracker.archive import ArchiveError, ArchiveFile, ArchiveSource
-from tracker.archive_file import ArchiveFileError, ArchiveFileReader, FileProgress
+from tracker.archive import ArchiveError, ArchiveFile, ArchiveSource, CountingFile, one_line, unreadable
+from tracker.archive_file import ArchiveFileReader, FileProgress
 from tracker.ecosystems import Ecosystem
+from tracker.snapshot import RunEnd, error_text, tidy, utcnow
 from tracker.tables import SnapshotRun
 
 logger = logging.getLogger(__name__)
 LIVE_RUNS_STAND = timedelta(days=7)  # an archive date this close to a live run is not imported
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def taken_at_of(day: date) -> datetime:
@@ -124,17 +121,7 @@ def run_backfill(
     files = in_range(archive.files(), since, until)
     result = BackfillResult()
     with database.snapshot_lock(engine), Session(engine) as session:
-        closed = store.close_interrupted_runs(session, now=now())
-        result.closed_runs = tuple(closed)
-        if closed:
-            logger.warning(
-                "closed %d interrupted run(s) as failed: %s", len(closed), ", ".join(map(str, closed))
-            )
-        if database.pending_rollups(engine):
-            from tracker import rollups
-
-            logger.warning("writing the roll-ups a completed run lacks")
-            rollups.backfill(engine)
+        result.closed_runs = tuple(tidy(engine, session, now()))
         names = [e.name for e in ecosystems]
         for file in files:
             reason, todo = _skip_reason(session, file.day, names)
@@ -172,18 +159,12 @@ def _import(
         source=archive.source(file),
     )
     reader: ArchiveFileReader | None = None
-    opened = None
+    opened: CountingFile | None = None
 
-    def finish(status: str, error: str | None) -> None:
+    def finish(status: RunEnd, error: str | None) -> None:
         reads = opened.reads if opened is not None else 0
         store.finish_run(
-            session,
-            run_id,
-            status=status,
-            finished_at=now(),
-            requests=reads,
-            retries=0,
-            error=error,  # type: ignore[arg-type]
+            session, run_id, status=status, finished_at=now(), requests=reads, retries=0, error=error
         )
 
     try:
@@ -196,7 +177,7 @@ def _import(
             file.day,
             file.path,
             f"{opened.size:,}",
-            reader._parquet.num_row_groups,
+            reader.row_groups,
             f"; the file has no {', '.join(reader.lacks)}" if reader.lacks else "",
         )
         for batch in reader.batches():
@@ -204,25 +185,15 @@ def _import(
             store.save_memberships(session, run_id, batch.memberships)
             store.save_edges(session, run_id, batch.edges)
             session.commit()
-    except (ArchiveError, ArchiveFileError, FileNotFoundError, OSError) as exc:
+    except BaseException as exc:
         session.rollback()
-        error = f"{file.path}: {_one_line(exc)}"
-        finish("failed", error)
-        logger.error("%s: failed: %s", file.day, error)
-        return FileOutcome(file.day, "failed", error, run_id, seconds=time.monotonic() - began)
-    except Exception as exc:
-        session.rollback()
-        if not type(exc).__module__.startswith(("huggingface_hub", "httpx", "httpcore", "fsspec")):
-            finish("failed", f"{type(exc).__name__}: {_one_line(exc)}")
+        if not unreadable(exc):  # a fault of ours, or a stop: the run fails and the error goes on
+            finish("failed", error_text(exc))
             raise
-        error = f"{file.path}: {_one_line(exc)}"
+        error = f"{file.path}: {one_line(exc)}"
         finish("failed", error)
         logger.error("%s: failed: %s", file.day, error)
         return FileOutcome(file.day, "failed", error, run_id, seconds=time.monotonic() - began)
-    except BaseException:
-        session.rollback()
-        finish("failed", "interrupted")
-        raise
     finally:
         if opened is not None:
             opened.close()
@@ -241,7 +212,3 @@ def _import(
         time.monotonic() - began,
         tuple(reader.missing_roots),
     )
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:400] or type(exc).__name__

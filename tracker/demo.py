@@ -64,7 +64,7 @@ def run_demo(
     """Start the emulator (real catalogue) on a free port; import the first half of the weeks from its
     weekly archive (`tracker backfill`), then record one live snapshot per week for the rest."""
     from tracker.archive import HubArchive
-    from tracker.backfill import run_backfill
+    from tracker.backfill import run_backfill, taken_at_of
     from tracker.emulator import load_catalogue
     from tracker.emulator.server import HubEmulator
     from tracker.hub import HubClient
@@ -94,7 +94,7 @@ def run_demo(
                     raise RuntimeError(
                         f"the demo's archive week {outcome.day} was {outcome.status}: {outcome.reason}"
                     )
-                taken = datetime(outcome.day.year, outcome.day.month, outcome.day.day, tzinfo=UTC)
+                taken = taken_at_of(outcome.day)
                 cost = (
                     f"{outcome.bytes_read / 1e6:,.1f} of {outcome.size / 1e6:,.1f} MB read from the archive"
                 )

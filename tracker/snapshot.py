@@ -63,7 +63,7 @@ def missing_roots_text(missing: Sequence[str], where: str = "on the Hub") -> str
     return f"; {len(missing):,} {roots} not {where} ({first}{more}; see the log)"
 
 
-def _error_text(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
     """One line for the run's `error`: the Hub's failure as worded, `interrupted` for signals."""
     if not isinstance(exc, Exception):
         return "interrupted"  # KeyboardInterrupt, SystemExit: the operator or the scheduler stopped us
@@ -155,6 +155,20 @@ def choose_strategy(
     return choice, costs.describe(tree, scan), (tree if choice == "tree" else scan).requests
 
 
+def tidy(engine: Engine, session: Session, at: datetime) -> list[int]:
+    """What every writer of runs does first, holding the snapshot lock: close the runs found dead as
+    failed (`interrupted`), and write the roll-ups a completed run lacks. The runs closed."""
+    closed = store.close_interrupted_runs(session, now=at)
+    if closed:
+        logger.warning("closed %d interrupted run(s) as failed: %s", len(closed), ", ".join(map(str, closed)))
+    if database.pending_rollups(engine):  # a completed run whose roll-ups could not be written
+        from tracker import rollups
+
+        logger.warning("writing the roll-ups a completed run lacks")
+        rollups.backfill(engine)
+    return closed
+
+
 def take_snapshot(
     engine: Engine,
     client: HubClient,
@@ -169,16 +183,7 @@ def take_snapshot(
     """Crawl `ecosystems` now and record one run; HubError (run recorded as failed) or SnapshotBusy."""
     began = time.monotonic()
     with database.snapshot_lock(engine), Session(engine) as session:
-        closed = store.close_interrupted_runs(session, now=now())
-        if closed:
-            logger.warning(
-                "closed %d interrupted run(s) as failed: %s", len(closed), ", ".join(map(str, closed))
-            )
-        if database.pending_rollups(engine):  # a completed run whose roll-ups could not be written
-            from tracker import rollups
-
-            logger.warning("writing the roll-ups a completed run lacks")
-            rollups.backfill(engine)
+        closed = tidy(engine, session, now())
         endpoint = endpoint_key(client.endpoint)
         started = now()
         # What an earlier run learned of this Hub's listings; nothing, or too old: ask the whole set.
@@ -220,7 +225,7 @@ def take_snapshot(
                     last_update = time.monotonic()
         except BaseException as exc:
             session.rollback()
-            _finish(session, run_id, client, rules, now(), "failed", _error_text(exc))
+            _finish(session, run_id, client, rules, now(), "failed", error_text(exc))
             raise
         _finish(session, run_id, client, rules, now(), "complete", None)
         run = store.load_run(session, run_id)
