@@ -76,6 +76,12 @@ def hub() -> None:
     "listings accept every value, child counts as integers (kinder than the real Hub).",
 )
 @click.option(
+    "--empty-provider-mapping",
+    is_flag=True,
+    help="Give models no inference provider maps an empty inferenceProviderMapping ([] on listings, {} "
+    "on model_info) rather than leaving the key out (the real Hub may do either).",
+)
+@click.option(
     "--archive-cache",
     type=click.Path(file_okay=False, writable=True),
     default=None,
@@ -101,6 +107,7 @@ def hub_serve(
     faults: Sequence[str],
     latency_ms: float,
     listing_rules: str,
+    empty_provider_mapping: bool,
     archive_cache: str | None,
     archive_redirects: bool,
 ) -> None:
@@ -145,6 +152,7 @@ def hub_serve(
         now=now,
         plan=plan,
         listing_rules=listing_rules,
+        empty_provider_mapping=empty_provider_mapping,
         archive_cache=archive_cache,
         archive_redirects=archive_redirects,
     )

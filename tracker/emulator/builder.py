@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tracker.emulator import traits
+from tracker.emulator import providers, traits
 from tracker.emulator.catalogue import Catalogue, HubModel, object_id
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ class CatalogueBuilder:
         self.taken: set[str] = set()
         self.by_id: dict[str, int] = {}
         self.features: dict[str, list[str]] = {}
+        self.official: set[int] = set()  # official releases (roots, unrelated bases): providers favour them
         self.authors = self._author_pool(600)
         self.quantizers = [*self._author_pool(14, suffix="-quants"), "mlx-community"]
 
@@ -176,7 +177,7 @@ class CatalogueBuilder:
         default_scale = 3.0 if relation == "quantized" and author in self.quantizers else 1.0
         scale = float(fields.pop("scale", default_scale))  # type: ignore[arg-type]
         fields.setdefault("gated", "auto" if rng.random() < 0.01 else False)
-        return self.add(
+        k = self.add(
             repo_id,
             created,
             eco=eco,
@@ -191,6 +192,12 @@ class CatalogueBuilder:
             pipeline=first.model.pipeline if first else "text-generation",
             **fields,
         )
+        m = self.drafts[k].model
+        if first is not None:  # the first base's size (its own drawn from the name, the draws unchanged)
+            named = traits.named_parameters(repo_id)
+            h = traits.model_hash(m.oid)
+            m.params = traits.derived_parameters(relation, first.model.params, named, m.params, h)
+        return k
 
 
 def finish(
@@ -204,6 +211,15 @@ def finish(
     for k in order:
         d = b.drafts[k]
         m = d.model
+        m.providers = providers.draw(
+            traits.model_hash(m.oid, 1),
+            official=k in b.official,
+            relation=m.relation,
+            pipeline=m.pipeline,
+            repo_id=m.repo_id,
+            created=m.created,
+            rate=m.rate,
+        )
         m.parents = tuple([position[p] for p in d.parents] + list(d.ghosts))
         # The card names each base as it was called when the model was made (stale after renames).
         m.card_base = tuple(_id_when(b.drafts[p].model, m.created) for p in d.parents) + tuple(d.ghosts)

@@ -45,7 +45,11 @@ class HubModel:
         gated: False, "auto" or "manual".
         library, pipeline, license, arch: `library_name`, `pipeline_tag`, `license:` tag, `config.model_type`.
         extra_tags: other static tags (file formats, quantization markers, languages).
-        params: parameter count.
+        params: parameter count (what `safetensors` and `gguf` show, when the model has them); a
+            quantization's and an adapter's are their first base's, a finetune's and a merge's mostly too.
+        providers: inference provider entries `(provider, status, since)` in `since` order, status `live`,
+            `staging` or `error`; at `t` a provider maps the model with its last entry since `since <= t`
+            (`tracker.emulator.providers`). Empty for most models.
         rate, tau_days, floor: peak downloads per day, decay constant, long-run fraction of the peak.
         likes_max: likes it saturates at.
         revision_at, revision_fraction: when the Hub revised `downloadsAllTime` downward, and by what share.
@@ -68,6 +72,7 @@ class HubModel:
     arch: str | None = None
     extra_tags: tuple[str, ...] = ()
     params: int = 0
+    providers: tuple[tuple[str, str, int], ...] = ()
     rate: float = 1.0
     tau_days: float = 90.0
     floor: float = 0.2

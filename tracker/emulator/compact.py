@@ -16,7 +16,10 @@ Shape, modelled on the real Hub (hub-stats, Oct 2025: 607,148 of 2,161,698 model
 - relations, quantization formats, licences and heavy-tailed figures as in the full part (`traits`);
   models with no base come from archetypes (classifiers, embedders, diffusion, speech, RL agents,
   empty repositories ...);
-- 0.5% private, 3% deleted some days after creation; no renames.
+- 0.5% private, 3% deleted some days after creation; no renames;
+- sizes from the names or the archetype's, a derivative's from its base (`CompactPart.parameters`),
+  and a few inference providers (popular finetunes, a few others: `tracker.emulator.providers`), all
+  from the same hashes, computed with the model: no array more.
 
 Ids end with the model's index in base 36 (`nova-bert-base-finetuned-3kx1p`), so an id is resolved by
 decoding its tail and comparing with the id generated for that index: no table of two million ids.
@@ -26,14 +29,13 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tracker.emulator import traits
+from tracker.emulator import providers, traits
 from tracker.emulator.builder import QUANT_SUFFIX, SYLLABLES, WORDS
 from tracker.emulator.catalogue import DAY, RELATIONS, HubModel
 
@@ -48,7 +50,6 @@ DELETED = 0.03
 AUTHORS = 40_000
 _M64 = (1 << 64) - 1
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([bm])(?![a-z])", re.I)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Archetype:
     extra_tags: tuple[str, ...]
     stems: tuple[str, ...]
     licenses: tuple[str | None, ...]
+    sizes: tuple[float, ...] = (110e6, 350e6, 1.2e9, 7.6e9)  # parameter counts a name stating none draws from
 
 
 ARCHETYPES = (
@@ -73,6 +75,7 @@ ARCHETYPES = (
         ("safetensors",),
         ("bert-base-finetuned", "distilbert-sentiment", "roberta-classifier", "deberta-v3-cls"),
         ("apache-2.0", "mit", None),
+        (109.5e6, 66.9e6, 124.6e6, 184.4e6),
     ),
     Archetype(
         0.07,
@@ -82,6 +85,7 @@ ARCHETYPES = (
         ("safetensors",),
         ("MiniLM-embed", "e5-base-tuned", "bge-small-embed"),
         ("apache-2.0", "mit"),
+        (22.7e6, 109.5e6, 33.4e6, 335.1e6),
     ),
     Archetype(
         0.09,
@@ -91,6 +95,7 @@ ARCHETYPES = (
         ("safetensors",),
         ("gpt2-small", "tiny-lm", "char-lm", "story-gen"),
         ("mit", "apache-2.0", None),
+        (124.4e6, 6.9e6, 354.8e6, 774.0e6),
     ),
     Archetype(
         0.05,
@@ -100,6 +105,7 @@ ARCHETYPES = (
         ("safetensors",),
         ("ner-tagger", "pos-tagger", "xlm-roberta-ner"),
         ("apache-2.0", "mit"),
+        (108.9e6, 124.1e6, 277.5e6, 558.8e6),
     ),
     Archetype(
         0.08,
@@ -109,6 +115,7 @@ ARCHETYPES = (
         ("safetensors",),
         ("sd-dreambooth", "sdxl-style", "anime-diffusion", "flux-lora"),
         ("openrail", "creativeml-openrail-m", "other"),
+        (859.5e6, 2.57e9, 3.47e9, 11.9e9),
     ),
     Archetype(
         0.05,
@@ -118,6 +125,7 @@ ARCHETYPES = (
         ("safetensors",),
         ("whisper-small-ft", "wav2vec2-asr", "speech-to-text"),
         ("apache-2.0", "mit"),
+        (241.7e6, 94.4e6, 763.9e6, 1.54e9),
     ),
     Archetype(
         0.05,
@@ -127,6 +135,7 @@ ARCHETYPES = (
         ("safetensors",),
         ("vit-base-finetuned", "convnext-cls", "resnet-50-tuned"),
         ("apache-2.0", None),
+        (85.8e6, 28.6e6, 23.5e6, 304.3e6),
     ),
     Archetype(
         0.09,
@@ -163,6 +172,7 @@ ARCHETYPES = (
         ("safetensors",),
         ("tiny-chat", "sft-checkpoint", "pretrain-run", "grpo-trial"),
         ("apache-2.0", "mit", "other", None),
+        (494.0e6, 1.54e9, 3.09e9, 7.62e9),
     ),
     Archetype(
         0.19,
@@ -255,6 +265,7 @@ class CompactPart:
         self.offset = 0
         self._keys = [mix64((seed << 8) + k + 0x5EED) for k in range(16)]
         self.model = functools.lru_cache(maxsize=8192)(self._generate)
+        self._base_parameters = functools.lru_cache(maxsize=4096)(self.parameters)  # compact bases'
 
     # --- building ----------------------------------------------------------------------------------
 
@@ -548,6 +559,42 @@ class CompactPart:
 
     # --- models on demand --------------------------------------------------------------------------
 
+    def parameters(self, j: int, repo_id: str | None = None, u: float | None = None) -> int:
+        """Model `j`'s parameter count: from its name (its base-36 tail aside) or its archetype's sizes;
+        a derivative's from its base's (`traits.derived_parameters`: an anchor's, or a compact base's,
+        whose own base is an anchor or none). `repo_id`, `u`: its id and size draw, when at hand."""
+        p = self.parent.item(j)
+        base, relation = 0, None
+        if p != -1:
+            base = self._anchor_models[-2 - p].params if p <= -2 else self._base_parameters(p)
+            relation = RELATIONS[self.relation.item(j)]
+            if relation in ("quantized", "adapter"):
+                return base
+        name = (repo_id or self.repo_id(j)).rpartition("/")[2].rpartition("-")[0]  # no author, no tail
+        a = self.archetype.item(j)
+        sizes = ARCHETYPES[a].sizes if a < len(ARCHETYPES) else Archetype.sizes
+        own = _parameters(name, self._uf(3, j + (1 << 41)) if u is None else u, sizes)
+        if p == -1:
+            return own
+        named = traits.named_parameters(name)
+        return traits.derived_parameters(relation, base, named, own, self._h(3, j + (1 << 42)))
+
+    def _providers(self, j: int, repo_id: str, created: int, rate: float) -> tuple[tuple[str, str, int], ...]:
+        """Model `j`'s inference provider entries (`providers.draw`), most often none."""
+        h = self._h(4, j + (1 << 42))
+        if (h >> 11) * (1.0 / (1 << 53)) >= providers.COMMUNITY_BOUND + 0.6 * rate / (rate + 150.0):
+            return ()  # above any chance a model of the part has: what `draw` would answer, sooner
+        rel = self.relation.item(j)
+        return providers.draw(
+            h,
+            official=False,
+            relation=RELATIONS[rel] if rel >= 0 else None,
+            pipeline=self.pipes.values[self.pipe.item(j)],
+            repo_id=repo_id,
+            created=created,
+            rate=rate,
+        )
+
     def _generate(self, j: int) -> HubModel:
         """Model `j` as a HubModel (cached: a listing page reads each several times)."""
         created = self.created.item(j)
@@ -589,7 +636,8 @@ class CompactPart:
             license=self.licenses.values[self.lic.item(j)],
             arch=self.archs.values[self.arch.item(j)],
             extra_tags=tags,
-            params=_parameters(repo_id, u[3]),
+            params=self.parameters(j, repo_id, u[3]),
+            providers=self._providers(j, repo_id, created, rate),
             rate=rate,
             tau_days=60.0 + 300.0 * u[4],
             floor=0.25 + 0.45 * u[5],
@@ -597,10 +645,11 @@ class CompactPart:
         )
 
 
-def _parameters(repo_id: str, u: float) -> int:
-    """A parameter count from the size in the name, else a plausible one (as `traits.parameters_for`)."""
-    match = _SIZE.search(repo_id)
-    base = float(match.group(1)) * (1e9 if match.group(2).lower() == "b" else 1e6) if match else 0.0
-    if not 0 < base <= traits.MAX_PARAMETERS:  # none in the name, or digits of a hash
-        base = (110e6, 350e6, 1.2e9, 7.6e9)[int(u * 4) % 4]
+def _parameters(name: str, u: float, sizes: Sequence[float]) -> int:
+    """A parameter count from the size a name states (as `traits.parameters_for`: a known release's exact
+    count, else the size within 3%), else one of `sizes`, within 3%."""
+    known = traits.known_parameters(name)
+    if known is not None:
+        return known
+    base = traits.size_in_name(name) or sizes[int(u * len(sizes)) % len(sizes)]
     return int(base * (0.97 + 0.06 * ((u * 97.0) % 1.0)))

@@ -3,6 +3,19 @@
 Three shapes, as on the Hub: the default listing item, the full `GET /api/models/{id}` object,
 and, with `expand`, `_id` and `id` plus exactly the properties asked for. A property the model
 has no value for is left out, as the Hub leaves out `library_name` when it has none.
+
+Sizes and providers (`notes/real-hub-2026.md` section 2):
+- `safetensors`: `{"parameters": {dtype: count, ...}, "total": count}` for models with safetensors
+  weights, the counts summing to `HubModel.params`; one in a hundred has a wrong, far smaller `total`
+  (as some real repos do), so what a payload implies is the larger of `total` and the sum
+  (`parameters_of`). `gguf`: `{"total", "architecture", "context_length"}` for GGUF repos. Neither for
+  the others (EXL2, pickles, RL agents, empty repos).
+- `inferenceProviderMapping`: the providers mapping the model at the clock time (`providers.mapping_at`;
+  staging and error ones too): a list of `{provider, providerId, status, task, adapter?,
+  adapterWeightsPath?}` on listings, an object keyed by provider of `{status, providerId, task,
+  isModelAuthor, adapter?, adapterWeightsPath?}` on `model_info`. Left out when there is none, or `[]`
+  / `{}` with `empty_mappings`. `inference`: `"warm"` while a provider serves it live, else left out
+  (in `model_info`'s default payload, after `safetensors`, as in the real one).
 """
 
 from __future__ import annotations
@@ -11,7 +24,9 @@ import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from tracker.emulator.catalogue import Catalogue, Figures, iso, tags_at
+from tracker.emulator import providers
+from tracker.emulator.catalogue import Catalogue, Figures, HubModel, iso, tags_at
+from tracker.emulator.traits import model_hash
 
 # Every value `expand` accepts (huggingface_hub 2.4's ExpandModelProperty_T); anything else is a 400.
 EXPAND_PROPERTIES = (
@@ -80,6 +95,7 @@ MODEL_INFO_DEFAULT = (
     "spaces",
     "createdAt",
     "safetensors",
+    "inference",
     "usedStorage",
 )
 
@@ -87,11 +103,21 @@ MODEL_INFO_DEFAULT = (
 class _View:
     """One model at one clock time; figures and tags are computed once, on first use."""
 
-    __slots__ = ("cat", "i", "t", "m", "by_relation", "_figures", "_tags")
+    __slots__ = ("cat", "i", "t", "m", "by_relation", "model_info", "empty_mappings", "_figures", "_tags")
 
-    def __init__(self, cat: Catalogue, i: int, t: int, by_relation: bool = False) -> None:
+    def __init__(
+        self,
+        cat: Catalogue,
+        i: int,
+        t: int,
+        by_relation: bool = False,
+        model_info: bool = False,
+        empty_mappings: bool = False,
+    ) -> None:
         self.cat, self.i, self.t, self.m = cat, i, t, cat.models[i]
         self.by_relation = by_relation  # childrenModelCount as counts by relation (else an int)
+        self.model_info = model_info  # answering GET /api/models/{id}: inferenceProviderMapping an object
+        self.empty_mappings = empty_mappings  # no provider: [] or {} rather than no key
         self._figures: Figures | None = None
         self._tags: list[str] | None = None
 
@@ -157,10 +183,85 @@ def _config(v: _View) -> Any:
     return {"architectures": [f"{cls}ForCausalLM"], "model_type": v.m.arch}
 
 
-def _gguf(v: _View) -> Any:
-    if "gguf" not in v.m.extra_tags:
+# Context lengths GGUF headers give, by architecture.
+_CONTEXT_LENGTHS = {"llama": 131072, "qwen2": 32768, "mistral": 32768, "gemma2": 8192, "phi3": 131072}
+
+
+def gguf_of(m: HubModel) -> dict[str, Any] | None:
+    """`gguf` of a model: for GGUF repos, its base's count (GGUF counts the unquantized shapes)."""
+    if "gguf" not in m.extra_tags or not m.params:
         return None
-    return {"total": v.m.params, "architecture": v.m.arch or "llama", "context_length": 131072}
+    arch = m.arch or "llama"
+    return {"total": m.params, "architecture": arch, "context_length": _CONTEXT_LENGTHS.get(arch, 4096)}
+
+
+def safetensors_of(m: HubModel) -> dict[str, Any] | None:
+    """`safetensors` of a model with safetensors weights: counts by dtype summing to `params`."""
+    if "safetensors" not in m.extra_tags or not m.params:
+        return None
+    n, h = m.params, model_hash(m.oid, 2)
+    if m.relation == "quantized":  # packed integer weights, plus the layers left in half precision
+        packed = n * (6 + h % 3) // 8
+        by_dtype = {"I32": packed, "F16": n - packed}
+    elif h % 10 == 0:  # layer norms kept in full precision
+        kept = max(1, n // (2000 + (h >> 8) % 2000))
+        by_dtype = {"BF16": n - kept, "F32": kept}
+    else:
+        by_dtype = {"BF16": n}
+    total = max(1, n // 10_000) if (h >> 16) % 100 == 0 else n  # some real repos show a total far too small
+    return {"parameters": by_dtype, "total": total}
+
+
+def parameters_of(m: HubModel) -> int | None:
+    """The parameter count a model's payload implies: the larger of `safetensors.total` and the sum of its
+    counts by dtype when it has `safetensors`, else `gguf.total` when it has `gguf`, else None."""
+    st = safetensors_of(m)
+    if st is not None:
+        return max(st["total"], sum(st["parameters"].values()))
+    gguf = gguf_of(m)
+    return gguf["total"] if gguf is not None else None
+
+
+def _gguf(v: _View) -> Any:
+    return gguf_of(v.m)
+
+
+def _inference(v: _View) -> Any:
+    return "warm" if providers.live_at(v.m.providers, v.t) else None
+
+
+def _provider_mapping(v: _View) -> Any:
+    current = providers.mapping_at(v.m.providers, v.t)
+    if not current:
+        return ({} if v.model_info else []) if v.empty_mappings else None
+    repo_id = v.repo_id
+    task = providers.task_for(repo_id, v.m.pipeline)
+    extra = (
+        {"adapter": "lora", "adapterWeightsPath": "adapter_model.safetensors"}
+        if v.m.relation == "adapter"
+        else {}
+    )
+    if v.model_info:
+        return {
+            name: {
+                "status": status,
+                "providerId": providers.provider_id(name, repo_id, task),
+                "task": task,
+                "isModelAuthor": False,
+                **extra,
+            }
+            for name, status in current.items()
+        }
+    return [
+        {
+            "provider": name,
+            "providerId": providers.provider_id(name, repo_id, task),
+            "status": status,
+            "task": task,
+            **extra,
+        }
+        for name, status in current.items()
+    ]
 
 
 def _sha(v: _View) -> str:
@@ -190,10 +291,7 @@ def _siblings(v: _View) -> list[dict[str, str]]:
 
 
 def _safetensors(v: _View) -> Any:
-    if "safetensors" not in v.m.extra_tags or not v.m.params:
-        return None
-    dtype = "I32" if v.m.relation == "quantized" else "BF16"
-    return {"parameters": {dtype: v.m.params}, "total": v.m.params}
+    return safetensors_of(v.m)
 
 
 def _transformers_info(v: _View) -> Any:
@@ -225,6 +323,8 @@ _PRODUCERS: dict[str, Callable[[_View], Any]] = {
     "downloadsAllTime": lambda v: v.figures.downloads_all_time,
     "gated": lambda v: v.m.gated,
     "gguf": _gguf,
+    "inference": _inference,
+    "inferenceProviderMapping": _provider_mapping,
     "lastModified": _last_modified,
     "library_name": lambda v: v.m.library,
     "likes": lambda v: v.figures.likes,
@@ -247,13 +347,22 @@ _NULLABLE = {"model-index"}
 
 
 def model_payload(
-    cat: Catalogue, i: int, t: int, fields: Iterable[str], *, counts_by_relation: bool = False
+    cat: Catalogue,
+    i: int,
+    t: int,
+    fields: Iterable[str],
+    *,
+    counts_by_relation: bool = False,
+    model_info: bool = False,
+    empty_mappings: bool = False,
 ) -> dict[str, Any]:
     """`_id`, `id`, then each requested property that has a value for this model.
 
     `counts_by_relation`: `childrenModelCount` as an object of counts by relation (the real Hub's
-    `model_info`), else an integer."""
-    v = _View(cat, i, t, counts_by_relation)
+    `model_info`), else an integer. `model_info`: the payload of `GET /api/models/{id}`
+    (`inferenceProviderMapping` an object keyed by provider), else a listing item's (a list).
+    `empty_mappings`: a model no provider maps gets `[]` or `{}` rather than no key."""
+    v = _View(cat, i, t, counts_by_relation, model_info, empty_mappings)
     out: dict[str, Any] = {"_id": v.m.oid, "id": v.repo_id}
     for name in fields:
         producer = _PRODUCERS.get(name)

@@ -12,13 +12,18 @@ catalogue byte for byte and another seed the same ids and lineage with other fig
 - Models named only as bases, or only deleted, existed before the window: they are created between
   2023-01-01 and 2025-03-05 (official Llama repositories on their family's release date), before
   any of their children; a model only deleted keeps the relation and bases its row declares.
-- Every root of the `llama` ecosystem in the shipped tracker/data/ecosystems.toml exists. The
+- Every root listed in the shipped tracker/data/ecosystems.toml exists (the official releases of
+  every ecosystem: the real Hub has them, though the data names some of them nowhere). The
   `meta-llama/Meta-Llama-3.1-*` ids are the old ids of the `meta-llama/Llama-3.1-*` models, renamed
   on 2024-09-05 (old ids answer 307), and a base declared by its old id resolves to the renamed model.
 - As on the real Hub, `meta-llama/Llama-3.1-8B-Instruct` declares `Llama-3.1-8B` as its base (its card
   still says `Meta-Llama-3.1-8B`) and `Meta-Llama-3-70B-Instruct` declares `Meta-Llama-3-70B`.
 - Ids match case-insensitively (the first spelling in the file wins); a base id the Hub would reject
   is dropped from its model's bases. `RealLoadStats` counts what was merged, dropped and ignored.
+- Sizes from the names (`traits.parameters_for`), a derivative's from its first base
+  (`traits.derived_parameters`: quantizations and adapters exactly); inference providers
+  (`tracker.emulator.providers`) on a few percent of models, mostly the official releases of
+  meta-llama, Qwen, mistralai, google, deepseek-ai and microsoft, drawn from a hash of each `_id`.
 - Showcase features: the most downloaded quantized model (all time at REAL_DEFAULT_NOW) has its
   `downloadsAllTime` revised down by 30% on 2025-05-21; the earliest-created model outside the
   Llama lineage that has no children and is never deleted is private.
@@ -39,7 +44,7 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker.emulator import figures, traits
+from tracker.emulator import figures, providers, traits
 from tracker.emulator.catalogue import DAY, Catalogue, HubModel, object_id, parse_time
 
 __all__ = [
@@ -83,6 +88,8 @@ _OFFICIAL_LINKS = {
     "meta-llama/llama-3.1-8b-instruct": ("meta-llama/llama-3.1-8b", "meta-llama/Meta-Llama-3.1-8B"),
     "meta-llama/meta-llama-3-70b-instruct": ("meta-llama/meta-llama-3-70b", "meta-llama/Meta-Llama-3-70B"),
 }
+# Organisations whose own releases providers favour (`providers.draw`'s `official`).
+_OFFICIAL_ORGS = (*_LLAMA_ORGS, "qwen/", "mistralai/", "google/", "deepseek-ai/", "microsoft/")
 _OTHER_ARCHS = (("qwen", "qwen2"), ("mistral", "mistral"), ("gemma", "gemma2"), ("phi", "phi3"))
 
 
@@ -150,8 +157,8 @@ def _family(model_id: str) -> tuple[str, str] | None:
     return None
 
 
-def _llama_roots(ecosystems: str | Path | None) -> list[str]:
-    """Root ids of the `llama` ecosystem in an ecosystems file (None: the shipped one, if present)."""
+def _listed_roots(ecosystems: str | Path | None) -> list[str]:
+    """Root ids of every ecosystem in an ecosystems file (None: the shipped one, if present)."""
     if ecosystems is None:
         resource = importlib.resources.files("tracker") / "data" / "ecosystems.toml"
         if not resource.is_file():
@@ -164,7 +171,7 @@ def _llama_roots(ecosystems: str | Path | None) -> list[str]:
     data = tomllib.loads(raw.decode("utf-8-sig"))
     roots: list[str] = []
     for eco in data.get("ecosystem", []):
-        if isinstance(eco, dict) and eco.get("name") == "llama":
+        if isinstance(eco, dict):
             for family in eco.get("family", []):
                 if isinstance(family, dict):
                     roots.extend(r.strip() for r in family.get("roots", []) if isinstance(r, str))
@@ -351,6 +358,7 @@ class _Builder:
     def models(self) -> list[HubModel]:
         """HubModels with traits drawn in build order, sorted by `_id`, parents as sorted indexes."""
         rng, out, families = self.rng, [], self.families()
+        named: list[int | None] = []
         quant_weights, licences = traits.QUANT_WEIGHTS, traits.FAMILY_LICENSES
         for rec, family in zip(self.recs, families, strict=True):
             repo_id, relation, lower = rec.repo_id, rec.relation, rec.repo_id.lower()
@@ -376,6 +384,7 @@ class _Builder:
                 # the heavy tail, or one deletion would swing the ecosystem's downloads by millions.
                 rate, likes_max = 5.0 * rate / (rate + 5.0), min(likes_max, 3)  # bounded below 5 a day
             params = traits.parameters_for(repo_id, rng)
+            named.append(traits.named_parameters(repo_id))  # for `_inherit_parameters`, while cached
             created = rec.created if rec.created is not None else _PRE_END
             out.append(
                 HubModel(
@@ -401,6 +410,17 @@ class _Builder:
                     likes_max=likes_max,
                 )
             )
+        self._inherit_parameters(out, named)
+        for m in out:
+            m.providers = providers.draw(
+                traits.model_hash(m.oid, 1),
+                official=m.repo_id.lower().startswith(_OFFICIAL_ORGS) and m.relation in (None, "finetune"),
+                relation=m.relation,
+                pipeline=m.pipeline,
+                repo_id=m.repo_id,
+                created=m.created,
+                rate=m.rate,
+            )
         self._showcase(out, families)
         order = sorted(range(len(out)), key=[m.oid for m in out].__getitem__)
         where = [0] * len(out)
@@ -410,6 +430,38 @@ class _Builder:
             if rec.parents:
                 m.parents = tuple([where[p] for p in rec.parents])
         return [out[p] for p in order]
+
+    def _inherit_parameters(self, models: list[HubModel], named: list[int | None]) -> None:
+        """Derivatives' parameter counts from their first base's (`traits.derived_parameters`; `named`:
+        the count each id implies), bases first; a model naming itself, or closing a cycle of first
+        bases, keeps the count of its name."""
+        done = [False] * len(models)
+        on_path: set[int] = set()
+        for start in range(len(models)):
+            stack = [start]
+            while stack:
+                x = stack[-1]
+                if done[x]:
+                    stack.pop()
+                    continue
+                parents = self.recs[x].parents
+                p = parents[0] if parents else x
+                if p != x and not done[p] and p not in on_path:
+                    on_path.add(x)
+                    stack.append(p)
+                    continue
+                if p != x and done[p]:
+                    m = models[x]
+                    if m.relation in ("quantized", "adapter"):
+                        m.params = models[p].params
+                    else:
+                        official = m.repo_id.lower().startswith(_OFFICIAL_ORGS)
+                        h = None if official else traits.model_hash(m.oid)
+                        base = models[p].params
+                        m.params = traits.derived_parameters(m.relation, base, named[x], m.params, h)
+                done[x] = True
+                on_path.discard(x)
+                stack.pop()
 
     def _showcase(self, models: list[HubModel], families: list[str | None]) -> None:
         """One downward revision of `downloadsAllTime` and one private model (see the module docstring)."""
@@ -450,7 +502,7 @@ def load_real_catalogue_with_stats(
     gc.disable()
     try:
         builder.read(_open_rows(path))
-        builder.link(_llama_roots(ecosystems))
+        builder.link(_listed_roots(ecosystems))
         builder.date_pre_window()
         catalogue = Catalogue("real", builder.models(), REAL_DEFAULT_NOW)
     finally:
@@ -477,7 +529,7 @@ def load_real_catalogue(
 ) -> Catalogue:
     """The emulated Hub of real ids and lineage in `path` (None: the packaged data), drawn with `seed`.
 
-    `ecosystems` is the ecosystems file whose `llama` roots must all exist (None: the shipped one,
+    `ecosystems` is the ecosystems file whose roots must all exist (None: the shipped one,
     skipped while it is absent).
     """
     return load_real_catalogue_with_stats(path, seed=seed, ecosystems=ecosystems)[0]

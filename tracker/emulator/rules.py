@@ -8,11 +8,18 @@
 - `2025`: as in mid-2025, listings also refuse `baseModels` (parents come from the tags only).
 - `lenient`: listings accept every value, and `childrenModelCount` is an integer everywhere: the
   emulator's behaviour before the evidence, kinder than the real Hub (a tree crawl spares leaves).
+
+Any of them can refuse more values on listings (`expand_rules(name, also_refuse=...)`, the emulator's
+`listing_refuses`), with the same 400: for tests of a client that drops a refused value alone and asks
+again (a Hub refusing `inferenceProviderMapping`, or `safetensors` and `gguf`, on listings).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from tracker.emulator.payloads import EXPAND_PROPERTIES
 
 
 @dataclass(frozen=True)
@@ -38,9 +45,15 @@ RULES: dict[str, ExpandRules] = {
 DEFAULT_RULES = "2026"
 
 
-def expand_rules(name: str) -> ExpandRules:
-    """The rules of this name; ValueError naming the known ones otherwise."""
+def expand_rules(name: str, *, also_refuse: Iterable[str] = ()) -> ExpandRules:
+    """The rules of this name, refusing also the `expand` values `also_refuse` on listings; ValueError
+    naming the known rules, or the valid values, otherwise."""
     try:
-        return RULES[name]
+        rules = RULES[name]
     except KeyError:
         raise ValueError(f"unknown listing rules {name!r} (known: {', '.join(RULES)})") from None
+    extra = [v for v in dict.fromkeys(also_refuse) if v not in rules.listing_refuses]
+    for value in extra:
+        if value not in EXPAND_PROPERTIES:
+            raise ValueError(f"cannot refuse {value!r}: not an expand value ({', '.join(EXPAND_PROPERTIES)})")
+    return replace(rules, listing_refuses=(*rules.listing_refuses, *extra)) if extra else rules

@@ -5,7 +5,9 @@ Hub routes (as on huggingface.co): `GET /api/models` (listing) and `GET /api/mod
 `X-Error-Code: RepoNotFound`, malformed parameters 400 with `{"error": ...}`). Every Hub
 response carries `RateLimit` and `RateLimit-Policy`. Which `expand` values a listing accepts, and
 the shape of `childrenModelCount`, follow the rules served (`tracker.emulator.rules`: the real
-Hub's by default).
+Hub's by default; `listing_refuses` refuses more). `inferenceProviderMapping` is a list on listings,
+an object keyed by provider on `model_info`; absent without providers, or `[]` / `{}` with
+`empty_provider_mapping` (`hub serve --empty-provider-mapping`).
 
 The Hub's public weekly archive, a dataset repository (`tracker.emulator.archive`; answered by
 `tracker.emulator.datasets`; `hfmlsoc/hub_weekly_snapshots` by default, one
@@ -45,7 +47,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -80,17 +82,24 @@ class HubEmulator:
         plan: FaultPlan | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         listing_rules: str = DEFAULT_RULES,
+        listing_refuses: Sequence[str] = (),
+        empty_provider_mapping: bool = False,
         archive: bool | Archive = True,
         archive_cache: str | Path | None = None,
         archive_redirects: bool = False,
     ) -> None:
-        """`archive`: serve the weekly archive of `catalogue` (True: an `Archive` of its default labels,
+        """`listing_refuses`: `expand` values listings refuse with 400 on top of `listing_rules`' (tests
+        of a client's retry: `("inferenceProviderMapping",)`, `("safetensors", "gguf")`).
+        `empty_provider_mapping`: a model no provider maps gets `"inferenceProviderMapping": []` on
+        listings and `{}` on `model_info` (the real Hub may send either), rather than no key.
+        `archive`: serve the weekly archive of `catalogue` (True: an `Archive` of its default labels,
         kept in `archive_cache` or a private directory removed on `stop`; an `Archive`: that one, which
         the caller closes; False: none). `archive_redirects`: resolve an LFS file with a 302 to a
         CDN-like URL (`/_cdn/...`), as huggingface.co sends its large files to its CDN, instead of
         answering itself."""
         # The real Hub's rules by default (tracker.emulator.rules); `2025` and `lenient` as asked.
-        self.rules = expand_rules(listing_rules)
+        self.rules = expand_rules(listing_rules, also_refuse=listing_refuses)
+        self.empty_provider_mapping = empty_provider_mapping
         self.catalogue = catalogue
         self.lister = Lister(catalogue)
         self.gate = RateGate(plan or FaultPlan(), monotonic)
@@ -378,7 +387,9 @@ class HubHandler(BaseHTTPRequestHandler):
         cat = self.emulator.catalogue
         items, next_cursor = self.emulator.lister.page(q, t)
         fields = listing_fields(list(q.expand), full=q.full, card_data=q.card_data, config=q.config)
-        payload = [model_payload(cat, i, t, fields) for i in items]  # counts (lenient only) as integers
+        empty = self.emulator.empty_provider_mapping
+        # Counts (lenient only) as integers, provider mappings as lists.
+        payload = [model_payload(cat, i, t, fields, empty_mappings=empty) for i in items]
         headers = {}
         if next_cursor is not None:
             kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "cursor"]
@@ -410,11 +421,16 @@ class HubHandler(BaseHTTPRequestHandler):
             target = f"/api/models/{cat.id_at(i, t)}{suffix}" + (f"?{query}" if query else "")
             return 307, f"Temporary Redirect. Redirecting to {target}".encode(), {"Location": target}
         fields = expand or MODEL_INFO_DEFAULT
-        return (
-            200,
-            model_payload(cat, i, t, fields, counts_by_relation=self.emulator.rules.counts_by_relation),
-            {},
+        payload = model_payload(
+            cat,
+            i,
+            t,
+            fields,
+            counts_by_relation=self.emulator.rules.counts_by_relation,
+            model_info=True,
+            empty_mappings=self.emulator.empty_provider_mapping,
         )
+        return 200, payload, {}
 
     def _base_url(self) -> str:
         host = self.headers.get("Host")
@@ -455,6 +471,7 @@ def _state(emu: HubEmulator, body: dict, query: dict) -> dict:
         "default_now": iso(cat.default_now),
         "listing_rules": emu.rules.name,
         "listing_refuses": list(emu.rules.listing_refuses),
+        "empty_provider_mapping": emu.empty_provider_mapping,
         "listed": cat.listed_count(emu.now),
         "plan": emu.gate.plan.to_json(),
         "archive": (

@@ -12,6 +12,11 @@ Shape, modelled on the real Hub:
   > merge; quantizations and adapters almost never have children; quantization formats
   (GGUF, AWQ, GPTQ, EXL2, MLX, bitsandbytes) in tags and `library_name`; licences as tags;
 - heavy-tailed downloads and likes (a handful of models with millions a month, most with tens);
+- sizes from the bases' names (`traits.parameters_for`: Llama-3.1-8B 8,030,261,248, Mixtral-8x7B
+  46.7B, DeepSeek-V3 671B), official Instruct roots with their base's, quantizations and adapters with
+  their first base's exactly, finetunes and merges mostly too (`traits.derived_parameters`);
+- inference providers on a few percent of models, mostly official releases (`tracker.emulator.providers`),
+  drawn from a hash of each `_id`, so the other draws are those of a catalogue without them;
 - traps, listed in `Catalogue.features`: a chain 8 deep, a parent with more than 1,000 children
   (at the default size), merges with several parents and one across ecosystems (Llama x Qwen),
   a model naming itself as base, a ghost base, a two-model cycle, private and gated models,
@@ -171,7 +176,9 @@ def _add_roots(b: CatalogueBuilder, ecosystems: tuple[Ecosystem, ...]) -> dict[s
                     if base.lower() in b.by_id and base.lower() != rid.lower():
                         b.drafts[k].parents = [b.by_id[base.lower()]]
                         b.drafts[k].model.relation = "finetune"
+                        b.drafts[k].model.params = b.drafts[b.by_id[base.lower()]].model.params
                     break
+    b.official.update(k for ks in roots.values() for k in ks)
     return roots
 
 
@@ -195,6 +202,7 @@ def _add_unrelated_bases(b: CatalogueBuilder) -> list[int]:
                 floor=0.5,
             )
         )
+    b.official.update(ks)
     return ks
 
 

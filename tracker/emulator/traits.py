@@ -7,6 +7,8 @@ so a model looks the same whichever catalogue it comes from.
 from __future__ import annotations
 
 import bisect
+import functools
+import hashlib
 import itertools
 import math
 import random
@@ -146,13 +148,128 @@ def popularity(rng: random.Random, *, scale: float = 1.0) -> tuple[float, float,
 
 
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([bm])(?![a-z])", re.I)
+_EXPERTS = re.compile(r"(?<![\d.])(\d+)x(\d+(?:\.\d+)?)b(?![a-z])", re.I)  # `8x7B`: experts x size
 MAX_PARAMETERS = 2.0e12  # a size in a name above this is not a size
+EXPERT_SHARE = 0.83  # a mixture's total over experts x size (Mixtral-8x7B: 46.7B of 56B; 8x22B: 141B of 176B)
+# Real counts of well-known releases, by a pattern on the lower-cased id (first match wins), which
+# derivatives keeping the base's name share: the sizes most derivatives descend from, as the Hub shows
+# them (Llama-3.1-8B-Instruct: 8,030,261,248), and releases whose name states no size (DeepSeek-V3,
+# Mistral Nemo, BERT). An entry applies when the id states no size or one within `KNOWN_TOLERANCE` of
+# the count (`Qwen2.5-7B-DeepSeek-R1-sft` states 7B: not DeepSeek-R1's 671B); those marked `True`
+# always apply: their names state the active parameters (`17B-16E`: 16 experts of 17B active).
+KNOWN_TOLERANCE = 0.25
+# (needle, pattern, count, always): the pattern is only tried on ids holding the needle (a substring test
+# costs a fraction of a regular expression's search, and building a large catalogue names every model).
+KNOWN_PARAMETERS: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
+    (needle, re.compile(pattern), count, always)
+    for needle, pattern, count, always in (
+        ("llama-4-scout", r"llama-4-scout-17b-16e", 108_641_793_536, True),
+        ("llama-4-maverick", r"llama-4-maverick-17b-128e", 401_583_781_376, True),
+        ("mixtral-8x7b", r"mixtral-8x7b", 46_702_792_704, False),
+        ("mixtral-8x22b", r"mixtral-8x22b", 140_630_071_296, False),
+        ("deepseek-", r"deepseek-(v3|r1)(?!-distill)", 671_026_419_200, False),
+        ("mistral-nemo", r"mistral-nemo", 12_247_782_400, False),
+        ("mistral-small-", r"mistral-small-(3\.1-)?24b", 23_572_403_200, False),
+        ("mistral-7b", r"mistral-7b", 7_241_732_096, False),
+        ("llama-3", r"(meta-llama-3|llama-3\.1)-8b(?![\d.])", 8_030_261_248, False),
+        ("llama-3", r"(meta-llama-3|llama-3\.[13])-70b(?![\d.])", 70_553_706_496, False),
+        ("llama-3.1-405b", r"llama-3\.1-405b", 405_853_388_800, False),
+        ("llama-3.2-1b", r"llama-3\.2-1b(?![\d.])", 1_235_814_400, False),
+        ("llama-3.2-3b", r"llama-3\.2-3b(?![\d.])", 3_212_749_824, False),
+        ("llama-2-7b", r"llama-2-7b", 6_738_415_616, False),
+        ("llama-2-13b", r"llama-2-13b", 13_015_864_320, False),
+        ("llama-2-70b", r"llama-2-70b", 68_976_648_192, False),
+        ("qwen2.5-7b", r"qwen2\.5-7b", 7_615_616_512, False),
+        ("qwen2.5-72b", r"qwen2\.5-72b", 72_706_203_648, False),
+        ("gemma-2-2b", r"gemma-2-2b", 2_614_341_888, False),
+        ("gemma-2-9b", r"gemma-2-9b", 9_241_705_984, False),
+        ("gemma-2-27b", r"gemma-2-27b", 27_227_128_320, False),
+        ("gemma-3-27b", r"gemma-3-27b", 27_432_406_640, False),
+        ("bert-base-uncased", r"bert-base-uncased", 109_514_298, False),
+        ("t5-small", r"t5-small", 60_506_624, False),
+        ("gpt2", r"^(openai-community/)?gpt2$", 124_439_808, False),
+        ("whisper-large-v3", r"whisper-large-v3", 1_543_490_560, False),
+        ("phi-2", r"microsoft/phi-2$", 2_779_683_840, False),
+        ("stable-diffusion-xl-base", r"stable-diffusion-xl-base", 3_468_838_380, False),
+    )
+)
+
+
+def _size_match(model_id: str) -> float | None:
+    """The first `8B`, `70b`, `1.5B`, `22M` in an id as a count, None if none or not a size."""
+    match = _SIZE.search(model_id)
+    base = float(match.group(1)) * (1e9 if match.group(2).lower() == "b" else 1e6) if match else 0.0
+    return base if 0 < base <= MAX_PARAMETERS else None  # none, or digits of a hash (`...d7573350292b`)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a builder asks twice per model; the compact part, for a few names
+def _name_sizes(model_id: str) -> tuple[float | None, int | None]:
+    """(the size an id states, the known count it names): see `size_in_name`, `known_parameters`."""
+    size = _size_match(model_id)
+    key = model_id.lower()
+    if size is not None and "x" in key:
+        experts = _EXPERTS.search(model_id)
+        if experts is not None:
+            size = min(MAX_PARAMETERS, int(experts.group(1)) * float(experts.group(2)) * 1e9 * EXPERT_SHARE)
+    for needle, pattern, count, always in KNOWN_PARAMETERS:
+        if needle in key and pattern.search(key):
+            if always or size is None or abs(count / size - 1.0) <= KNOWN_TOLERANCE:
+                return size, count
+    return size, None
+
+
+def known_parameters(model_id: str) -> int | None:
+    """The real count of a well-known release this id names (or keeps the name of), else None."""
+    return _name_sizes(model_id)[1]
+
+
+def size_in_name(model_id: str) -> float | None:
+    """The size an id states: `8x7B` as a mixture (experts x size x EXPERT_SHARE), else the first `8B`,
+    `70b`, `1.5B`, `22M`; None if it states none (`Qwen3-30B-A3B` states 30B: the first size)."""
+    return _name_sizes(model_id)[0]
+
+
+def named_parameters(model_id: str) -> int | None:
+    """The count an id implies, without drawing: a known release's, else the size it states, else None."""
+    size, known = _name_sizes(model_id)
+    if known is not None:
+        return known
+    return None if size is None else int(size)
 
 
 def parameters_for(model_id: str, rng: random.Random) -> int:
-    """A parameter count from the size in the name (`8B`, `70b`, `1.5B`, `22M`), else a plausible one."""
-    match = _SIZE.search(model_id)
-    base = float(match.group(1)) * (1e9 if match.group(2).lower() == "b" else 1e6) if match else 0.0
-    if not 0 < base <= MAX_PARAMETERS:  # none in the name, or digits of a hash (`...d7573350292b`)
-        base = choice(rng, (1.2e9, 3.2e9, 8.0e9, 70.6e9))
-    return int(base * uniform(rng, 0.97, 1.03))
+    """A parameter count from the name: a known release's exact count (`KNOWN_PARAMETERS`), else the size
+    it states (`8B`, `70b`, `1.5B`, `22M`, `8x7B`) within 3%, else a plausible one.
+
+    Draws as it always has (a fallback size when the name states none, then the 3%), whatever the
+    answer, so that a catalogue's other draws stay where they were."""
+    size, known = _name_sizes(model_id)  # a stated size is None exactly when the first `8B` is
+    fallback = choice(rng, (1.2e9, 3.2e9, 8.0e9, 70.6e9)) if size is None else 0.0
+    noise = uniform(rng, 0.97, 1.03)
+    if known is not None:
+        return known
+    return int((size or fallback) * noise)
+
+
+def model_hash(oid: str, salt: int = 0) -> int:
+    """A 64-bit hash of a model's `_id` (and `salt`): draws of its own that leave a builder's sequence be."""
+    digest = hashlib.blake2b(f"{oid}/{salt}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+SIZE_TOLERANCE = 0.2  # a derivative's name states "another size" when it is off its base's by more
+
+
+def derived_parameters(relation: str | None, base: int, named: int | None, own: int, h: int | None) -> int:
+    """A derivative's count from its (first) base's `base`: quantizations and adapters keep it exactly
+    (their weights are the base's); finetunes and merges keep it too, unless the count their name implies
+    (`named`, `named_parameters` of the id) is another size (then `own`, the count drawn from the name),
+    and one in 30 grows its vocabulary (half a million to 34 million more, embeddings and head). `h`: a
+    64-bit hash of the model for that draw; None for none (an official release keeps its base's)."""
+    if relation in ("quantized", "adapter") or not base:
+        return base or own
+    if named is not None and abs(named / base - 1.0) > SIZE_TOLERANCE:
+        return own
+    if h is not None and h % 30 == 0:
+        return base + 2 * 4096 * 64 * (1 + (h >> 8) % 64)
+    return base

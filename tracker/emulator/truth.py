@@ -13,6 +13,9 @@ compared with an independent reading of DESIGN's rules:
 - roots are the ecosystem's listed root ids (old ids resolve through renames) and, through
   `authors`, every listed model of those authors (family by root list or pattern, else `Other`).
 
+Each model's size and live inference providers come from the functions its payloads are made with
+(`payloads.parameters_of`, `providers.live_at`), so they cannot disagree with what a crawl reads.
+
 Also the request floors of the two crawl strategies, and the exact cost of the naive crawler (what a
 user writes with `huggingface_hub`), all from the same internal data.
 """
@@ -25,11 +28,19 @@ from dataclasses import asdict, dataclass
 
 from tracker.ecosystems import Ecosystem, family_of_root
 from tracker.emulator.catalogue import Catalogue, iso
+from tracker.emulator.payloads import parameters_of
+from tracker.emulator.providers import live_at
 
 
 @dataclass(frozen=True)
 class TruthModel:
-    """One model of one ecosystem at the clock time, with its figures."""
+    """One model of one ecosystem at the clock time, with its figures.
+
+    `parameters`: the count its payload implies (`payloads.parameters_of`: the larger of
+    `safetensors.total` and the sum of its counts by dtype when it has `safetensors`, else `gguf.total`
+    when it has `gguf`, else None), the same at every clock time. `live_providers`: the providers whose
+    mapping is `live` at the clock time (staging and error ones excluded), sorted by name; () when none.
+    """
 
     ecosystem: str
     model_id: str
@@ -46,6 +57,8 @@ class TruthModel:
     pipeline_tag: str | None
     license: str | None
     gated: str | bool
+    parameters: int | None = None
+    live_providers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,7 +82,7 @@ class Truth:
     def to_json(self) -> dict:
         return {
             "taken_at": self.taken_at,
-            "models": [asdict(m) for m in self.models],
+            "models": [{**asdict(m), "live_providers": list(m.live_providers)} for m in self.models],
             "edges": [asdict(e) for e in self.edges],
             "missing_roots": list(self.missing_roots),
         }
@@ -149,6 +162,8 @@ def ground_truth(cat: Catalogue, ecosystems: Iterable[Ecosystem], t: int) -> Tru
                     pipeline_tag=m.pipeline,
                     license=m.license,
                     gated=m.gated,
+                    parameters=parameters_of(m),
+                    live_providers=live_at(m.providers, t),
                 )
             )
             tracked.add(i)
