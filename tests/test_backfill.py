@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import signal
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,7 +25,7 @@ from tests.test_snapshot import recorded_edges, recorded_rows, truth_rows
 from tracker.archive import HubArchive, LocalArchive
 from tracker.backfill import run_backfill, taken_at_of
 from tracker.database import open_store
-from tracker.ecosystems import load_ecosystems, select_ecosystems
+from tracker.ecosystems import Ecosystem, load_ecosystems, select_ecosystems
 from tracker.emulator.archive import label_time, labels_for
 from tracker.emulator.catalogue import Catalogue
 from tracker.emulator.faults import FaultPlan
@@ -43,13 +44,16 @@ ALL_TIME_FROM = date(2025, 2, 26)  # the archive's first file with downloadsAllT
 ERAS = (date(2024, 7, 24), date(2025, 2, 19), date(2025, 2, 26), date(2026, 10, 28))
 
 
-def archive_truth(cat: Catalogue, day: date) -> Truth:
-    """The ground truth at a file's date, as a file of that era can give it (no all-time downloads
-    before 2025-02-26)."""
-    truth = ground_truth(cat, ECOSYSTEMS, label_time(day))
-    if day >= ALL_TIME_FROM:
-        return truth
-    return replace(truth, models=tuple(replace(m, downloads_all_time=None) for m in truth.models))
+def archive_truth(cat: Catalogue, day: date, ecosystems: Sequence[Ecosystem] = ECOSYSTEMS) -> Truth:
+    """The ground truth at a file's date, as a file of that era can give it: no provider mapping in any
+    file (unknown, not none), no all-time downloads before 2025-02-26."""
+    truth = ground_truth(cat, ecosystems, label_time(day))
+    old = day < ALL_TIME_FROM
+    models = tuple(
+        replace(m, live_providers=None, downloads_all_time=None if old else m.downloads_all_time)
+        for m in truth.models
+    )
+    return replace(truth, models=models)
 
 
 def assert_run_is_truth(engine: Engine, run_id: int, truth: Truth) -> None:
@@ -397,8 +401,7 @@ def test_the_real_catalogue_s_archive_records_its_ground_truth(tmp_path: Path) -
             for day in (labels[0], labels[-1]):
                 (outcome,) = run_backfill(engine, HubArchive(emu.url), ecosystems, since=day, until=day).files
                 assert outcome.status == "imported", outcome.reason
-                truth = ground_truth(cat, ecosystems, label_time(day))
-                assert_run_is_truth(engine, outcome.run_id, truth)
+                assert_run_is_truth(engine, outcome.run_id, archive_truth(cat, day, ecosystems))
                 assert outcome.bytes_read < 0.25 * outcome.size
     finally:
         engine.dispose()

@@ -57,9 +57,9 @@ PLAN: tuple[tuple[int, str], ...] = (
 # The contract (DESIGN, "Export columns"): names and order.
 DESIGN_COLUMNS = {
     "history": "run_id taken_at ecosystem family model_id relation depth downloads_30d downloads_all_time "
-    "downloads_delta likes trending_score",
+    "downloads_delta likes trending_score live_providers",
     "models": "model_id ecosystem family relation depth author created_at pipeline_tag library_name license "
-    "gated first_seen_at last_seen_at",
+    "gated first_seen_at last_seen_at parameters",
     "edges": "child_id parent_id relation first_seen_at last_seen_at",
     "runs": "run_id taken_at started_at finished_at status ecosystems models requests error source",
 }
@@ -241,6 +241,7 @@ def truth_history(rec: Recorded) -> list[dict[str, Any]]:
                         "downloads_delta": None if p is None else m.downloads_all_time - p.downloads_all_time,
                         "likes": m.likes,
                         "trending_score": m.trending_score,
+                        "live_providers": len(m.live_providers),
                     }
                 )
             previous[ecosystem] = models
@@ -267,6 +268,7 @@ def truth_models(rec: Recorded) -> list[dict[str, Any]]:
                 "gated": "false" if m.gated in (None, False) else str(m.gated),
                 "first_seen_at": first,
                 "last_seen_at": rec.taken[run],
+                "parameters": m.parameters,
             }
     return list(latest.values())
 

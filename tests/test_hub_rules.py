@@ -116,20 +116,22 @@ ASKED = list(CRAWL_EXPAND)
         # the emulator's wording: the accepted values listed
         (
             '"expand" must be one of [author, baseModels, createdAt, downloads, downloadsAllTime, gated, '
-            'lastModified, library_name, likes, pipeline_tag, tags, trendingScore], got "childrenModelCount"',
+            "gguf, inferenceProviderMapping, lastModified, library_name, likes, pipeline_tag, safetensors, "
+            'tags, trendingScore], got "childrenModelCount"',
             ["childrenModelCount"],
         ),
         # two refused at once, the list says so
         (
-            '"expand" must be one of [author, createdAt, downloads, downloadsAllTime, gated, lastModified, '
-            'library_name, likes, pipeline_tag, tags, trendingScore], got "baseModels"',
+            '"expand" must be one of [author, createdAt, downloads, downloadsAllTime, gated, gguf, '
+            "inferenceProviderMapping, lastModified, library_name, likes, pipeline_tag, safetensors, tags, "
+            'trendingScore], got "baseModels"',
             ["baseModels", "childrenModelCount"],
         ),
         # a validator's wording: alternatives with pipes, the culprit after "received"
         (
             "Invalid enum value. Expected 'author' | 'baseModels' | 'createdAt' | 'downloads' | "
-            "'downloadsAllTime' | 'gated' | 'lastModified' | 'library_name' | 'likes' | 'pipeline_tag' | "
-            "'tags' | 'trendingScore', "
+            "'downloadsAllTime' | 'gated' | 'gguf' | 'inferenceProviderMapping' | 'lastModified' | "
+            "'library_name' | 'likes' | 'pipeline_tag' | 'safetensors' | 'tags' | 'trendingScore', "
             "received 'childrenModelCount'",
             ["childrenModelCount"],
         ),
@@ -152,6 +154,10 @@ def test_a_refusal_that_names_nothing_drops_the_likeliest_value_alone(hub: HubEm
         asked = client.expand("listing")
         client._refuse("listing", asked, BadRequest("the Hub refused the request: Bad Request"))
         assert client.listing_refuses == {"childrenModelCount", "baseModels"}  # usedStorage is never asked
+        for value in ("inferenceProviderMapping", "gguf", "safetensors"):  # then the usage values, one each
+            client._refuse("listing", client.expand("listing"), BadRequest("Bad Request"))
+            assert value in client.listing_refuses
+        assert len(client.listing_refuses) == 5
         with pytest.raises(BadRequest):  # nothing else to leave out: the refusal is the answer
             client._refuse("listing", client.expand("listing"), BadRequest("no"))
 

@@ -22,12 +22,12 @@ from tracker.emulator.faults import Fault, FaultPlan
 from tracker.emulator.server import HubEmulator
 from tracker.emulator.synthetic import build_synthetic
 from tracker.emulator.truth import Truth, ground_truth, tree_request_floor
-from tracker.hub import HubClient
+from tracker.hub import CRAWL_EXPAND, HubClient
 from tracker.snapshot import take_snapshot
 from tracker.store import load_run_edges, load_run_members, load_runs
 from tracker.tables import ChildCount
 
-ECOSYSTEMS = select_ecosystems(load_ecosystems(), ["llama", "qwen"])
+ECOSYSTEMS = select_ecosystems(load_ecosystems(), ["llama", "qwen", "mistral", "gemma", "deepseek"])
 TOKEN = "hf_SNAPSHOTsecretTOKEN0123456789abcdef"
 
 
@@ -43,6 +43,9 @@ def truth_rows(truth: Truth) -> set[tuple]:
             m.downloads_all_time,
             m.likes,
             m.trending_score,
+            m.parameters,
+            None if m.live_providers is None else len(m.live_providers),
+            None if m.live_providers is None else ";".join(m.live_providers),
         )
         for m in truth.models
     }
@@ -62,6 +65,9 @@ def recorded_rows(engine: Engine, run_id: int) -> set[tuple]:
                 s.downloads_all_time,
                 s.likes,
                 s.trending_score,
+                s.parameters,
+                s.live_providers,
+                s.providers,
             )
             for m, s in rows
         }
@@ -120,6 +126,52 @@ def test_every_rule_set_gives_the_same_records(
             assert result.requests < 0.5 * under_real.requests if rules == "lenient" else True
     finally:
         emu.stop()
+
+
+@pytest.mark.parametrize("refused", [("inferenceProviderMapping",), ("safetensors", "gguf")])
+def test_a_listing_that_refuses_a_usage_value_is_asked_again_without_it_alone(
+    tmp_path, small: Catalogue, emulator: HubEmulator, refused: tuple[str, ...]
+) -> None:
+    """Listings refusing provider mappings or sizes (no evidence says the real Hub does; the client must
+    not lose a run over it): those values alone left out, every other value still asked, the members and
+    figures those of the truth, and the refused values unknown (None) on the listed members, never
+    zero; the roots' `model_info` lookups still give theirs."""
+    plain = open_store(f"sqlite:///{tmp_path / 'plain.db'}")
+    with HubClient(emulator.url) as client:
+        baseline = take_snapshot(plain, client, ECOSYSTEMS, strategy="scan")
+    emu = HubEmulator(small, listing_refuses=refused)
+    emu.start()
+    try:
+        truth = ground_truth(small, ECOSYSTEMS, emu.now)
+        engine = open_store(f"sqlite:///{tmp_path / 'refused.db'}")
+        with HubClient(emu.url) as client:
+            result = take_snapshot(engine, client, ECOSYSTEMS, strategy="scan")
+            assert set(refused) <= client.listing_refuses
+            assert set(client.expand("listing")) == set(CRAWL_EXPAND) - client.listing_refuses
+        # One 400 names every refused value at once (its list of accepted values lacks them): no more
+        # requests than under the real rules.
+        assert emu.stats()["by_status"]["400"] == 1
+        assert result.requests == baseline.requests
+    finally:
+        emu.stop()
+    usage = slice(9, 12)  # parameters, live_providers, providers
+    got, want = recorded_rows(engine, result.run_id), truth_rows(truth)
+    assert {r[:9] for r in got} == {r[:9] for r in want}
+    want_usage = {r[:2]: r[usage] for r in want}
+    lost = 0
+    for row in got:
+        value = row[usage]
+        if value == want_usage[row[:2]]:
+            continue
+        lost += 1
+        if "inferenceProviderMapping" in refused:
+            assert value == (want_usage[row[:2]][0], None, None), row
+        else:
+            assert value[0] is None, row
+            assert value[1:] == want_usage[row[:2]][1:], row
+    assert lost > 0.5 * len(got)  # the listed members: only the roots' lookups carry the values
+    known = [r for r in got if r[usage][1 if "inferenceProviderMapping" in refused else 0] is not None]
+    assert len(known) < 0.1 * len(got)
 
 
 def test_both_strategies_and_a_later_clock(engine: Engine, emulator: HubEmulator) -> None:

@@ -6,7 +6,9 @@ and each parsed record from the parser the crawl uses (`tracker.hub.parse_observ
 rows instead of listing pages. Only what the search and the records need is read, a row group at a
 time: the footer, then the column chunks of `NEEDED` the file has (its own schema decides; the archive's
 drifts: no `downloadsAllTime` before 2025-02-26, no `baseModels` in the oldest files), never `cardData`,
-`siblings`, `config`, `gguf` or `safetensors`. A column the file lacks gives empty values.
+`siblings` or `config`, and of `safetensors` and `gguf` only the counts (`USAGE_FIELDS`; a `gguf` chat
+template can be kilobytes). A column the file lacks gives empty values; the archive has no
+`inferenceProviderMapping`, so a backfilled run's live providers are unknown, never zero.
 
 Two passes, one read of the file:
 1. each row group: its rows' declared parents become edge arrays (child row, child id and `_id`,
@@ -58,6 +60,8 @@ NEEDED = (
     *(name for name in CRAWL_EXPAND if name != "childrenModelCount"),  # no file has child counts
     "private",
 )
+# The struct columns read in part: the children the parameter count needs (`tracker.usage`).
+USAGE_FIELDS = {"safetensors": ("parameters", "total"), "gguf": ("total",)}
 _TAG = "base_model:"
 SLICE = 20_000  # rows decoded, and their declared parents parsed, at once
 
@@ -179,6 +183,30 @@ class ArchiveFileReader:
         self.columns = [c for c in NEEDED if c in schema.names]
         self.lacks = tuple(c for c in ("downloadsAllTime", "baseModels", "gated") if c not in schema.names)
         self._check_types(schema)
+        self._fields = self._projection(schema)
+
+    def _projection(self, schema: pa.Schema) -> dict[str, pa.Field]:
+        """Each read column's field as read: whole, or for `USAGE_FIELDS` the struct of the children
+        wanted that the file has (a file whose value is not a struct, or has none of them, is not read)."""
+        fields: dict[str, pa.Field] = {}
+        for name in self.columns:
+            field = schema.field(name)
+            wanted = USAGE_FIELDS.get(name)
+            if wanted is None:
+                fields[name] = field
+                continue
+            if not pa.types.is_struct(field.type):
+                continue
+            children = [field.type.field(c) for c in wanted if field.type.get_field_index(c) >= 0]
+            if children:
+                fields[name] = pa.field(name, pa.struct(children))
+        self.columns = list(fields)
+        self._paths = [
+            f"{name}.{child.name}" if name in USAGE_FIELDS else name
+            for name, f in fields.items()
+            for child in (f.type if name in USAGE_FIELDS else [f])
+        ]
+        return fields
 
     # --- the file's schema -----------------------------------------------------------------------
 
@@ -298,7 +326,7 @@ class ArchiveFileReader:
         for g in range(groups):
             try:
                 for batch in self._parquet.iter_batches(
-                    batch_size=SLICE, row_groups=[g], columns=self.columns
+                    batch_size=SLICE, row_groups=[g], columns=self._paths
                 ):
                     self._slice(self._visible(pa.Table.from_batches([batch])), offsets, spill, edges, rootish)
             except (pa.ArrowException, OSError, ValueError) as exc:
@@ -340,8 +368,7 @@ class ArchiveFileReader:
         with tempfile.TemporaryDirectory(prefix="tracker-archive-") as tmp:
             path = os.path.join(tmp, "spill.arrow")
             edges, rootish = _Edges(), {}
-            schema = self._parquet.schema_arrow
-            spill_schema = pa.schema([schema.field(c) for c in self.columns])
+            spill_schema = pa.schema(list(self._fields.values()))
             with pa.OSFile(path, "wb") as sink, ipc.new_file(sink, spill_schema) as writer:
                 offsets = self._read(writer, edges, rootish)
             children = _ChildIndex(edges.seal(), rootish)
@@ -434,10 +461,13 @@ class ArchiveFileReader:
         for key in ("downloads", "downloadsAllTime", "likes", "trendingScore"):
             if key in item:
                 item[key] = _count(item[key])
+        weights = item.get("safetensors")
+        if isinstance(weights, dict) and isinstance(weights.get("parameters"), list):  # an Arrow map
+            item["safetensors"] = {**weights, "parameters": dict(weights["parameters"])}
         declared = item.get("baseModels")
         if isinstance(declared, dict) and ids:  # parents by their id of this week, through their `_id`
             item["baseModels"] = current_ids(declared, ids)
-        obs = parse_observation(item, self._shared)
+        obs = parse_observation(item, self._shared, providers_asked=False)
         if "gated" not in self.columns:
             obs = replace(obs, gated=None)  # the archive does not say: empty, never guessed
         return obs

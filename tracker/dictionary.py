@@ -184,6 +184,17 @@ HISTORY = Table(
             nullable=True,
             caveats="The Hub does not document its formula; compare it within one run only.",
         ),
+        Column(
+            "live_providers",
+            "integer",
+            "How many inference providers served the model live at the crawl: the entries of its "
+            "`inferenceProviderMapping` with status `live` (not `staging`); 0 when none.",
+            unit="providers",
+            nullable=True,
+            caveats="Empty in runs backfilled from the weekly archive, whose files have no provider "
+            "mapping, and in runs from before the tracker asked for it. Says who serves a model, not how "
+            "much: the Hub publishes no inference volumes.",
+        ),
     ),
 )
 
@@ -239,6 +250,19 @@ MODELS = Table(
         ),
         _seen("first", "the model in the ecosystem"),
         _seen("last", "the model in the ecosystem"),
+        Column(
+            "parameters",
+            "integer",
+            "The model's parameter count, as of the latest complete run that saw it: the Hub's "
+            "`safetensors` count (the larger of its `total` and the sum of its per-dtype counts), else its "
+            "`gguf.total`.",
+            unit="parameters",
+            nullable=True,
+            caveats="An estimate the Hub derives from the weight files: wrong on some repos, an eighth of "
+            "the truth for packed 4-bit ones, an adapter's own trainable weights for a LoRA. Size classes "
+            "therefore give adapters and quantizations their base's size. Empty when the Hub gives neither "
+            "(e.g. EXL2 repos) and for runs from before the tracker asked for it.",
+        ),
     ),
 )
 

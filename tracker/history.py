@@ -46,6 +46,7 @@ def history_select(
             m.downloads_delta,
             snap.likes,
             snap.trending_score,
+            snap.live_providers,
         )
         .join(SnapshotRun, col(SnapshotRun.id) == col(m.run_id))
         .join(snap, and_(col(snap.run_id) == col(m.run_id), col(snap.model_id) == col(m.model_id)))
@@ -107,7 +108,7 @@ def models_select(
 ) -> Select:
     """One row per model per ecosystem, as of the latest complete run that saw it (export `models`)."""
     latest = latest_membership()
-    r = ModelRecord
+    r, snap = ModelRecord, ModelSnapshot
     query = (
         select(
             latest.c.model_id,
@@ -123,8 +124,10 @@ def models_select(
             r.gated,
             latest.c.first_seen_at,
             latest.c.last_seen_at,
+            snap.parameters,
         )
         .join(r, r.model_id == latest.c.model_id)
+        .outerjoin(snap, and_(snap.run_id == latest.c.run_id, snap.model_id == latest.c.model_id))
         .where(latest.c.rank == 1)
         .order_by(latest.c.ecosystem, latest.c.model_id)
     )

@@ -15,6 +15,11 @@ integer or as counts by relation, `baseModels` present or not. A request that a 
 `expand` value (400: the real Hub's listings refuse `childrenModelCount`) is sent again without that
 value alone, the one the Hub's message names (`refused_values`), else the likeliest
 (`DROPPABLE_EXPAND`), and the client asks that route without it from then on.
+
+The same pages give each model's size and who serves it (`tracker.usage`): `safetensors` and `gguf`
+(a parameter count), `inferenceProviderMapping` (a list on listings, an object on `model_info`). The
+tracker parses those three itself; a route that refuses one is asked again without it, and the values
+it would have given are then unknown (None), never zero.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from huggingface_hub.utils import parse_ratelimit_headers
 
 from tracker.lineage import parse_children_count, parse_parents
 from tracker.records import Observation
+from tracker.usage import parse_live_providers, parse_parameters
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +63,26 @@ CRAWL_EXPAND = (
     "gated",
     "baseModels",
     "childrenModelCount",
+    "safetensors",
+    "gguf",
+    "inferenceProviderMapping",
 )
+# The usage values a crawl reads itself (`tracker.usage`), never through ModelInfo: its parser indexes
+# keys that a malformed or partial value may lack.
+USAGE_EXPAND = ("safetensors", "gguf", "inferenceProviderMapping")
 # What a crawl can do without, in the order tried when a route refuses a request without saying which
 # value it refuses: the real Hub's listings refuse childrenModelCount (and usedStorage), and refused
 # baseModels in 2025 (`notes/real-hub-2026.md`). Parents then come from the `base_model:` tags, and
-# every member's children are listed.
-DROPPABLE_EXPAND = ("childrenModelCount", "usedStorage", "baseModels")
+# every member's children are listed. Then the usage values, which no evidence shows refused: without them a
+# run lacks sizes and providers, not members.
+DROPPABLE_EXPAND = (
+    "childrenModelCount",
+    "usedStorage",
+    "baseModels",
+    "inferenceProviderMapping",
+    "gguf",
+    "safetensors",
+)
 RETRY_STATUSES = frozenset({408, 500, 502, 503, 504})
 MAX_REDIRECTS = 5
 
@@ -354,9 +374,11 @@ class HubClient:
         for item in self.list_items(filter=filter, author=author):
             yield self.observation(item)
 
-    def observation(self, item: dict) -> Observation:
-        """A payload of this client's listings as a record (sharing its strings: see parse_observation)."""
-        return parse_observation(item, self._shared)
+    def observation(self, item: dict, route: str = "listing") -> Observation:
+        """A payload of this client's listings (or `model_info`) as a record, sharing its strings (see
+        parse_observation); live providers are None when the route refuses `inferenceProviderMapping`."""
+        asked = "inferenceProviderMapping" not in self._refused[route]
+        return parse_observation(item, self._shared, providers_asked=asked)
 
     def list_items(self, *, filter: str | None = None, author: str | None = None) -> Iterator[dict]:
         """`list_models`' payloads as the Hub gave them, unparsed (a scan parses only the members').
@@ -400,7 +422,7 @@ class HubClient:
                 self._refuse("model", asked, exc)
         if not isinstance(data, dict):
             raise HubError(f"the Hub answered {model_id} with {type(data).__name__}, not an object")
-        return self.observation(data)
+        return self.observation(data, "model")
 
 
 _LISTED = re.compile(r"\[([^\[\]]*)\]")  # [a, b, c]
@@ -427,15 +449,20 @@ def refused_values(message: str, asked: Sequence[str]) -> list[str]:
     return [e for e in asked if e in named]
 
 
-def parse_observation(item: dict, shared: dict[str, str] | None = None) -> Observation:
-    """A Hub model payload as a record (through huggingface_hub's ModelInfo).
+def parse_observation(
+    item: dict, shared: dict[str, str] | None = None, *, providers_asked: bool = True
+) -> Observation:
+    """A Hub model payload as a record (through huggingface_hub's ModelInfo; usage via tracker.usage).
+
+    `providers_asked`: whether `inferenceProviderMapping` was asked for, so that a payload without it
+    means no provider (`()`) rather than unknown (None).
 
     `shared`: strings met before (tags, parent ids, authors, licences, ...), by value. A record keeps the
     one already there instead of its own copy: a crawl holds every record of an ecosystem at once
     (200,000 of them for Llama), and their tags are nearly all the same few hundred strings, which as
     separate copies made up two thirds of a record's memory. The ids and `_id`, unique, are kept as given.
     """
-    info = ModelInfo(**item)
+    info = ModelInfo(**{k: v for k, v in item.items() if k not in USAGE_EXPAND})
     tags = tuple(info.tags or ())
     relation, parents = parse_parents(info.base_models, tags, info.id)
     gated = info.gated
@@ -444,6 +471,9 @@ def parse_observation(item: dict, shared: dict[str, str] | None = None) -> Obser
     pipeline_tag, library_name = info.pipeline_tag, info.library_name
     gated_text = "false" if gated in (None, False) else str(gated)
     children_total, children_by_relation = parse_children_count(item.get("childrenModelCount"))
+    parameters = parse_parameters(item.get("safetensors"), item.get("gguf"))
+    mapping = item.get("inferenceProviderMapping")
+    providers = parse_live_providers(mapping) if mapping is not None or providers_asked else None
     if shared is not None:
         one = shared.setdefault  # atomic under the GIL: the client's threads share the table
         tags = tuple([one(t, t) for t in tags])
@@ -454,6 +484,7 @@ def parse_observation(item: dict, shared: dict[str, str] | None = None) -> Obser
         library_name = library_name and one(library_name, library_name)
         license_tag = license_tag and one(license_tag, license_tag)
         gated_text = one(gated_text, gated_text)
+        providers = providers and tuple([one(p, p) for p in providers])
     return Observation(
         model_id=info.id,
         hub_oid=item.get("_id"),
@@ -473,6 +504,8 @@ def parse_observation(item: dict, shared: dict[str, str] | None = None) -> Obser
         downloads_all_time=info.downloads_all_time,
         likes=info.likes,
         trending_score=info.trending_score,
+        parameters=parameters,
+        live_providers=providers,
     )
 
 

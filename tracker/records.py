@@ -32,11 +32,15 @@ class Observation:
         parents: the declared bases' ids (current ids, as the Hub's tags give them), in the Hub's order.
         children_count: direct children (`childrenModelCount`, its total when given by relation); None
             when the Hub did not say (the real Hub's listings never do).
-        children_by_relation: (relation, count) pairs when the Hub gave counts by relation (the real Hub's
-            `model_info`), else None.
         downloads_30d: downloads over the trailing 30 days (`downloads`).
         downloads_all_time: cumulative downloads (`downloadsAllTime`).
         likes, trending_score: as the Hub gives them.
+        children_by_relation: (relation, count) pairs when the Hub gave counts by relation (the real Hub's
+            `model_info`), else None.
+        parameters: the parameter count the Hub's `safetensors` or `gguf` implies (an estimate: see
+            `tracker.usage`); None when it gives neither.
+        live_providers: the inference providers serving it live (`inferenceProviderMapping`, status
+            `live`), sorted; () when none; None where the source does not say (the weekly archive).
     """
 
     model_id: str
@@ -57,6 +61,8 @@ class Observation:
     likes: int | None
     trending_score: int | None
     children_by_relation: tuple[tuple[str, int], ...] | None = None
+    parameters: int | None = None
+    live_providers: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

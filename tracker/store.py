@@ -195,7 +195,17 @@ _MODEL_COLUMNS = (
     "tags",
     "updated_run_id",
 )
-_SNAPSHOT_COLUMNS = ("run_id", "model_id", "downloads_30d", "downloads_all_time", "likes", "trending_score")
+_SNAPSHOT_COLUMNS = (
+    "run_id",
+    "model_id",
+    "downloads_30d",
+    "downloads_all_time",
+    "likes",
+    "trending_score",
+    "parameters",
+    "live_providers",
+    "providers",
+)
 _MEMBERSHIP_COLUMNS = ("run_id", "ecosystem", "model_id", "family", "relation", "depth")
 _EDGE_COLUMNS = ("run_id", "child_id", "parent_id", "relation")
 
@@ -247,7 +257,17 @@ def save_observations(
     ]
     _upsert(session, ModelRecord, _MODEL_COLUMNS, models)
     figures = [
-        (run_id, o.model_id, o.downloads_30d, o.downloads_all_time, o.likes, o.trending_score)
+        (
+            run_id,
+            o.model_id,
+            o.downloads_30d,
+            o.downloads_all_time,
+            o.likes,
+            o.trending_score,
+            o.parameters,
+            None if o.live_providers is None else len(o.live_providers),
+            None if o.live_providers is None else ";".join(o.live_providers),
+        )
         for o in observations
     ]
     _upsert(session, ModelSnapshot, _SNAPSHOT_COLUMNS, figures)

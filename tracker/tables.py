@@ -135,6 +135,11 @@ class ModelSnapshot(SQLModel, table=True):
         downloads_all_time: cumulative downloads (`downloadsAllTime`); weekly downloads are its deltas.
         likes: the Hub's like count.
         trending_score: the Hub's trending score.
+        parameters: the parameter count the Hub's `safetensors` or `gguf` gave (an estimate, see
+            `tracker.usage`); None when it gave neither.
+        live_providers: how many inference providers served the model live; None where the source
+            does not say (a backfilled run: the archive has no provider mapping).
+        providers: their names, sorted, joined by `;` (empty: none); None where the source does not say.
     """
 
     __tablename__ = "model_snapshot"
@@ -146,6 +151,9 @@ class ModelSnapshot(SQLModel, table=True):
     downloads_all_time: int | None = Field(default=None, sa_type=BigInteger)
     likes: int | None = None
     trending_score: int | None = None
+    parameters: int | None = Field(default=None, sa_type=BigInteger)
+    live_providers: int | None = None
+    providers: str | None = None
 
 
 class RunMembership(SQLModel, table=True):
@@ -167,6 +175,18 @@ class RunMembership(SQLModel, table=True):
         Index("ix_membership_ecosystem_run_id", "ecosystem", "run_id"),
         # A model's rows by id (the lineage explorer, a model's history): the key leads with the ecosystem.
         Index("ix_membership_model_id_run_id", "model_id", "run_id"),
+        # The roots of every run (relative adoption), a few hundred among millions of rows. Queries must
+        # spell `depth = 0` as a literal for SQLite to use it; `depth` leads so that its planner does,
+        # whatever its sampled statistics say.
+        Index(
+            "ix_membership_roots",
+            "depth",
+            "run_id",
+            "ecosystem",
+            "model_id",
+            sqlite_where=text("depth = 0"),
+            postgresql_where=text("depth = 0"),
+        ),
     )
 
     run_id: int = Field(primary_key=True, foreign_key="snapshot_run.id")
@@ -199,7 +219,8 @@ class RunEdge(SQLModel, table=True):
 
 
 class Rollup(SQLModel, table=True):
-    """Per complete run and ecosystem, the members' figures summed by family, relation, licence, format.
+    """Per complete run and ecosystem, the members' figures summed by family, relation, licence, format
+    and size class.
 
     Written when the run completes (`tracker.rollups`), so the dashboard's series read a few hundred
     rows per run instead of every model's. Roots are the rows with relation `base`.
@@ -209,6 +230,8 @@ class Rollup(SQLModel, table=True):
         license: the model's licence tag, `none` when it declares none.
         format: a quantization's format from tags and library (`tracker.metrics.quant_format`); empty for
             the other relations.
+        size_class: the members' effective size class (`tracker.usage.SIZE_CLASSES`): their own parameter
+            count's, an adapter's or quantization's its parent's (`tracker.usage.effective_size_classes`).
         models: members in the group.
         new: members not in the ecosystem's previous complete run; None for its first run.
         downloads_30d: sum of the 30-day downloads.
@@ -217,6 +240,9 @@ class Rollup(SQLModel, table=True):
         negative_deltas: members whose delta is negative (the Hub revised its count down).
         negative_sum: sum of those negative deltas.
         weeks: weeks since the ecosystem's previous complete run; None for its first run.
+        with_providers: members whose live inference providers the run recorded (None is not zero).
+        live_models: members served live by at least one provider.
+        provider_pairs: (member, provider) pairs serving live: the members' provider counts, summed.
     """
 
     __tablename__ = "rollup"
@@ -227,6 +253,7 @@ class Rollup(SQLModel, table=True):
     relation: str = Field(primary_key=True)
     license: str = Field(primary_key=True)
     format: str = Field(primary_key=True)
+    size_class: str = Field(primary_key=True, default="unknown")
     models: int
     new: int | None = None
     downloads_30d: int = Field(default=0, sa_type=BigInteger)
@@ -235,6 +262,28 @@ class Rollup(SQLModel, table=True):
     negative_deltas: int = 0
     negative_sum: int = Field(default=0, sa_type=BigInteger)
     weeks: float | None = Field(default=None, sa_type=Float)
+    with_providers: int = 0
+    live_models: int = 0
+    provider_pairs: int = 0
+
+
+class RollupProvider(SQLModel, table=True):
+    """Per complete run and ecosystem, each inference provider's live members by family and relation.
+
+    Columns:
+        run_id, ecosystem, family, relation: as in `membership` (roots too: relation `base`).
+        provider: the provider's name, as the Hub's `inferenceProviderMapping` gives it.
+        models: members it serves live.
+    """
+
+    __tablename__ = "rollup_provider"
+
+    run_id: int = Field(primary_key=True, foreign_key="snapshot_run.id")
+    ecosystem: str = Field(primary_key=True)
+    family: str = Field(primary_key=True)
+    relation: str = Field(primary_key=True)
+    provider: str = Field(primary_key=True)
+    models: int
 
 
 class RollupBuilder(SQLModel, table=True):
