@@ -31,6 +31,10 @@ def test_demo_builds_weekly_runs_that_grow(tmp_path: Path, monkeypatch: pytest.M
         engine.dispose()
     assert len(runs) == 3
     assert list(runs["taken_at"].diff().dropna()) == [timedelta(days=7)] * 2
+    # The five ecosystems the shipped file enables, each with members from the first week on.
+    assert set(runs["ecosystems"]) == {"llama;qwen;mistral;gemma;deepseek"}
+    first = history[history["run_id"] == runs["run_id"].iloc[0]]
+    assert set(first["ecosystem"]) == {"llama", "qwen", "mistral", "gemma", "deepseek"}
     counts = metrics.compute_counts(history).groupby("run_id")["derivatives"].sum().tolist()
     assert counts[0] < counts[1] < counts[2]
     weekly = metrics.compute_downloads(history)["weekly_downloads"].dropna()

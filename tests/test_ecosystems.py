@@ -140,9 +140,141 @@ def test_shipped_file_parses(shipped: tuple[Ecosystem, ...]) -> None:
     assert load_ecosystems(default_ecosystems_path()) == shipped
 
 
-def test_llama_is_the_only_enabled_ecosystem(shipped: tuple[Ecosystem, ...]) -> None:
-    assert [eco.name for eco in shipped if eco.enabled] == ["llama"]
-    assert [eco.name for eco in select_ecosystems(shipped, None)] == ["llama"]
+def test_all_five_ecosystems_are_enabled(shipped: tuple[Ecosystem, ...]) -> None:
+    names = ["llama", "qwen", "mistral", "gemma", "deepseek"]
+    assert [eco.name for eco in shipped if eco.enabled] == names
+    assert [eco.name for eco in select_ecosystems(shipped, None)] == names
+    # Llama alone, as the README says: by name.
+    assert [eco.name for eco in select_ecosystems(shipped, ["llama"])] == ["llama"]
+
+
+def test_llama_alone_from_a_copy_with_the_rivals_disabled(tmp_path: Path) -> None:
+    text = default_ecosystems_path().read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    eco = ""
+    for n, line in enumerate(lines):
+        if line.startswith("name = "):
+            eco = line.split('"')[1]
+        elif line.startswith("enabled = true") and eco != "llama":
+            lines[n] = "enabled = false\n"
+    copy = tmp_path / "llama-only.toml"
+    copy.write_text("".join(lines), encoding="utf-8")
+    assert [eco.name for eco in select_ecosystems(load_ecosystems(copy), None)] == ["llama"]
+
+
+# Families and roots of the rival sections (issue 13: every official root, grouped like Llama's).
+RIVAL_FAMILIES = {
+    "qwen": ("Qwen 1", "Qwen 1.5", "Qwen Coder", "Qwen 2", "Qwen 2.5", "QwQ", "Qwen 3", "Qwen 3.5"),
+    "mistral": (
+        "Mistral 7B",
+        "Mixtral",
+        "Codestral/Devstral",
+        "Mistral Nemo",
+        "Mistral Large",
+        "Pixtral",
+        "Mistral Small",
+        "Ministral",
+        "Magistral",
+        "Voxtral",
+    ),
+    "gemma": (
+        "Gemma",
+        "CodeGemma",
+        "RecurrentGemma",
+        "PaliGemma",
+        "Gemma 2",
+        "ShieldGemma",
+        "DataGemma",
+        "Gemma 3",
+        "Gemma 3n",
+        "MedGemma",
+        "TxGemma",
+        "Gemma 4",
+    ),
+    "deepseek": (
+        "DeepSeek LLM",
+        "DeepSeek Coder",
+        "DeepSeek Math",
+        "DeepSeek VL",
+        "DeepSeek V2",
+        "DeepSeek V3/R1",
+        "DeepSeek R1 Distill",
+        "DeepSeek Prover",
+    ),
+}
+RIVAL_ORGS = {"qwen": "Qwen/", "mistral": "mistralai/", "gemma": "google/", "deepseek": "deepseek-ai/"}
+
+
+@pytest.mark.parametrize("name", sorted(RIVAL_FAMILIES))
+def test_rival_families_and_their_roots(shipped: tuple[Ecosystem, ...], name: str) -> None:
+    (eco,) = select_ecosystems(shipped, [name])
+    assert tuple(f.name for f in eco.families) == RIVAL_FAMILIES[name]
+    assert all(f.roots for f in eco.families)
+    assert all(root.startswith(RIVAL_ORGS[name]) for root in eco.root_ids)
+
+
+@pytest.mark.parametrize(
+    ("ecosystem", "model_id", "family"),
+    [
+        # One release of each line the issue names, as the real Hub spells it.
+        ("qwen", "Qwen/Qwen1.5-7B-Chat", "Qwen 1.5"),
+        ("qwen", "Qwen/Qwen2-7B-Instruct", "Qwen 2"),
+        ("qwen", "Qwen/Qwen2.5-7B-Instruct", "Qwen 2.5"),
+        ("qwen", "Qwen/Qwen2.5-Coder-7B-Instruct", "Qwen Coder"),
+        ("qwen", "Qwen/Qwen2.5-Math-7B", "Qwen 2.5"),
+        ("qwen", "Qwen/Qwen2.5-VL-7B-Instruct", "Qwen 2.5"),
+        ("qwen", "Qwen/QwQ-32B", "QwQ"),
+        ("qwen", "Qwen/Qwen3-8B", "Qwen 3"),
+        ("mistral", "mistralai/Mistral-7B-v0.1", "Mistral 7B"),
+        ("mistral", "mistralai/Mixtral-8x7B-v0.1", "Mixtral"),
+        ("mistral", "mistralai/Mistral-Nemo-Instruct-2407", "Mistral Nemo"),
+        ("mistral", "mistralai/Mistral-Small-3.1-24B-Instruct-2503", "Mistral Small"),
+        ("mistral", "mistralai/Mistral-Large-Instruct-2411", "Mistral Large"),
+        ("mistral", "mistralai/Codestral-22B-v0.1", "Codestral/Devstral"),
+        ("mistral", "mistralai/Ministral-8B-Instruct-2410", "Ministral"),
+        ("mistral", "mistralai/Pixtral-12B-Base-2409", "Pixtral"),
+        ("mistral", "mistralai/Devstral-Small-2505", "Codestral/Devstral"),
+        ("mistral", "mistralai/Magistral-Small-2506", "Magistral"),
+        ("gemma", "google/gemma-7b", "Gemma"),
+        ("gemma", "google/gemma-2-9b-it", "Gemma 2"),
+        ("gemma", "google/gemma-3-27b-it", "Gemma 3"),
+        ("gemma", "google/gemma-3n-E4B-it", "Gemma 3n"),
+        ("gemma", "google/codegemma-7b-it", "CodeGemma"),
+        ("gemma", "google/recurrentgemma-2b", "RecurrentGemma"),
+        ("gemma", "google/paligemma2-3b-pt-224", "PaliGemma"),
+        ("gemma", "google/shieldgemma-2b", "ShieldGemma"),
+        ("deepseek", "deepseek-ai/deepseek-llm-7b-base", "DeepSeek LLM"),
+        ("deepseek", "deepseek-ai/deepseek-coder-6.7b-instruct", "DeepSeek Coder"),
+        ("deepseek", "deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct", "DeepSeek Coder"),
+        ("deepseek", "deepseek-ai/DeepSeek-V2-Lite", "DeepSeek V2"),
+        ("deepseek", "deepseek-ai/DeepSeek-V2.5-1210", "DeepSeek V2"),
+        ("deepseek", "deepseek-ai/DeepSeek-V3", "DeepSeek V3/R1"),
+        ("deepseek", "deepseek-ai/DeepSeek-R1", "DeepSeek V3/R1"),
+        ("deepseek", "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "DeepSeek R1 Distill"),
+        ("deepseek", "deepseek-ai/DeepSeek-R1-0528-Qwen3-8B", "DeepSeek R1 Distill"),
+    ],
+)
+def test_official_rival_release_is_a_listed_root_of_its_family(
+    shipped: tuple[Ecosystem, ...], ecosystem: str, model_id: str, family: str
+) -> None:
+    (eco,) = select_ecosystems(shipped, [ecosystem])
+    assert model_id in next(f for f in eco.families if f.name == family).roots
+    assert family_of_root(eco, model_id.lower()) == family
+
+
+def test_gemma_roots_are_gemma_models_only(shipped: tuple[Ecosystem, ...]) -> None:
+    # Without `authors`, only listed repos are roots; none of google's other models is one.
+    (gemma,) = select_ecosystems(shipped, ["gemma"])
+    assert all("gemma" in root.lower() for root in gemma.root_ids)
+    for other in ("google/flan-t5-base", "google/vit-base-patch16-224", "google/siglip2-base-patch16-224"):
+        assert other.lower() not in {root.lower() for root in gemma.root_ids}
+
+
+def test_a_model_may_be_a_root_of_one_ecosystem_and_named_in_another(shipped: tuple[Ecosystem, ...]) -> None:
+    # DeepSeek's distills of Llama are DeepSeek roots; on the Hub they are Llama members too (allowed).
+    (deepseek,) = select_ecosystems(shipped, ["deepseek"])
+    assert "deepseek-ai/DeepSeek-R1-Distill-Llama-8B" in deepseek.root_ids
+    assert family_of_root(deepseek, "deepseek-ai/DeepSeek-R1-Distill-Llama-8B") == "DeepSeek R1 Distill"
 
 
 def test_llama_header(llama: Ecosystem) -> None:
@@ -215,10 +347,19 @@ def test_family_of_discovered_llama_id(llama: Ecosystem, model_id: str, family: 
         ("qwen", "Qwen/Qwen2-VL-7B-Instruct", "Qwen 2"),
         ("qwen", "Qwen/Qwen2.5-3B", "Qwen 2.5"),
         ("qwen", "Qwen/Qwen3-235B-A22B", "Qwen 3"),
-        ("qwen", "Qwen/QwQ-32B", OTHER_FAMILY),
+        ("qwen", "Qwen/QwQ-32B", "QwQ"),
+        ("qwen", "Qwen/QVQ-72B", "QwQ"),
+        ("qwen", "Qwen/Qwen2.5-Coder-7B-Instruct-AWQ", "Qwen Coder"),
+        ("qwen", "Qwen/Qwen3-Coder-Next", "Qwen Coder"),
+        ("qwen", "Qwen/Qwen3.5-9B-FP8", "Qwen 3.5"),
+        ("qwen", "Qwen/Qwen-1_8B-Chat-Int4", "Qwen 1"),
+        ("qwen", "Qwen/Qwen-AgentWorld-35B-A3B", OTHER_FAMILY),
         ("mistral", "mistralai/Mistral-7B-Instruct-v0.4", "Mistral 7B"),
         ("mistral", "mistralai/Mixtral-8x22B-v0.1", "Mixtral"),
-        ("mistral", "mistralai/Codestral-22B-v0.1", OTHER_FAMILY),
+        ("mistral", "mistralai/Codestral-22B-v0.1", "Codestral/Devstral"),
+        ("mistral", "mistralai/Devstral-Small-2505_gguf", "Codestral/Devstral"),
+        ("mistral", "mistralai/Mistral-Large-3-675B-Instruct-2512", "Mistral Large"),
+        ("mistral", "mistralai/Mistral-Medium-3", OTHER_FAMILY),
         ("gemma", "google/gemma-2b-pytorch", "Gemma"),
         ("gemma", "google/gemma-2-2b-jpn-it", "Gemma 2"),
         ("gemma", "google/gemma-3-27b-pt", "Gemma 3"),
@@ -226,6 +367,10 @@ def test_family_of_discovered_llama_id(llama: Ecosystem, model_id: str, family: 
         ("deepseek", "deepseek-ai/DeepSeek-R1-Zero", "DeepSeek V3/R1"),
         ("deepseek", "deepseek-ai/DeepSeek-R1-Distill-Qwen-72B", "DeepSeek R1 Distill"),
         ("deepseek", "deepseek-ai/deepseek-coder-1.3b-base", "DeepSeek Coder"),
+        ("deepseek", "deepseek-ai/DeepSeek-Coder-V2-Lite-Base", "DeepSeek Coder"),
+        ("deepseek", "deepseek-ai/DeepSeek-R1-0528-Qwen3-8B", "DeepSeek R1 Distill"),
+        ("deepseek", "deepseek-ai/DeepSeek-V3.2", "DeepSeek V3/R1"),
+        ("deepseek", "deepseek-ai/DeepSeek-OCR", OTHER_FAMILY),
     ],
 )
 def test_family_of_discovered_rival_id(

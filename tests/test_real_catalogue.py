@@ -9,6 +9,7 @@ import gzip
 import importlib.resources
 import io
 import operator
+import re
 import tomllib
 from pathlib import Path
 
@@ -275,24 +276,60 @@ def test_llama_descendants(cat: Catalogue) -> None:
 
 
 def test_the_tree_estimate_grows_roots_by_the_measured_factors(cat: Catalogue) -> None:
-    """`tracker.strategy`'s constants are this catalogue's, the shipped ecosystems pooled (rivals too)."""
+    """`tracker.strategy`'s constants are this catalogue's, the five shipped ecosystems together, each
+    model once as a tree crawl lists it (a member of two ecosystems is listed once; a root of one
+    ecosystem that is a member of another is a root)."""
     from tracker.ecosystems import load_ecosystems
-    from tracker.emulator.truth import lineage_factors
+    from tracker.emulator.truth import members
     from tracker.strategy import DEPTH_FACTOR, INTERNAL_SHARE
 
-    depth, internal = lineage_factors(cat, load_ecosystems(), REAL_DEFAULT_NOW)
-    assert depth == pytest.approx(DEPTH_FACTOR, abs=0.01)
-    assert internal == pytest.approx(INTERNAL_SHARE, abs=0.002)
+    depth_of: dict[int, int] = {}
+    for eco in load_ecosystems():
+        for i, (depth, _) in members(cat, eco, REAL_DEFAULT_NOW)[0].items():
+            depth_of[i] = min(depth, depth_of.get(i, depth))
+    roots = [i for i, depth in depth_of.items() if depth == 0]
+    others = [i for i, depth in depth_of.items() if depth > 0]
+    direct = sum(cat.listed_children_count(i, REAL_DEFAULT_NOW) for i in roots)
+    internal = sum(1 for i in others if cat.listed_children_count(i, REAL_DEFAULT_NOW) > 0)
+    assert len(others) / direct == pytest.approx(DEPTH_FACTOR, abs=0.01)
+    assert internal / len(others) == pytest.approx(INTERNAL_SHARE, abs=0.002)
 
 
-def test_shipped_llama_roots_exist(cat: Catalogue) -> None:
-    if not ECOSYSTEMS.is_file():
-        pytest.skip("tracker/data/ecosystems.toml is not shipped yet")
+def test_every_shipped_root_exists(cat: Catalogue) -> None:
+    """Every ecosystem's listed roots, those the data never names included: the real Hub has them all,
+    so a demo scan looks none of them up in vain."""
     data = tomllib.loads(ECOSYSTEMS.read_text(encoding="utf-8-sig"))
-    eco = next(e for e in data["ecosystem"] if e["name"] == "llama")
-    for family in eco.get("family", []):
-        for root in family.get("roots", []):
-            assert cat.find(root, REAL_DEFAULT_NOW) is not None, root
+    families = [family for eco in data["ecosystem"] for family in eco.get("family", [])]
+    roots = [root for family in families for root in family["roots"]]
+    assert len(roots) > 400
+    missing = [root for root in roots if cat.find(root, REAL_DEFAULT_NOW) is None]
+    assert not missing
+
+
+def test_shipped_rival_roots_named_by_the_data_exist_under_its_spelling(cat: Catalogue, data: Data) -> None:
+    """Every rival root the real data names (as a model or a base) is in the catalogue, spelled as there;
+    the ids the file marks "(not in D)" are not in the data."""
+    named: dict[str, str] = {}
+    for _, _, model_id, _, bases in data.rows:
+        for model in (model_id, *bases.split(", ")):
+            named.setdefault(model.strip().lower(), model.strip())
+    text = ECOSYSTEMS.read_text(encoding="utf-8-sig")
+    marked = set(re.findall(r'"([^"]+)",\s*# \(not in D\)', text))
+    assert len(marked) > 50
+    in_data = 0
+    for eco in tomllib.loads(text)["ecosystem"]:
+        if eco["name"] == "llama":
+            continue
+        for family in eco["family"]:
+            for root in family["roots"]:
+                spelled = named.get(root.lower())
+                if spelled is None:
+                    continue
+                in_data += 1
+                assert root == spelled, root
+                assert root not in marked, root
+                assert cat.find(root, REAL_DEFAULT_NOW) is not None, root
+    assert in_data > 200  # of 343 rival roots; the rest are releases after the window or outside it
 
 
 # --- reproducibility -------------------------------------------------------------------------
@@ -386,7 +423,8 @@ def test_small_file_with_ecosystem_roots(tmp_path: Path) -> None:
     )
     cat = load_real_catalogue(csv_path, ecosystems=toml)
     ids = sorted(m.repo_id for m in cat.models)
-    assert ids == [
+    assert ids == [  # every listed root, of every ecosystem
+        "Qwen/Qwen2.5-7B",
         "decapoda-research/llama-7b-hf",
         "meta-llama/Llama-2-7b-hf",
         "meta-llama/Llama-3.1-70B",

@@ -129,16 +129,16 @@ def choose_strategy(
     """`tree` or `scan`, why, and the chosen one's expected requests (None when named, not estimated).
 
     The tree's cost from the previous complete run of the same ecosystems (its forest, member by
-    member), else from the roots' child counts (looking the roots up, as the tree would anyway); the
-    scan's from this endpoint's previous scan, else the real Hub's size (`tracker.strategy`)."""
+    member), else from the roots' child counts (looking the roots up, as the tree would anyway), summed
+    over every asked ecosystem with each model once, as the crawl lists it; the scan's, one pass for any
+    number of ecosystems, from this endpoint's previous scan, else the real Hub's size
+    (`tracker.strategy`)."""
     if requested in ("tree", "scan"):
         return requested, "as asked", None
     names = [e.name for e in crawl.ecosystems]
     last_scan = store.load_last_scan(session, endpoint)
     scan = costs.scan_cost(last_scan.requests if last_scan else None, last_scan.id if last_scan else None)
-    lookups = len({r.lower() for e in crawl.ecosystems for r in e.root_ids}) + sum(
-        len(e.authors) for e in crawl.ecosystems
-    )
+    lookups = costs.root_lookups(crawl.ecosystems)  # every asked ecosystem's roots, each id once
     previous = store.load_last_complete_run(session, ecosystems=names, endpoint=endpoint)
     if previous is not None:
         assert previous.id is not None

@@ -8,6 +8,13 @@
   member by member; without one, from the roots' child totals grown by `DEPTH_FACTOR`.
 - scan: every page of the whole listing, about hub size / 1,000: the previous scan of this endpoint
   took what it took; without one, the real Hub's size.
+
+Several ecosystems: the tree's cost is summed over all of them, each model once. That is what a tree
+crawl of several ecosystems does (`tracker.crawl`): it walks them one after the other but looks each
+root id up once and lists each model's children once, however many ecosystems hold it; so the
+estimate counts distinct root ids (`root_lookups`), the distinct roots' children, and a forest's distinct
+members (`tracker.store.load_forest`). Five ecosystems cost about the sum of their trees; the scan
+reads the whole Hub once, for one ecosystem or five.
 """
 
 from __future__ import annotations
@@ -16,15 +23,17 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tracker.ecosystems import Ecosystem
 from tracker.records import Forest
 
 PAGE = 1000
 REAL_HUB_SIZE = 2_200_000  # models on the real Hub (Oct 2025: 2.16 million), for a Hub never scanned
-# Measured on the emulator's real catalogue (16 weeks of real Hub lineage, its last week), the five
-# ecosystems of the shipped file pooled (`tracker.emulator.truth.lineage_factors`; Llama alone: 1.29 and
-# 7.2%): derivatives at any depth per direct child of a root, and the share of them with children.
-DEPTH_FACTOR = 1.63
-INTERNAL_SHARE = 0.076
+# Measured on the emulator's real catalogue (16 weeks of real Hub lineage, its last week) with the five
+# ecosystems of the shipped file, each model once as the crawl lists it (22,436 direct children of the
+# 358 distinct roots, 35,971 other members, 7.4% of them with children; Llama alone: 1.29 and 7.2%):
+# derivatives at any depth per direct child of a root, and the share of them with children.
+DEPTH_FACTOR = 1.60
+INTERNAL_SHARE = 0.074
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,14 @@ def pages(children: int, *, count_known: bool) -> int:
     """Listing requests for a model's children: one per 1,000; one for none, unless the Hub said so."""
     needed = math.ceil(children / PAGE)
     return needed if count_known else max(1, needed)
+
+
+def root_lookups(ecosystems: Sequence[Ecosystem]) -> int:
+    """The requests a tree crawl of these ecosystems makes before listing children: one `model_info` per
+    distinct root id (compared case-insensitively: a root of two ecosystems is looked up once), and one
+    listing page per author of each ecosystem (a floor: a page holds 1,000 of the author's models)."""
+    root_ids = {root.lower() for eco in ecosystems for root in eco.root_ids}
+    return len(root_ids) + sum(len(eco.authors) for eco in ecosystems)
 
 
 def tree_from_forest(forest: Forest, lookups: int, *, counts_on_listings: bool) -> Estimate:
