@@ -22,13 +22,24 @@ import pandas as pd
 
 from bench import history as synthetic
 from bench.common import PG_URL, Summary, measure, postgres_database
-from tracker import queries
+from tracker import compare, queries
 from tracker.database import make_engine, mask_url
 from tracker.metrics import Filters
 
 REPEATS = 3
 EVERYTHING = Filters()
 QUANTIZED = Filters(relations=("quantized",))
+
+
+def compare_page(engine) -> object:  # noqa: ANN001
+    """The Compare page's queries: the series by ecosystem, relation, format and size class, relative
+    adoption (the roots' rows) and the providers (their roll-ups)."""
+    for by in (None, "relation", "size_class"):
+        queries.load_series(engine, EVERYTHING, by)
+    queries.load_series(engine, QUANTIZED, "format")
+    compare.load_relative_adoption(engine)
+    latest = compare.compute_providers(compare.load_provider_series(engine))
+    return compare.load_provider_counts(engine, latest[latest["recorded"]])
 
 
 def _pages(engine) -> dict[str, Callable[[], Any]]:  # noqa: ANN001
@@ -53,7 +64,7 @@ def _pages(engine) -> dict[str, Callable[[], Any]]:  # noqa: ANN001
             queries.load_series(engine, QUANTIZED, "format"),
             queries.load_series(engine, EVERYTHING, "license"),
         ),
-        "compare ecosystems": lambda: queries.load_series(engine),
+        "compare ecosystems": lambda: compare_page(engine),
         "builders": lambda: queries.load_builders(engine),
         "movers": lambda: queries.load_movers(engine, n=50),
         "lineage explorer": lineage,
@@ -192,7 +203,32 @@ FROM membership m WHERE m.run_id = {latest} AND m.depth = 0 ORDER BY children DE
                 .format(where="")
             ).df(),
         ),
-        "compare ecosystems": sql(_DUCK_SERIES.format(by="ecosystem AS e2", where="")),
+        "compare ecosystems": lambda: (
+            duck.sql(_DUCK_SERIES.format(by="ecosystem AS e2", where="")).df(),
+            duck.sql(_DUCK_SERIES.format(by="relation", where="")).df(),
+            # no size classes in DuckDB (they walk the links): the series by family stands in for them
+            duck.sql(_DUCK_SERIES.format(by="family", where="")).df(),
+            duck.sql(
+                _DUCK_SERIES.replace(
+                    "FROM h LEFT JOIN", "FROM h JOIN model r ON r.model_id = h.model_id LEFT JOIN"
+                )
+                .replace("h.{by}", "r.library_name")
+                .format(where="AND h.relation = 'quantized'")
+            ).df(),
+            # relative adoption: every run's roots (its raw tables hold no sizes or release dates)
+            duck.sql(
+                """SELECT m.run_id, r.taken_at, m.ecosystem, m.model_id, s.downloads_all_time
+                   FROM membership m JOIN snapshot_run r ON r.id = m.run_id
+                   JOIN model_snapshot s ON s.run_id = m.run_id AND s.model_id = m.model_id
+                   WHERE m.depth = 0"""
+            ).df(),
+            # the providers: the latest run's members (no provider columns here: their count stands in)
+            duck.sql(
+                f"""SELECT m.ecosystem, count(*), count(s.likes), sum(s.likes)
+                    FROM membership m JOIN model_snapshot s ON s.run_id = m.run_id AND s.model_id = m.model_id
+                    WHERE m.run_id = {latest} GROUP BY m.ecosystem"""
+            ).df(),
+        ),
         "builders": sql(weekly + builders),
         "movers": sql(weekly + movers),
         "lineage explorer": lambda: (duck.sql(roots).df(), duck.sql(lineage).df()),

@@ -8,8 +8,63 @@ import altair as alt
 import pandas as pd
 
 HEIGHT = 320
+KEY_HEIGHT = 32
 RUN_TIP = alt.Tooltip("taken_at:T", title="run", format="%Y-%m-%d")
 DATE_AXIS = alt.Axis(format="%d %b %Y", labelAngle=-30, title=None, tickCount="week")
+# Tableau 10, fixed per name through `domain`: an ecosystem keeps its colour from chart to chart.
+PALETTE = (
+    "#4c78a8",
+    "#f58518",
+    "#54a24b",
+    "#e45756",
+    "#72b7b2",
+    "#b279a2",
+    "#eeca3b",
+    "#9d755d",
+    "#ff9da6",
+    "#bab0ac",
+)
+
+
+def color_channel(
+    field: str,
+    *,
+    title: str | None = None,
+    domain: Sequence[str] | None = None,
+    bottom: bool = False,
+    columns: int = 4,
+    legend: bool = True,
+) -> alt.Color:
+    """A colour channel: a fixed colour per value of `domain` (in its order); the legend below the chart
+    in rows of `columns` when `bottom` (beside it, a legend takes a third of a half-width chart, and one
+    long row is cut at narrow widths: Vega does not wrap legends), or none (`legend=False`: see `key`)."""
+    scale = alt.Scale(domain=list(domain), range=list(PALETTE[: len(domain)])) if domain else alt.Undefined
+    shown = alt.Undefined
+    if not legend:
+        shown = None
+    elif bottom:
+        shown = alt.Legend(orient="bottom", direction="horizontal", columns=columns, labelLimit=160)
+    name = title or field.replace("_", " ")
+    return alt.Color(f"{field}:N", title=name, scale=scale, legend=shown, sort=domain or "ascending")
+
+
+def key(domain: Sequence[str], field: str = "ecosystem") -> alt.LayerChart:
+    """The colours of `domain` as a row of named squares spread over the width, whatever it is: one
+    legend for charts side by side drawn without theirs (`legend=False`)."""
+    base = alt.Chart(pd.DataFrame({field: list(domain)})).encode(
+        x=alt.X(f"{field}:N", sort=list(domain), axis=None, scale=alt.Scale(paddingInner=0, paddingOuter=0)),
+        y=alt.value(KEY_HEIGHT / 2),  # without it, Vega-Lite draws the row on the top edge, cut in half
+        tooltip=[f"{field}:N"],
+    )
+    squares = base.mark_square(size=140, opacity=1, xOffset=-30).encode(
+        color=color_channel(field, domain=domain, legend=False)
+    )
+    names = base.mark_text(align="left", baseline="middle", dx=-20, fontSize=13).encode(text=f"{field}:N")
+    return alt.layer(squares, names).properties(height=KEY_HEIGHT).configure_view(strokeWidth=0)
+
+
+SHARE_AXIS = alt.Axis(format="%")
+WHOLE = alt.Scale(domain=[0, 1])
 
 
 def _base(frame: pd.DataFrame) -> alt.Chart:
@@ -50,9 +105,12 @@ def over_time(
     log: bool = False,
     stacked: bool = True,
     archived: Sequence[pd.Timestamp] = (),
+    domain: Sequence[str] | None = None,
+    bottom: bool = False,
+    legend: bool = True,
 ) -> alt.Chart | alt.LayerChart:
     """A value per run over time: stacked areas by `by` (lines on a log scale, where stacks mislead);
-    the runs from the weekly archive (`archived`) shaded."""
+    the runs from the weekly archive (`archived`) shaded; `domain`, `bottom`, `legend`: as `color_channel`."""
     scale = alt.Scale(type="log") if log else alt.Scale(type="linear")
     data = frame.dropna(subset=[value])
     if log:
@@ -67,7 +125,7 @@ def over_time(
     mark = base.mark_area(opacity=0.85, line=True) if stack else base.mark_line(point=True)
     encoding = {"x": alt.X("taken_at:T", axis=DATE_AXIS), "y": y, "tooltip": tooltip}
     if by:
-        encoding["color"] = alt.Color(f"{by}:N", title=by.replace("_", " "))
+        encoding["color"] = color_channel(by, domain=domain, bottom=bottom, legend=legend)
     return _with_archive(mark.encode(**encoding).properties(height=HEIGHT), archived)
 
 
@@ -90,8 +148,82 @@ def shares(
     return _with_archive(chart, archived)
 
 
-def bars(frame: pd.DataFrame, value: str, label: str, *, title: str, color: str | None = None) -> alt.Chart:
-    """Horizontal bars, largest first: a leaderboard."""
+def share_areas(
+    frame: pd.DataFrame,
+    by: str,
+    *,
+    title: str,
+    counts: Sequence[tuple[str, str]] = (),
+    archived: Sequence[pd.Timestamp] = (),
+    domain: Sequence[str] | None = None,
+) -> alt.Chart | alt.LayerChart:
+    """Shares computed beforehand (column `share`, summing to 1 per run) as stacked areas by `by`, with
+    `counts` ((column, title) pairs) in the tooltip; archive runs shaded; the legend below."""
+    data = frame.dropna(subset=["share"]).astype({"share": "float64"})
+    data = data.astype({name: "float64" for name, _ in counts})
+    tooltip = [RUN_TIP, alt.Tooltip(f"{by}:N"), alt.Tooltip("share:Q", format=".1%")]
+    tooltip += [alt.Tooltip(f"{name}:Q", title=label, format=",.1f") for name, label in counts]
+    chart = (
+        _base(data)
+        .mark_area(opacity=0.85)
+        .encode(
+            x=alt.X("taken_at:T", axis=DATE_AXIS),
+            y=alt.Y("share:Q", stack="zero", title=title, axis=SHARE_AXIS, scale=WHOLE),
+            color=color_channel(by, domain=domain, bottom=True, columns=len(domain or ()) or 5),
+            order=alt.Order(f"{by}:N"),
+            tooltip=tooltip,
+        )
+        .properties(height=HEIGHT)
+    )
+    return _with_archive(chart, archived)
+
+
+def mix(
+    frame: pd.DataFrame,
+    by: str,
+    value: str,
+    *,
+    title: str,
+    order: Sequence[str] | None = None,
+    rows: Sequence[str] | None = None,
+) -> alt.Chart:
+    """One bar per ecosystem split by `by` into its shares (column `share`), `value` in the tooltip;
+    `order`: the parts' order and colours; `rows`: the ecosystems' order."""
+    data = frame.dropna(subset=["share"]).astype({"share": "float64", value: "float64"})
+    if order:
+        rank = {name: i for i, name in enumerate(order)}
+        data = data.assign(_order=data[by].map(rank).fillna(len(rank)))
+    else:
+        data = data.assign(_order=data[by].rank(method="dense"))
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("share:Q", stack="zero", title=title, axis=SHARE_AXIS, scale=WHOLE),
+            y=alt.Y("ecosystem:N", title=None, sort=list(rows) if rows else "ascending"),
+            color=color_channel(by, domain=order, bottom=True),
+            order=alt.Order("_order:Q"),
+            tooltip=[
+                "ecosystem:N",
+                alt.Tooltip(f"{by}:N", title=by.replace("_", " ")),
+                alt.Tooltip("share:Q", format=".1%"),
+                alt.Tooltip(f"{value}:Q", title=value.replace("_", " "), format=","),
+            ],
+        )
+        .properties(height=alt.Step(28))
+    )
+
+
+def bars(
+    frame: pd.DataFrame,
+    value: str,
+    label: str,
+    *,
+    title: str,
+    color: str | None = None,
+    domain: Sequence[str] | None = None,
+) -> alt.Chart:
+    """Horizontal bars, largest first: a leaderboard (split by `color`, its legend below, when given)."""
     data = frame.dropna(subset=[value]).astype({value: "float64"})
     encoding = {
         "x": alt.X(f"{value}:Q", title=title),
@@ -99,7 +231,8 @@ def bars(frame: pd.DataFrame, value: str, label: str, *, title: str, color: str 
         "tooltip": [f"{label}:N", alt.Tooltip(f"{value}:Q", format=",")],
     }
     if color:
-        encoding["color"] = alt.Color(f"{color}:N")
+        columns = len(domain) if domain else 4
+        encoding["color"] = color_channel(color, domain=domain, bottom=domain is not None, columns=columns)
         encoding["tooltip"].append(f"{color}:N")
     return alt.Chart(data).mark_bar().encode(**encoding).properties(height=alt.Step(22))
 

@@ -54,6 +54,13 @@ class Context:
 
         return archive_note(data.archive_runs(self.engine, self.url, self.version))
 
+    def relative_adoption(self) -> pd.DataFrame:
+        """Every root of every tracked ecosystem at each milestone (the sidebar's filters do not apply)."""
+        return data.relative_adoption(self.engine, self.url, self.version)
+
+    def providers(self, **overrides: object) -> dict[str, pd.DataFrame]:
+        return data.providers(self.engine, self.url, self.version, self.filters(**overrides))
+
     def builders(self) -> pd.DataFrame:
         return data.builders(self.engine, self.url, self.version, self.filters())
 

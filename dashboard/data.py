@@ -19,7 +19,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracker import metrics, queries
+from tracker import compare, metrics, queries
 
 DEFAULT_DATABASE_URL = "sqlite:///tracker.db"
 FIRST_SNAPSHOT = "tracker snapshot"
@@ -134,6 +134,21 @@ def archive_runs(_eng: Engine, url: str, version: tuple) -> pd.DataFrame:
 def series(_eng: Engine, url: str, version: tuple, f: metrics.Filters, by: str | None = None) -> pd.DataFrame:
     """Per-run derivatives, new models and downloads (from the roll-ups), grouped by `by`."""
     return queries.load_series(_eng, f, by)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def relative_adoption(_eng: Engine, url: str, version: tuple) -> pd.DataFrame:
+    """Every root's relative adoption at each milestone (`tracker.compare.load_relative_adoption`)."""
+    return compare.load_relative_adoption(_eng)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def providers(_eng: Engine, url: str, version: tuple, f: metrics.Filters) -> dict[str, pd.DataFrame]:
+    """Live inference providers at each ecosystem's latest run: `latest` (per ecosystem: models served
+    live, (model, provider) pairs, whether the run recorded them) and `by_provider` (models per provider)."""
+    latest = compare.compute_providers(compare.load_provider_series(_eng, f))
+    counts = compare.load_provider_counts(_eng, latest[latest["recorded"]], f)
+    return {"latest": latest, "by_provider": counts}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

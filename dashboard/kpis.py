@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
@@ -97,3 +98,65 @@ def fastest_family(counts: pd.DataFrame, *, minimum: int = 10) -> tuple[str | No
         return None, None
     top = ranked.sort_values(["derivatives_growth_1", "family"], ascending=[False, True]).iloc[0]
     return str(top["family"]), float(top["derivatives_growth_1"])
+
+
+@dataclass(frozen=True)
+class GrowthMultiple:
+    """Derivatives in the latest run against those of an earlier run, and the basis of the figure.
+
+    Fields:
+        value: the latest run's derivatives over the earlier run's; None when the earlier has none.
+        now, before: the two runs' derivatives (summed over the ecosystems in the series).
+        now_at, before_at: the two runs' dates (UTC).
+        basis: the figure and its basis in words, e.g. "3.2x: 31,204 derivatives on 2025-07-02
+            against 9,730 on 2024-07-03".
+        note: why the earlier run is not at the chosen date ("" when it is the run on or before it).
+    """
+
+    value: float | None
+    now: int
+    before: int
+    now_at: date
+    before_at: date
+    basis: str
+    note: str
+
+
+def default_since(first: date, last: date) -> date:
+    """The growth multiple's default date: a year before the latest run, or the first run if later."""
+    year_before = (pd.Timestamp(last) - pd.DateOffset(years=1)).date()
+    return max(first, year_before)
+
+
+def format_multiple(value: float) -> str:
+    """`3.2x`; two decimals under 2 (`1.04x`), where one would round small growth away."""
+    return f"{value:,.2f}x" if value < 2 else f"{value:,.1f}x"
+
+
+def growth_multiple(series: pd.DataFrame, since: date) -> GrowthMultiple | None:
+    """Derivatives in the latest run against the latest run on or before `since` (a UTC day), else
+    against the first run, saying so. `series`: per run and ecosystem (`load_series`); None if empty."""
+    counts = _per_run(series, "derivatives").dropna()
+    if counts.empty:
+        return None
+    runs = pd.DataFrame(
+        {"taken_at": counts.index.get_level_values("taken_at"), "derivatives": counts.to_numpy()}
+    )
+    days = runs["taken_at"].dt.tz_convert("UTC").dt.date
+    on_or_before = runs[days <= since]
+    note = ""
+    if on_or_before.empty:
+        earlier = runs.iloc[0]
+        note = f"No run on or before {since:%Y-%m-%d}: against the first run."
+    else:
+        earlier = on_or_before.iloc[-1]
+    latest = runs.iloc[-1]
+    now, before = int(latest["derivatives"]), int(earlier["derivatives"])
+    now_at, before_at = (
+        latest["taken_at"].tz_convert("UTC").date(),
+        earlier["taken_at"].tz_convert("UTC").date(),
+    )
+    value = now / before if before else None
+    figure = format_multiple(value) if value is not None else "No multiple"
+    basis = f"{figure}: {now:,} derivatives on {now_at:%Y-%m-%d} against {before:,} on {before_at:%Y-%m-%d}"
+    return GrowthMultiple(value, now, before, now_at, before_at, basis, note)

@@ -63,3 +63,12 @@ def api(hub: HubEmulator):  # noqa: ANN201 - HfApi, imported lazily like the pro
     from huggingface_hub import HfApi
 
     return HfApi(endpoint=hub.url, token=False, library_name="tracker-tests")
+
+
+@pytest.fixture(scope="session")
+def five_ecosystems(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite URL: five ecosystems over 14 months of emulator snapshots (`dashboard_db.build_history`);
+    read-only for the tests that share it."""
+    from tests.dashboard_db import build_history
+
+    return build_history(tmp_path_factory.mktemp("five-ecosystems") / "tracker.db")

@@ -1,5 +1,7 @@
-"""The dashboard in a real headless Chromium: `tracker dashboard` on a free port, every page loaded with
-Playwright, charts drawn, no error box; a screenshot per page (kept in the test's tmp folder)."""
+"""The dashboard in a real headless Chromium: `tracker dashboard` on a free port over five ecosystems, every
+page loaded with Playwright, charts drawn, no error box; the Compare page at 1440 x 1000 and 1024 x 768,
+no chart's text outside its chart. Screenshots go to the test's tmp folder (or `TRACKER_SCREENSHOTS`),
+named in the test output."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard_db import build_database
+from tests.dashboard_db import FIVE
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -56,9 +58,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`tracker dashboard` on a database of three weekly emulator snapshots; its base URL."""
-    url = build_database(tmp_path_factory.mktemp("browser") / "tracker.db")
+def dashboard(five_ecosystems: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`tracker dashboard` on five ecosystems over 14 months of emulator snapshots; its base URL."""
+    url = five_ecosystems
     port = _free_port()
     env = {**os.environ, "TRACKER_DATABASE_URL": url}
     log = tmp_path_factory.mktemp("browser-log") / "dashboard.log"
@@ -92,7 +94,106 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.kill()
 
 
-def test_every_page_in_chromium(dashboard: str, tmp_path: Path) -> None:
+def _screenshots(tmp_path: Path) -> Path:
+    """Where the screenshots go: `TRACKER_SCREENSHOTS` (kept for a look), else the test's tmp folder."""
+    folder = Path(os.environ.get("TRACKER_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _announce(capsys: pytest.CaptureFixture[str], text: str) -> None:
+    """A line in the test output, past the capture."""
+    with capsys.disabled():
+        sys.stdout.write(f"\n{text}\n")
+
+
+def _load(page, url: str, *, charts: bool = True) -> None:  # noqa: ANN001 - a Playwright page
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("h1", state="visible", timeout=60_000)
+    if charts:
+        page.wait_for_selector(
+            '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg',
+            state="visible",
+            timeout=60_000,
+        )
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+    page.wait_for_timeout(800)  # let the charts finish their first paint
+
+
+# Every chart's text (axis labels, legends, the key's names) inside its own drawing, and no chart wider
+# than the page's main column: what a legend too long for its chart, or a label cut, looks like.
+_CUT = """() => {
+    const SLACK = 3;
+    const main = document.querySelector('[data-testid="stMain"]');
+    const out = {charts: 0, cut: [], texts: [], wide: []};
+    if (main.scrollWidth > main.clientWidth + 1) out.wide.push('main: ' + main.scrollWidth);
+    for (const chart of document.querySelectorAll('[data-testid="stVegaLiteChart"]')) {
+        const svg = chart.querySelector('svg');
+        if (!svg) continue;
+        out.charts += 1;
+        const box = svg.getBoundingClientRect();
+        if (box.right > main.getBoundingClientRect().right + 1) out.wide.push(Math.round(box.width));
+        for (const text of svg.querySelectorAll('text')) {
+            const r = text.getBoundingClientRect();
+            if (!r.width || !text.textContent.trim()) continue;
+            out.texts.push(text.textContent.trim());
+            // a text's box is its font's line, a few pixels taller and wider than its glyphs
+            const outside = r.left < box.left - SLACK || r.right > box.right + SLACK
+                || r.top < box.top - SLACK || r.bottom > box.bottom + SLACK;
+            if (outside) out.cut.push(text.textContent.trim());
+        }
+    }
+    return out;
+}"""
+
+
+def _scroll_shots(page, folder: Path, name: str, height: int) -> list[Path]:  # noqa: ANN001
+    """Screenshots of the whole page, a viewport at a time (Streamlit scrolls its main column, so a
+    full-page screenshot holds only the first screen)."""
+    paths = []
+    page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
+    for n in range(1, 30):
+        path = folder / f"{name}-{n}.png"
+        page.screenshot(path=str(path))
+        paths.append(path)
+        moved = page.evaluate(
+            """(step) => { const main = document.querySelector('[data-testid="stMain"]');
+                const before = main.scrollTop; main.scrollBy(0, step); return main.scrollTop - before; }""",
+            height - 120,  # overlapping steps: nothing falls between two screenshots
+        )
+        if moved <= 0:
+            break
+        page.wait_for_timeout(300)
+    return paths
+
+
+def test_compare_page_at_two_sizes(
+    dashboard: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _screenshots(tmp_path)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            for width, height in ((1440, 1000), (1024, 768)):
+                page = browser.new_page(viewport={"width": width, "height": height})
+                _load(page, f"{dashboard}/ecosystems")
+                assert page.locator('[data-testid="stException"]').count() == 0
+                assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+                found = page.evaluate(_CUT)
+                assert found["charts"] == page.locator('[data-testid="stVegaLiteChart"]').count() >= 8
+                assert not found["cut"], (width, found["cut"])
+                assert not found["wide"], (width, found["wide"])
+                for name in FIVE:  # every ecosystem named on the charts (legends, the key, axes)
+                    assert found["texts"].count(name) >= 5, (width, name)
+                shots = _scroll_shots(page, folder, f"compare-{width}x{height}", height)
+                assert len(shots) >= 3  # the page is several screens long
+                page.close()
+        finally:
+            browser.close()
+    _announce(capsys, f"Compare page screenshots: {folder}/compare-*.png")
+
+
+def test_every_page_in_chromium(dashboard: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shots = tmp_path / "screenshots"
     shots.mkdir()
     with sync_playwright() as p:
@@ -100,16 +201,7 @@ def test_every_page_in_chromium(dashboard: str, tmp_path: Path) -> None:
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1800})
             for path, has_charts in PAGES.items():
-                page.goto(f"{dashboard}/{path}", wait_until="domcontentloaded")
-                page.wait_for_selector("h1", state="visible", timeout=60_000)
-                if has_charts:
-                    page.wait_for_selector(
-                        '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg',
-                        state="visible",
-                        timeout=60_000,
-                    )
-                page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
-                page.wait_for_timeout(500)  # let the charts finish their first paint
+                _load(page, f"{dashboard}/{path}", charts=has_charts)
                 name = path or "overview"
                 page.screenshot(path=str(shots / f"{name}.png"))
                 assert page.locator('[data-testid="stException"]').count() == 0, name
@@ -122,3 +214,4 @@ def test_every_page_in_chromium(dashboard: str, tmp_path: Path) -> None:
             Path(saved).mkdir(parents=True, exist_ok=True)
             (Path(saved) / shot.name).write_bytes(shot.read_bytes())
     assert len(list(shots.iterdir())) == len(PAGES)
+    _announce(capsys, f"Page screenshots: {saved or shots}/*.png")

@@ -84,6 +84,7 @@ def literal_history() -> pd.DataFrame:
                     "downloads_delta": delta,
                     "likes": 0,
                     "trending_score": 0,
+                    "live_providers": None,
                     "author": author,
                     "created_at": pd.Timestamp(created, tz="UTC"),
                     "library_name": library,

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from tests.dashboard_db import snapshot_weeks
-from tracker import metrics, queries, rollups, store
+from tracker import compare, metrics, queries, rollups, store
 from tracker.database import make_engine, migrate, open_store
 from tracker.metrics import Filters
 from tracker.records import Edge, Membership, Observation
@@ -207,6 +207,10 @@ def test_runs_from_before_the_rollups_get_them_on_migration(tmp_path) -> None:  
             connection.execute(text("DROP TABLE child_count"))  # and revision 0003's
             for column in ("endpoint", "listing_refuses", "listing_checked_at", "source"):  # and 0004's
                 connection.execute(text(f"ALTER TABLE snapshot_run DROP COLUMN {column}"))
+            for column in ("parameters", "live_providers", "providers"):  # and 0005's
+                connection.execute(text(f"ALTER TABLE model_snapshot DROP COLUMN {column}"))
+            connection.execute(text("DROP TABLE rollup_provider"))  # and 0006's
+            connection.execute(text("DROP INDEX ix_membership_roots"))
         migrate(engine)
         with engine.connect() as connection:  # every run from before 0004 was a live snapshot
             sources = connection.execute(text("SELECT DISTINCT source FROM snapshot_run")).scalars().all()
@@ -215,6 +219,47 @@ def test_runs_from_before_the_rollups_get_them_on_migration(tmp_path) -> None:  
         assert series["run_id"].tolist() == [first, second]
         assert series["downloads_delta"].tolist()[1] == 700 * 6  # six derivatives, 700 each
         assert rollups.backfill(engine) == 0  # nothing left to write
+    finally:
+        engine.dispose()
+
+
+def test_migration_0006_writes_the_size_classes_of_recorded_runs(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from tracker.database import alembic_config
+
+    snapshot_weeks(database_url, range(2))
+    engine = make_engine(database_url)
+    try:
+        expected = queries.load_series(engine, by="size_class")
+        assert len(set(expected["size_class"])) >= 4  # the emulator gives parameter counts
+        with engine.begin() as connection:  # back to revision 0005: no size classes, no provider roll-up
+            command.downgrade(alembic_config(connection), "0005")
+        assert "size_class" not in {c["name"] for c in inspect(engine).get_columns("rollup")}
+        assert not inspect(engine).has_table("rollup_provider")
+        migrate(engine)  # 0006 again: the runs' roll-ups are written anew, by size class
+        got = queries.load_series(engine, by="size_class")
+        assert got.astype(str).equals(expected.astype(str))
+        assert rollups.backfill(engine) == 0
+        with engine.connect() as connection:
+            rolled = connection.execute(text("SELECT count(rolled_up_at) FROM snapshot_run")).scalar()
+            roots = connection.execute(
+                text("SELECT count(DISTINCT model_id) FROM membership WHERE depth = 0")
+            )
+            roots = roots.scalar()
+        assert rolled == 2
+        # the Compare page's other loaders, on either back-end: the roots' rows, the providers' roll-ups
+        adoption = compare.load_relative_adoption(engine)
+        assert len(adoption) == 7 * roots
+        assert set(adoption["status"]) <= {"before history", "not reached", "recorded"}
+        providers = compare.compute_providers(compare.load_provider_series(engine))
+        assert providers["ecosystem"].tolist() == ["llama", "qwen"]
+        assert providers["recorded"].all()
+        counts = compare.load_provider_counts(engine, providers)
+        assert (
+            counts.groupby("ecosystem")["models"].sum() == providers.set_index("ecosystem")["provider_pairs"]
+        ).all()
     finally:
         engine.dispose()
 

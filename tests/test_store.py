@@ -59,6 +59,7 @@ TABLES = {
     "rollup",
     "rollup_builder",
     "rollup_mover",
+    "rollup_provider",
 }
 
 

@@ -84,6 +84,7 @@ _HISTORY_COLUMNS = [
     "downloads_delta",
     "likes",
     "trending_score",
+    "live_providers",
 ]
 
 
@@ -94,6 +95,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         "downloads_delta",
         "likes",
         "trending_score",
+        "live_providers",
         "depth",
     ):
         frame[name] = pd.array(frame[name], dtype="Int64")

@@ -35,7 +35,7 @@ _members = RunMembership.__table__  # type: ignore[attr-defined]
 _snapshot = ModelSnapshot.__table__  # type: ignore[attr-defined]
 _edges = RunEdge.__table__  # type: ignore[attr-defined]
 
-SERIES_BY = ("family", "relation", "license", "format")
+SERIES_BY = ("family", "relation", "license", "format", "size_class")
 EVERYTHING = Filters()
 MAX_DEPTH = 64  # the explorer's walks stop there, whatever cycles the declared links hold
 

@@ -5,7 +5,10 @@ When a run completes, for each ecosystem it crawled:
 - every member's `downloads_delta` (its all-time count minus its count in the ecosystem's previous
   complete run) is stored in `membership`, so the history is a plain join, never a window over
   every row;
-- `rollup` gets the members' figures summed by family, relation, licence and quantization format;
+- `rollup` gets the members' figures summed by family, relation, licence, quantization format and size
+  class (`tracker.usage.effective_size_classes`: an adapter or quantization takes its parent's), with
+  their live inference providers counted;
+- `rollup_provider` each provider's live members by family and relation;
 - `rollup_builder` the derivatives' figures by builder (author);
 - `rollup_mover` the first `BOARD_SIZE` of each movers board per family and relation.
 
@@ -32,9 +35,12 @@ from tracker.tables import (
     Rollup,
     RollupBuilder,
     RollupMover,
+    RollupProvider,
+    RunEdge,
     RunMembership,
     SnapshotRun,
 )
+from tracker.usage import INHERIT_SIZE, effective_size_classes
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +51,7 @@ ANY = "*"  # rollup_builder: the row sums every family (or relation) of the buil
 _membership = RunMembership.__table__  # type: ignore[attr-defined]
 _snapshot = ModelSnapshot.__table__  # type: ignore[attr-defined]
 _runs = SnapshotRun.__table__  # type: ignore[attr-defined]
+_edges = RunEdge.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -74,8 +81,11 @@ def _ecosystems(connection: Connection, run_id: int) -> list[str]:
     return sorted(connection.execute(query).scalars())
 
 
-def refresh(engine: Engine, run_id: int, *, now: datetime | None = None) -> None:
-    """Write the run's deltas and roll-ups, and those of the runs that follow it. Commits."""
+def refresh(
+    engine: Engine, run_id: int, *, now: datetime | None = None, pending: frozenset[int] = frozenset()
+) -> None:
+    """Write the run's deltas and roll-ups, and those of the runs that follow it, except the `pending`
+    ones (a backfill refreshes them itself, later: writing them here too would write them thrice). Commits."""
     _analyze(engine)  # the run's rows are new: without statistics PostgreSQL joins them by nested loops
     with engine.begin() as connection:
         for ecosystem in _ecosystems(connection, run_id):
@@ -86,6 +96,8 @@ def refresh(engine: Engine, run_id: int, *, now: datetime | None = None) -> None
             # A backfilled run is the new previous run of the next one, whose weekly downloads the
             # movers of the one after compare with: those two are written again.
             for i in range(at, min(at + 3, len(runs))):
+                if i > at and runs[i].id in pending:
+                    continue
                 _write_deltas(connection, ecosystem, runs[i], runs[i - 1] if i > 0 else None)
                 _write_rollups(connection, ecosystem, runs, i)
         connection.execute(
@@ -123,7 +135,7 @@ def backfill(engine: Engine) -> int:
         pending = list(connection.execute(query).scalars())
     for n, run_id in enumerate(pending, 1):
         logger.info("writing the roll-ups of run %d (%d of %d)", run_id, n, len(pending))
-        refresh(engine, run_id)
+        refresh(engine, run_id, pending=frozenset(pending[n:]))
     return len(pending)
 
 
@@ -153,8 +165,9 @@ def _write_deltas(connection: Connection, ecosystem: str, run: _Run, previous: _
 
 
 _CHUNK = 20_000
-_SHARED = ("family", "relation", "author", "license", "format")  # few distinct values: one object each
-_COUNTS = ("downloads_delta", "downloads_30d", "depth", "delta_before")
+# few distinct values: one object each
+_SHARED = ("family", "relation", "author", "license", "format", "providers")
+_COUNTS = ("downloads_delta", "downloads_30d", "depth", "delta_before", "parameters", "live_providers")
 
 
 def _frame(connection: Connection, query) -> pd.DataFrame:  # noqa: ANN001 - a Select
@@ -208,6 +221,9 @@ def _members(
             m.c.depth,
             m.c.downloads_delta,
             s.c.downloads_30d,
+            s.c.parameters,
+            s.c.live_providers,
+            s.c.providers,
             r.c.author,
             r.c.license,
             r.c.library_name,
@@ -240,14 +256,28 @@ def _write_rollups(connection: Connection, ecosystem: str, runs: list[_Run], i: 
     run = runs[i]
     previous = runs[i - 1].id if i > 0 else None
     weeks = _weeks(runs, i)
-    for table in (Rollup, RollupBuilder, RollupMover):
+    for table in (Rollup, RollupBuilder, RollupMover, RollupProvider):
         t = table.__table__  # type: ignore[attr-defined]
         connection.execute(delete(t).where(t.c.run_id == run.id, t.c.ecosystem == ecosystem))
     keys = {"run_id": run.id, "ecosystem": ecosystem}
     # The roots apart: a few rows that only the series counts; the derivatives are read once, not copied.
     roots = _members(connection, ecosystem, run.id, previous, roots=True)
-    _insert(connection, Rollup, _series_rows(roots, weeks, first=i == 0), keys)
     now = _members(connection, ecosystem, run.id, previous, roots=False)
+    classes = effective_size_classes(
+        (
+            (model_id, relation, depth, None if pd.isna(parameters) else int(parameters))
+            for frame in (roots, now)
+            for model_id, relation, depth, parameters in zip(
+                frame["model_id"], frame["relation"], frame["depth"], frame["parameters"], strict=True
+            )
+        ),
+        connection.execute(_inheriting_links(ecosystem, run.id)),
+    )
+    for frame in (roots, now):  # in place: `now` is every derivative of the run
+        frame["size_class"] = [classes[model_id] for model_id in frame["model_id"]]
+        del frame["parameters"]
+    _insert(connection, Rollup, _series_rows(roots, weeks, first=i == 0), keys)
+    _insert(connection, RollupProvider, _provider_rows(roots), keys)
     missing = now["author"].isna()
     if missing.any():  # the namespace (splitting every id would cost 70 MB at 200,000 members)
         now.loc[missing, "author"] = now.loc[missing, "model_id"].str.split("/").str[0]
@@ -255,8 +285,19 @@ def _write_rollups(connection: Connection, ecosystem: str, runs: list[_Run], i: 
     before = weekly_rate(now["delta_before"], _weeks(runs, i - 1) if i > 0 else None)
     now["weekly_downloads_before"] = before.where(now["was_member"].astype(bool))
     _insert(connection, Rollup, _series_rows(now, weeks, first=i == 0), keys)
+    _insert(connection, RollupProvider, _provider_rows(now), keys)
     _insert(connection, RollupBuilder, _builder_rows(now), keys)
     _insert(connection, RollupMover, _mover_rows(now), keys)
+
+
+def _inheriting_links(ecosystem: str, run_id: int):  # noqa: ANN202 - a Select
+    """The run's declared links of the ecosystem's adapters and quantizations: (child_id, parent_id)."""
+    e, m = _edges, _membership
+    return (
+        select(e.c.child_id, e.c.parent_id)
+        .join(m, and_(m.c.run_id == e.c.run_id, m.c.model_id == e.c.child_id))
+        .where(e.c.run_id == run_id, m.c.ecosystem == ecosystem, m.c.relation.in_(sorted(INHERIT_SIZE)))
+    )
 
 
 def _insert(connection: Connection, table: type, frame: pd.DataFrame, keys: dict) -> None:
@@ -268,17 +309,18 @@ def _insert(connection: Connection, table: type, frame: pd.DataFrame, keys: dict
 
 
 def _series_rows(now: pd.DataFrame, weeks: float | None, *, first: bool) -> pd.DataFrame:
-    """The members summed by family, relation, licence and format."""
+    """The members summed by family, relation, licence, format and size class."""
     if now.empty:
         return now
     delta = now["downloads_delta"]
     frame = now.assign(
         license=now["license"].fillna(NO_LICENSE),
         is_new=~now["was_member"].astype(bool),
+        is_live=(now["live_providers"] > 0).fillna(False).astype(int),
         **negatives(delta),
     )
     out = (
-        frame.groupby(["family", "relation", "license", "format"])
+        frame.groupby(["family", "relation", "license", "format", "size_class"])
         .agg(
             models=("model_id", "size"),
             new=("is_new", "sum"),
@@ -287,6 +329,9 @@ def _series_rows(now: pd.DataFrame, weeks: float | None, *, first: bool) -> pd.D
             with_delta=("downloads_delta", "count"),
             negative_deltas=("negative", "sum"),
             negative_sum=("negative_sum", "sum"),
+            with_providers=("live_providers", "count"),
+            live_models=("is_live", "sum"),
+            provider_pairs=("live_providers", "sum"),
         )
         .reset_index()
     )
@@ -294,6 +339,16 @@ def _series_rows(now: pd.DataFrame, weeks: float | None, *, first: bool) -> pd.D
     out["new"] = None if first else out["new"].astype(object)
     out["weeks"] = weeks
     return out
+
+
+def _provider_rows(members: pd.DataFrame) -> pd.DataFrame:
+    """The members served live, counted by family, relation and provider."""
+    live = members.loc[members["live_providers"].fillna(0) > 0, ["family", "relation", "providers"]]
+    if live.empty:
+        return pd.DataFrame(columns=["family", "relation", "provider", "models"])
+    pairs = live.assign(provider=live["providers"].str.split(";")).explode("provider")
+    pairs = pairs[pairs["provider"].fillna("") != ""]
+    return pairs.groupby(["family", "relation", "provider"]).size().rename("models").reset_index()
 
 
 def _builder_rows(derivatives: pd.DataFrame) -> pd.DataFrame:

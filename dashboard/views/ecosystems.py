@@ -1,12 +1,19 @@
-"""Compare ecosystems: each ecosystem's share of derivatives and downloads over time."""
+"""Compare ecosystems: who gets the new derivatives, how large each ecosystem is and how much it is
+downloaded, what its derivatives are, how its base models are adopted, and who serves them live."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts
 from dashboard.context import current
 from dashboard.methodology import NOTE
+from tracker import compare
+from tracker.adoption import MILESTONES, TOP
+from tracker.metrics import QUANT_FORMATS
+from tracker.records import RELATIONS
+from tracker.usage import SIZE_CLASSES, SIZE_LABELS
 
 ctx = current()
 archived = ctx.archived()
@@ -19,30 +26,234 @@ if len(ctx.all_ecosystems) < 2:
     )
     st.stop()
 
-counts = downloads = ctx.series(ecosystems=())
-left, right = st.columns(2)
-with left:
-    st.subheader("Share of derivatives")
+names = list(ctx.all_ecosystems)  # every chart gives an ecosystem the same colour
+series = ctx.series(ecosystems=())
+if series.empty:
+    st.warning("No model matches the filters in the sidebar.")
+    st.stop()
+latest_at = series["taken_at"].max()
+st.caption(
+    f"The {len(names)} tracked ecosystems side by side ({', '.join(names)}), under the same rules; the "
+    f"sidebar's ecosystem filter does not apply here. Latest run: {latest_at:%d %b %Y}. A model that "
+    "descends from two ecosystems counts in each."
+)
+
+# --- who gets the new derivatives ---------------------------------------------------------------------
+st.subheader("Share of new derivatives per week")
+shares = compare.compute_new_shares(series)
+if shares.empty:
+    st.info("Shares need two runs of every ecosystem: a first run has no previous one to count new models.")
+else:
     st.altair_chart(
-        charts.shares(counts, "derivatives", "ecosystem", title="share of derivatives", archived=archived)
-    )
-with right:
-    st.subheader("Share of 30-day downloads")
-    st.altair_chart(
-        charts.shares(downloads, "downloads_30d", "ecosystem", title="share of downloads", archived=archived)
-    )
-chart, note = st.columns([3, 1])
-with chart:
-    st.subheader("Derivatives")
-    st.altair_chart(
-        charts.over_time(
-            counts, "derivatives", title="derivatives", by="ecosystem", stacked=False, archived=archived
+        charts.share_areas(
+            shares,
+            "ecosystem",
+            title="share of new derivatives",
+            counts=[("new", "new derivatives"), ("new_per_week", "new per week")],
+            archived=archived,
+            domain=names,
         )
     )
-with note:
-    with st.container(border=True):
-        st.markdown("**Methodology**")
-        st.markdown(NOTE)
+    last = shares[shares["run_id"] == shares["run_id"].iloc[-1]].sort_values("share", ascending=False)
+    st.caption(
+        f"In the run of {last['taken_at'].iloc[0]:%d %b %Y}: "
+        + ", ".join(f"{row.ecosystem} {row.share:.1%}" for row in last.itertuples() if not pd.isna(row.share))
+        + ". New derivatives per week: those not in the ecosystem's previous run, over the weeks since it."
+    )
 
+# --- size and downloads ---------------------------------------------------------------------------------
+st.subheader("Derivatives and weekly downloads")
+log = st.toggle("Log scale", key="cmp_log", help="Lines on a logarithmic scale: small ecosystems show.")
+st.altair_chart(charts.key(names))  # one legend for both: two would be cut at narrow widths
+left, right = st.columns(2)
+with left:
+    st.altair_chart(
+        charts.over_time(
+            series,
+            "derivatives",
+            title="derivatives",
+            by="ecosystem",
+            stacked=False,
+            log=log,
+            archived=archived,
+            domain=names,
+            legend=False,
+        )
+    )
+with right:
+    st.altair_chart(
+        charts.over_time(
+            series.dropna(subset=["weekly_downloads"]),
+            "weekly_downloads",
+            title="downloads per week",
+            by="ecosystem",
+            stacked=False,
+            log=log,
+            archived=archived,
+            domain=names,
+            legend=False,
+        )
+    )
+
+# --- what the derivatives are -----------------------------------------------------------------------------
+st.subheader("What the derivatives are")
+st.caption("Each ecosystem's latest run: the share of its derivatives in each part.")
+st.markdown("**Relations**")
+relations = compare.compute_mix(ctx.series("relation", ecosystems=()), "relation")
+st.altair_chart(
+    charts.mix(relations, "relation", "derivatives", title="share of derivatives", order=RELATIONS)
+)
+st.markdown("**Quantization formats**")
+quantized = tuple(r for r in ctx.relations or ("quantized",) if r == "quantized")
+formats = (
+    compare.compute_mix(ctx.series("format", ecosystems=(), relations=quantized), "format")
+    if quantized
+    else pd.DataFrame()
+)
+if formats.empty:
+    st.info("No quantized derivative within the filters.")
+else:
+    st.altair_chart(
+        charts.mix(formats, "format", "derivatives", title="share of quantizations", order=QUANT_FORMATS)
+    )
+
+st.markdown("**Size classes**")
+measures = {"derivatives": "derivatives", "new": "new derivatives", "weekly_downloads": "weekly downloads"}
+measure = st.radio(
+    "Size classes by",
+    list(measures),
+    format_func=measures.get,
+    horizontal=True,
+    key="cmp_size_measure",
+    label_visibility="collapsed",
+)
+sizes = compare.compute_mix(ctx.series("size_class", ecosystems=()), "size_class", measure)
+if sizes.empty:
+    st.info(f"No {measures[measure]} to split by size within the filters.")
+else:
+    st.altair_chart(
+        charts.mix(sizes, "size_class", measure, title=f"share of {measures[measure]}", order=SIZE_CLASSES)
+    )
+st.caption(
+    "Size classes: "
+    + ", ".join(f"{name} {SIZE_LABELS[name]}" for name in SIZE_CLASSES[:-1])
+    + " parameters, and unknown where the Hub gives no count. An adapter or quantization takes its "
+    "parent's class: its own count (a LoRA's few million, a packed file's fraction) misleads."
+)
+
+# --- relative adoption of the base models --------------------------------------------------------------
+
+
+def _reason(note: str) -> str:
+    """Why a base model has no ratio, as a count's tail ("12 reached that age before the history")."""
+    if note.startswith("fewer than"):
+        return f"have no reference (fewer than {TOP} base models of their size with a figure at that age)"
+    return {
+        "before history": "reached that age before the history starts",
+        "not reached": "are not that old yet",
+        "no longer recorded": "were no longer recorded at that age",
+        "no release date": "have no release date",
+        "size unknown": "are of unknown size",
+    }.get(note, note)
+
+
+st.subheader("Relative adoption of the base models")
+adoption = ctx.relative_adoption()
+age = st.selectbox(
+    "Age",
+    MILESTONES,
+    index=MILESTONES.index(30),
+    format_func=lambda days: f"{days} days after release",
+    key="cmp_age",
+)
+at_age = adoption[adoption["days"] == age]
+reasons = at_age.loc[at_age["ratio"].isna(), "note"].map(_reason).value_counts()
+with_ratio = int(at_age["ratio"].notna().sum())
+st.caption(
+    f"Every base model of every tracked ecosystem (the sidebar's filters do not apply): its downloads {age} "
+    "days after its release (the repository's creation), against the "
+    f"{TOP}th most downloaded base model of its size class at the same age: 1 or more means on track for "
+    "that size's top 10. Read from the runs, interpolated between the two around that day; never "
+    f"extrapolated. At {age} days: {with_ratio:,} of {len(at_age):,} base models have a ratio"
+    + (": " + "; ".join(f"{count:,} {reason}" for reason, count in reasons.items()) if len(reasons) else "")
+    + "."
+)
+standing = compare.compute_standing(at_age)
+if with_ratio:
+    long = standing.melt("ecosystem", ["on_track", "below"], var_name="standing", value_name="base models")
+    long["standing"] = long["standing"].map({"on_track": "on track (1 or more)", "below": "below 1"})
+    st.altair_chart(
+        charts.bars(
+            long,
+            "base models",
+            "ecosystem",
+            title="base models with a ratio",
+            color="standing",
+            domain=["on track (1 or more)", "below 1"],
+        )
+    )
+else:
+    st.info(f"No base model has a ratio at {age} days: the history covers that age of too few of them.")
+shown = at_age.assign(
+    released=at_age["created_at"].dt.date,
+    downloads=at_age["downloads"].round().astype("Int64"),  # interpolated: whole downloads are enough
+    reference=at_age["reference"].round().astype("Int64"),
+).sort_values(["ratio", "downloads", "model_id"], ascending=[False, False, True], na_position="last")
+st.dataframe(  # the ratio first after the name: at narrow widths the rest scrolls, not the answer
+    shown[["model_id", "ratio", "downloads", "reference", "size_class", "ecosystem", "released", "note"]],
+    hide_index=True,
+    column_config={
+        "model_id": st.column_config.TextColumn("base model"),
+        "size_class": st.column_config.TextColumn("size"),
+        "downloads": st.column_config.NumberColumn(f"downloads at {age} days", format="localized"),
+        "reference": st.column_config.NumberColumn(f"{TOP}th of its size", format="localized"),
+        "ratio": st.column_config.NumberColumn("ratio", format="%.2f"),
+        "note": st.column_config.TextColumn("why no ratio"),
+    },
+)
+
+# --- live inference providers ----------------------------------------------------------------------------
+st.subheader("Served live by inference providers")
+providers = ctx.providers(ecosystems=())
+latest = providers["latest"]
+
+
+def _count(value: object) -> str:
+    return compare.NOT_RECORDED if pd.isna(value) else f"{int(value):,}"
+
+
+table = pd.DataFrame(
+    {
+        "ecosystem": latest["ecosystem"],
+        "run": latest["taken_at"].dt.date,
+        "models": latest["members"].map(_count),
+        "models served live": latest["live_models"].map(_count),
+        "(model, provider) pairs": latest["provider_pairs"].map(_count),
+    }
+)
+st.dataframe(table, hide_index=True)
+st.caption(
+    "At each ecosystem's latest run, base models included: models with at least one provider serving "
+    "them live (the Hub's inference provider mapping, status live), and the pairs of a model and a "
+    f"provider. '{compare.NOT_RECORDED}': that run did not record providers (the weekly archive has none), "
+    "which is not zero."
+)
+if providers["by_provider"].empty:
+    st.info("No model is served live by a provider in the latest runs that recorded providers.")
+else:
+    st.altair_chart(
+        charts.bars(
+            providers["by_provider"],
+            "models",
+            "provider",
+            title="models served live",
+            color="ecosystem",
+            domain=names,
+        )
+    )
+
+with st.container(border=True):
+    st.markdown("**Methodology**")
+    st.markdown(NOTE)
 if archive_note := ctx.archive_note():
     st.caption(archive_note)

@@ -29,6 +29,25 @@ if series.empty:
 for column, kpi in zip(st.columns(4), kpis.overview(series, by_family), strict=True):
     column.metric(kpi.label, kpi.value, kpi.delta, help=kpi.help, border=True)
 
+run_days = series["taken_at"].dt.tz_convert("UTC").dt.date
+first, last = run_days.min(), run_days.max()
+if st.session_state.get("_ov_growth_runs") != (first, last):  # new data: back to a year before it
+    st.session_state["ov_growth_since"] = kpis.default_since(first, last)
+    st.session_state["_ov_growth_runs"] = (first, last)
+with st.container(border=True):
+    pick, figure = st.columns([1, 3], vertical_alignment="center")
+    since = pick.date_input(
+        "Growth since",
+        key="ov_growth_since",
+        help="Derivatives in the latest run against the latest run on or before this day (UTC). "
+        "Default: a year before the latest run, or the first run when history is shorter.",
+    )
+    growth = kpis.growth_multiple(series, since)
+    if growth is not None:
+        shown = kpis.format_multiple(growth.value) if growth.value is not None else "–"
+        figure.metric("Growth multiple", shown, help="Derivatives now over derivatives then.")
+        figure.caption(" ".join(filter(None, [growth.basis + ".", growth.note])))
+
 counts = downloads = new = by_family
 
 left, right = st.columns(2)
