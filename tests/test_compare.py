@@ -9,6 +9,7 @@ new widget under AppTest, and the pure parts on literal tables.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections import defaultdict
 from datetime import date
@@ -30,6 +31,9 @@ APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 WEEK = pd.Timedelta(days=7)
 AGES = (7, 14, 30, 60, 90, 180, 365)
 INHERIT = {"adapter", "quantized"}
+# The history built for these tests (else the database named by TRACKER_COMPARE_DATABASE, e.g. the demo's:
+# the same equalities, without the built history's particulars).
+BUILT = not os.environ.get("TRACKER_COMPARE_DATABASE")
 BOUNDS = [0, 3e9, 9e9, 35e9, 100e9, np.inf]
 CLASSES = ["<3B", "3-9B", "9-35B", "35-100B", "100B+"]
 
@@ -221,9 +225,10 @@ def _close(a: pd.Series, b: pd.Series) -> bool:
 def test_the_database_holds_five_ecosystems(exported: dict[str, pd.DataFrame]) -> None:
     history = exported["history"]
     assert sorted(history["ecosystem"].unique()) == sorted(FIVE)
-    assert history["run_id"].nunique() == 17
     assert history["live_providers"].notna().any()
-    assert history["live_providers"].isna().any()
+    if BUILT:  # the built history's particulars
+        assert history["run_id"].nunique() == 17
+        assert history["live_providers"].isna().any()
     assert exported["models"]["parameters"].notna().mean() > 0.9
 
 
@@ -296,8 +301,9 @@ def test_providers_equal_the_exports(exported: dict, engine: Engine, five_ecosys
     assert list(latest.index) == sorted(FIVE)
     assert (latest["members"] == expected["members"]).all()
     assert (latest["recorded"] == expected["recorded"]).all()
-    assert not latest.loc["deepseek", "recorded"]  # not recorded: missing, not zero
-    assert pd.isna(latest.loc["deepseek", "live_models"])
+    if BUILT:  # its latest deepseek run recorded no providers: missing, not zero
+        assert not latest.loc["deepseek", "recorded"]
+        assert pd.isna(latest.loc["deepseek", "live_models"])
     assert _close(latest["live_models"], expected["live_models"])
     assert _close(latest["provider_pairs"], expected["provider_pairs"])
     counts = compare.load_provider_counts(engine, latest.reset_index()[latest["recorded"].to_numpy()])
@@ -321,7 +327,7 @@ def test_growth_multiple_equals_the_exports(exported: dict, engine: Engine) -> N
     growth = kpis.growth_multiple(series, kpis.default_since(days.min(), days.max()))
     assert growth.value == pytest.approx(value)
     assert (growth.now, growth.before, growth.now_at, growth.before_at) == (now, before, now_at, before_at)
-    assert (now_at - before_at).days >= 364  # the history covers a year: a year's growth
+    assert (now_at - before_at).days >= (364 if BUILT else 0)  # the built history covers a year
     assert growth.basis == (
         f"{kpis.format_multiple(value)}: {now:,} derivatives on {now_at:%Y-%m-%d} against {before:,} on "
         f"{before_at:%Y-%m-%d}"
@@ -398,7 +404,8 @@ def test_compare_page_shows_the_exports_figures(app: AppTest, exported: dict) ->
     # providers: the table as shown, "not recorded" where the run did not say
     expected = expected_providers(history)
     table = table_with(app, "models served live").set_index("ecosystem")
-    assert table.loc["deepseek", "models served live"] == "not recorded"
+    if BUILT:
+        assert table.loc["deepseek", "models served live"] == "not recorded"
     for ecosystem, row in expected[expected["recorded"]].iterrows():
         assert table.loc[ecosystem, "models served live"] == f"{int(row['live_models']):,}"
         assert table.loc[ecosystem, "(model, provider) pairs"] == f"{int(row['provider_pairs']):,}"
