@@ -26,8 +26,12 @@ if series.empty:
     st.warning("No model matches the filters in the sidebar.")
     st.stop()
 
-for column, kpi in zip(st.columns(4), kpis.overview(series, by_family), strict=True):
-    column.metric(kpi.label, kpi.value, kpi.delta, help=kpi.help, border=True)
+# Two rows of two: figures in full (`36,166`, a family's name) stay whole at 1024 px, where four in a row
+# were cut to `36,1…`.
+figures = kpis.overview(series, by_family)
+for row in (figures[:2], figures[2:]):
+    for column, kpi in zip(st.columns(len(row)), row, strict=True):
+        column.metric(kpi.label, kpi.value, kpi.delta, help=kpi.help, border=True)
 
 run_days = series["taken_at"].dt.tz_convert("UTC").dt.date
 first, last = run_days.min(), run_days.max()
