@@ -106,11 +106,10 @@ def over_time(
     stacked: bool = True,
     archived: Sequence[pd.Timestamp] = (),
     domain: Sequence[str] | None = None,
-    bottom: bool = False,
     legend: bool = True,
 ) -> alt.Chart | alt.LayerChart:
     """A value per run over time: stacked areas by `by` (lines on a log scale, where stacks mislead);
-    the runs from the weekly archive (`archived`) shaded; `domain`, `bottom`, `legend`: as `color_channel`."""
+    the runs from the weekly archive (`archived`) shaded; `domain`, `legend`: as `color_channel`."""
     scale = alt.Scale(type="log") if log else alt.Scale(type="linear")
     data = frame.dropna(subset=[value])
     if log:
@@ -125,7 +124,7 @@ def over_time(
     mark = base.mark_area(opacity=0.85, line=True) if stack else base.mark_line(point=True)
     encoding = {"x": alt.X("taken_at:T", axis=DATE_AXIS), "y": y, "tooltip": tooltip}
     if by:
-        encoding["color"] = color_channel(by, domain=domain, bottom=bottom, legend=legend)
+        encoding["color"] = color_channel(by, domain=domain, legend=legend)
     return _with_archive(mark.encode(**encoding).properties(height=HEIGHT), archived)
 
 

@@ -19,6 +19,7 @@ import pytest
 from huggingface_hub import HfApi, ModelInfo
 from huggingface_hub.errors import BadRequestError
 
+from tests.test_emulator_compact import fetch_all
 from tracker.ecosystems import load_ecosystems
 from tracker.emulator import providers
 from tracker.emulator.archive import Archive, label_time
@@ -37,18 +38,6 @@ OBJECT_KEYS = {"status", "providerId", "task", "isModelAuthor"}
 
 def _api(emu: HubEmulator) -> HfApi:
     return HfApi(endpoint=emu.url, token=False, library_name="tracker-tests")
-
-
-def fetch_all(url: str, params: list[tuple[str, str]]) -> list[dict]:
-    """Every item of a listing, following `Link: rel="next"`."""
-    items: list[dict] = []
-    r = httpx2.get(url, params=params)
-    while True:
-        assert r.status_code == 200, r.text
-        items.extend(r.json())
-        if "next" not in r.links:
-            return items
-        r = httpx2.get(r.links["next"]["url"])
 
 
 def listing(emu: HubEmulator, *extra: tuple[str, str]) -> list[dict]:

@@ -139,9 +139,7 @@ def test_a_listing_that_refuses_a_usage_value_is_asked_again_without_it_alone(
     plain = open_store(f"sqlite:///{tmp_path / 'plain.db'}")
     with HubClient(emulator.url) as client:
         baseline = take_snapshot(plain, client, ECOSYSTEMS, strategy="scan")
-    emu = HubEmulator(small, listing_refuses=refused)
-    emu.start()
-    try:
+    with HubEmulator(small, listing_refuses=refused) as emu:
         truth = ground_truth(small, ECOSYSTEMS, emu.now)
         engine = open_store(f"sqlite:///{tmp_path / 'refused.db'}")
         with HubClient(emu.url) as client:
@@ -152,8 +150,6 @@ def test_a_listing_that_refuses_a_usage_value_is_asked_again_without_it_alone(
         # requests than under the real rules.
         assert emu.stats()["by_status"]["400"] == 1
         assert result.requests == baseline.requests
-    finally:
-        emu.stop()
     usage = slice(9, 12)  # parameters, live_providers, providers
     got, want = recorded_rows(engine, result.run_id), truth_rows(truth)
     assert {r[:9] for r in got} == {r[:9] for r in want}

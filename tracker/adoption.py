@@ -156,9 +156,10 @@ def _note(row, top: int) -> str:  # noqa: ANN001 - a row of the frame
     if pd.isna(row.reference):
         return f"fewer than {top} roots of its size at this age ({int(row.peers)})"
     if not row.reference > 0:
-        return f"the {_ordinal(top)} root of its size has no downloads at this age"
+        return f"the {ordinal(top)} root of its size has no downloads at this age"
     return ""
 
 
-def _ordinal(n: int) -> str:
+def ordinal(n: int) -> str:
+    """`1st`, `2nd`, `3rd`, `10th`, `11th`, `21st`, ..."""
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"

@@ -183,30 +183,14 @@ class ArchiveFileReader:
         self.columns = [c for c in NEEDED if c in schema.names]
         self.lacks = tuple(c for c in ("downloadsAllTime", "baseModels", "gated") if c not in schema.names)
         self._check_types(schema)
-        self._fields = self._projection(schema)
-
-    def _projection(self, schema: pa.Schema) -> dict[str, pa.Field]:
-        """Each read column's field as read: whole, or for `USAGE_FIELDS` the struct of the children
-        wanted that the file has (a file whose value is not a struct, or has none of them, is not read)."""
-        fields: dict[str, pa.Field] = {}
-        for name in self.columns:
-            field = schema.field(name)
-            wanted = USAGE_FIELDS.get(name)
-            if wanted is None:
-                fields[name] = field
-                continue
-            if not pa.types.is_struct(field.type):
-                continue
-            children = [field.type.field(c) for c in wanted if field.type.get_field_index(c) >= 0]
-            if children:
-                fields[name] = pa.field(name, pa.struct(children))
-        self.columns = list(fields)
+        self._fields = _projection(schema, self.columns)  # as read: the usage structs in part
+        self.columns = list(self._fields)
+        # What pyarrow is asked for: a column's name, or `struct.child` for each child of a usage struct.
         self._paths = [
             f"{name}.{child.name}" if name in USAGE_FIELDS else name
-            for name, f in fields.items()
+            for name, f in self._fields.items()
             for child in (f.type if name in USAGE_FIELDS else [f])
         ]
-        return fields
 
     # --- the file's schema -----------------------------------------------------------------------
 
@@ -471,6 +455,22 @@ class ArchiveFileReader:
         if "gated" not in self.columns:
             obs = replace(obs, gated=None)  # the archive does not say: empty, never guessed
         return obs
+
+
+def _projection(schema: pa.Schema, columns: Sequence[str]) -> dict[str, pa.Field]:
+    """Each column's field as read: whole, or for `USAGE_FIELDS` the struct of the wanted children the
+    file has (a column whose value is not a struct, or has none of them, is not read)."""
+    fields: dict[str, pa.Field] = {}
+    for name in columns:
+        field = schema.field(name)
+        wanted = USAGE_FIELDS.get(name)
+        if wanted is None:
+            fields[name] = field
+        elif pa.types.is_struct(field.type):
+            children = [field.type.field(c) for c in wanted if field.type.get_field_index(c) >= 0]
+            if children:
+                fields[name] = pa.field(name, pa.struct(children))
+    return fields
 
 
 class _ChildIndex:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from tracker.adoption import MILESTONES, TOP, compute_relative_adoption
 from tracker.metrics import Filters
-from tracker.queries import EVERYTHING, _frame, _utc, _where
+from tracker.queries import EVERYTHING, PROVIDER_SUMS, load_series, read_frame, utc_columns, where_filters
 from tracker.tables import ModelRecord, ModelSnapshot, Rollup, RollupProvider, RunMembership, SnapshotRun
 from tracker.usage import size_class
 
@@ -56,7 +56,7 @@ def load_root_rows(engine: Engine) -> pd.DataFrame:
         .where(m.c.depth == literal_column("0"), _runs.c.status == "complete")
         .order_by(_runs.c.taken_at, m.c.run_id, m.c.ecosystem, m.c.model_id)
     )
-    frame = _utc(_frame(engine, query), "taken_at", "created_at")
+    frame = utc_columns(read_frame(engine, query), "taken_at", "created_at")
     for name in ("downloads_all_time", "parameters"):
         frame[name] = pd.array(frame[name], dtype="Int64")
     return frame
@@ -86,20 +86,8 @@ def load_relative_adoption(
 def load_provider_series(engine: Engine, filters: Filters = EVERYTHING) -> pd.DataFrame:
     """Per run and ecosystem, every member (roots too): members, with_providers (members whose providers
     the run recorded), live_models (served live by one or more), provider_pairs ((model, provider) pairs)."""
-    r = _rollup
-    keys = [r.c.run_id, _runs.c.taken_at, r.c.ecosystem]
-    query = select(
-        *keys,
-        func.sum(r.c.models).label("members"),
-        func.sum(r.c.with_providers).label("with_providers"),
-        func.sum(r.c.live_models).label("live_models"),
-        func.sum(r.c.provider_pairs).label("provider_pairs"),
-    ).join(_runs, _runs.c.id == r.c.run_id)
-    query = _where(query, r, filters).group_by(*keys).order_by(_runs.c.taken_at, r.c.run_id, r.c.ecosystem)
-    frame = _utc(_frame(engine, query), "taken_at")
-    for name in ("members", "with_providers", "live_models", "provider_pairs"):
-        frame[name] = pd.array(frame[name], dtype="Int64")
-    return frame
+    series = load_series(engine, filters, roots=True).rename(columns={"derivatives": "members"})
+    return series[["run_id", "taken_at", "ecosystem", "members", *PROVIDER_SUMS]]
 
 
 def load_provider_counts(engine: Engine, runs: pd.DataFrame, filters: Filters = EVERYTHING) -> pd.DataFrame:
@@ -109,7 +97,7 @@ def load_provider_counts(engine: Engine, runs: pd.DataFrame, filters: Filters = 
     if runs.empty:
         return pd.DataFrame(columns=columns)
     p = _providers
-    query = _where(
+    query = where_filters(
         select(p.c.run_id, p.c.ecosystem, p.c.provider, func.sum(p.c.models).label("models"))
         .join(_runs, _runs.c.id == p.c.run_id)
         .where(p.c.run_id.in_([int(r) for r in runs["run_id"].unique()]))
@@ -117,7 +105,7 @@ def load_provider_counts(engine: Engine, runs: pd.DataFrame, filters: Filters = 
         p,
         filters,
     )
-    frame = _frame(engine, query)
+    frame = read_frame(engine, query)
     frame = frame.merge(runs[["run_id", "ecosystem"]].drop_duplicates(), on=["run_id", "ecosystem"])
     frame["models"] = pd.array(frame["models"], dtype="Int64")
     order = ["models", "ecosystem", "provider"]

@@ -6,10 +6,10 @@ the Hub's weekly archive (the emulated `hfmlsoc/hub_weekly_snapshots`, read as `
 reads it): the first half of the weeks. Then it moves the emulator's clock to the end of each later
 week in turn and records a snapshot there (`taken_at` is that instant), so the weekly figures are
 real weeks and the dashboard shows both kinds of run. It tracks the ecosystems the shipped file
-enables: Llama and its four rivals (36,329 models in the last week). The emulator applies the real
+enables: Llama and its four rivals (36,451 models in the last week). The emulator applies the real
 Hub's rules, and each snapshot takes the strategy a user's would (`auto`): with the archive's runs in
-the database, the scan (about 120 pages of 1,000, and a lookup for each listed root the real data
-does not hold: about 260 requests) against a tree of one listing per member (about 35,000).
+the database, the scan (about 120 to 140 requests: the pages of 1,000 and the roots' lookups) against a
+tree of one listing per member (about 35,000).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from sqlalchemy import Select, and_, func, literal, select
 from sqlalchemy.engine import Engine
 
 from tracker.metrics import Filters, weekly_rate
-from tracker.rollups import ANY, BOARD_SIZE
+from tracker.rollup_rows import ANY, BOARD_SIZE
 from tracker.tables import (
     ModelSnapshot,
     Rollup,
@@ -40,7 +40,7 @@ EVERYTHING = Filters()
 MAX_DEPTH = 64  # the explorer's walks stop there, whatever cycles the declared links hold
 
 
-def _where(query: Select, table, filters: Filters, *, ecosystems: bool = True) -> Select:  # noqa: ANN001
+def where_filters(query: Select, table, filters: Filters, *, ecosystems: bool = True) -> Select:  # noqa: ANN001
     """The sidebar's filters on a roll-up table joined with `snapshot_run`."""
     query = query.where(_runs.c.status == "complete")
     if ecosystems and filters.ecosystems:
@@ -56,13 +56,13 @@ def _where(query: Select, table, filters: Filters, *, ecosystems: bool = True) -
     return query
 
 
-def _frame(engine: Engine, query: Select) -> pd.DataFrame:
+def read_frame(engine: Engine, query: Select) -> pd.DataFrame:
     with engine.connect() as connection:
         result = connection.execute(query)
         return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
-def _utc(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
+def utc_columns(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
     for name in names:
         frame[name] = pd.to_datetime(frame[name], utc=True)
     return frame
@@ -100,13 +100,13 @@ def load_archive_runs(engine: Engine) -> pd.DataFrame:
         .where(_runs.c.status == "complete", _runs.c.strategy == "archive")
         .order_by(_runs.c.taken_at)
     )
-    return _utc(_frame(engine, query), "taken_at")
+    return utc_columns(read_frame(engine, query), "taken_at")
 
 
 def latest_runs(engine: Engine, filters: Filters, count: int = 2) -> list[int]:
     """The latest `count` complete runs with roll-up rows within the filters, latest first."""
     r = _rollup
-    query = _where(
+    query = where_filters(
         select(r.c.run_id, _runs.c.taken_at).join(_runs, _runs.c.id == r.c.run_id).distinct(), r, filters
     )
     query = query.order_by(_runs.c.taken_at.desc(), r.c.run_id.desc()).limit(count)
@@ -117,10 +117,15 @@ def latest_runs(engine: Engine, filters: Filters, count: int = 2) -> list[int]:
 # --- series -----------------------------------------------------------------------------------------------
 
 
+PROVIDER_SUMS = ("with_providers", "live_models", "provider_pairs")
+
+
 def load_series(
     engine: Engine, filters: Filters = EVERYTHING, by: str | None = None, *, roots: bool = False
 ) -> pd.DataFrame:
-    """Per run and ecosystem (and `by`): derivatives, new, 30-day downloads, delta, weekly downloads.
+    """Per run and ecosystem (and `by`): derivatives, new, 30-day downloads, delta, weekly downloads,
+    and the members' live providers (with_providers: members whose providers the run recorded;
+    live_models: served live by one or more; provider_pairs: (model, provider) pairs).
 
     The columns and figures of `metrics.compute_counts`, `compute_new` and `compute_downloads` joined
     on their keys; `roots=True` counts the roots too (`derivatives` is then every member).
@@ -139,12 +144,14 @@ def load_series(
         func.sum(r.c.negative_deltas).label("negative_deltas"),
         func.sum(r.c.negative_sum).label("negative_sum"),
         func.max(r.c.weeks).label("weeks"),
+        *(func.sum(r.c[name]).label(name) for name in PROVIDER_SUMS),
     ).join(_runs, _runs.c.id == r.c.run_id)
     if not roots:
         query = query.where(r.c.relation != "base")
-    query = _where(query, r, filters).group_by(*keys).order_by(_runs.c.taken_at, r.c.run_id, r.c.ecosystem)
-    frame = _utc(_frame(engine, query), "taken_at")
-    for name in ("derivatives", "new", "downloads_30d", "downloads_delta", "negative_deltas", "negative_sum"):
+    query = where_filters(query, r, filters).group_by(*keys).order_by(_runs.c.taken_at, r.c.run_id)
+    frame = utc_columns(read_frame(engine, query.order_by(r.c.ecosystem)), "taken_at")
+    counts = ("derivatives", "new", "downloads_30d", "downloads_delta", "negative_deltas", "negative_sum")
+    for name in counts + PROVIDER_SUMS:
         frame[name] = pd.array(frame[name], dtype="Int64")
     frame.loc[frame["with_delta"] == 0, "downloads_delta"] = pd.NA
     frame["weeks"] = frame["weeks"].astype("Float64")
@@ -165,7 +172,7 @@ def load_builders(engine: Engine, filters: Filters = EVERYTHING) -> pd.DataFrame
     if not latest:
         return pd.DataFrame(columns=columns)
     b = _builders
-    query = _where(
+    query = where_filters(
         select(
             b.c.author,
             func.sum(b.c.derivatives).label("derivatives"),
@@ -181,7 +188,7 @@ def load_builders(engine: Engine, filters: Filters = EVERYTHING) -> pd.DataFrame
     # Rows per family and relation when the filters name some, else the one row per builder.
     fine = (b.c.family != ANY) & (b.c.relation != ANY)
     query = query.where(fine if filters.families or filters.relations else (b.c.family == ANY))
-    out = _frame(engine, query)
+    out = read_frame(engine, query)
     for name in ("derivatives", "downloads_30d", "weekly_downloads"):
         out[name] = pd.array(out[name], dtype="Int64")
     total = out["downloads_30d"].sum()
@@ -204,14 +211,14 @@ _MOVER_COLUMNS = [
 
 def _boards(engine: Engine, filters: Filters, run_id: int) -> pd.DataFrame:
     m = _movers
-    query = _where(
+    query = where_filters(
         select(m.c.board, *(m.c[name] for name in _MOVER_COLUMNS))
         .join(_runs, _runs.c.id == m.c.run_id)
         .where(m.c.run_id == run_id),
         m,
         filters,
     )
-    frame = _frame(engine, query)
+    frame = read_frame(engine, query)
     for name in ("weekly_downloads", "weekly_downloads_before", "change"):
         frame[name] = pd.array(frame[name], dtype="Int64")
     frame["relative_change"] = frame["relative_change"].astype("Float64")
@@ -348,7 +355,7 @@ def load_subtree(engine: Engine, run_id: int, model_id: str, filters: Filters = 
         .join(levels, levels.c.node == members.c.model_id)
         .order_by(levels.c.level, members.c.downloads_30d.desc().nulls_last(), members.c.model_id)
     )
-    frame = _frame(engine, query).drop_duplicates("model_id", ignore_index=True)
+    frame = read_frame(engine, query).drop_duplicates("model_id", ignore_index=True)
     for name in ("depth", "downloads_30d", "likes", "level"):
         frame[name] = pd.array(frame[name], dtype="Int64")
     return frame
@@ -363,7 +370,7 @@ def load_children(engine: Engine, run_id: int, model_id: str) -> pd.DataFrame:
         .distinct()
         .order_by(e.c.relation, e.c.child_id)
     )
-    return _frame(engine, query)
+    return read_frame(engine, query)
 
 
 def path_to_root(engine: Engine, run_id: int, model_id: str) -> list[str]:
@@ -425,24 +432,24 @@ def load_history_rows(
             query = query.where(func.lower(_members.c.model_id).like(_like(contains), escape="\\"))
         if left is not None:
             query = query.limit(left)
-        frames.append(_frame(engine, query))
+        frames.append(read_frame(engine, query))
         if left is not None:
             left -= len(frames[-1])
             if left <= 0:
                 break
     if not frames:
-        frames.append(_frame(engine, history_select(run_ids=[])))
+        frames.append(read_frame(engine, history_select(run_ids=[])))
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     counts = ("depth", "downloads_30d", "downloads_all_time", "downloads_delta", "likes", "trending_score")
     for name in counts:
         frame[name] = pd.array(frame[name], dtype="Int64")
-    return _utc(frame, "taken_at")
+    return utc_columns(frame, "taken_at")
 
 
 def count_history_rows(engine: Engine, filters: Filters) -> int:
     """How many history rows the filters keep (from the roll-ups: no scan of the history)."""
     r = _rollup
-    query = _where(
+    query = where_filters(
         select(func.coalesce(func.sum(r.c.models), 0)).join(_runs, _runs.c.id == r.c.run_id), r, filters
     )
     with engine.connect() as connection:

@@ -13,7 +13,8 @@ When a run completes, for each ecosystem it crawled:
 - `rollup_mover` the first `BOARD_SIZE` of each movers board per family and relation.
 
 The maths is `tracker.metrics`'s (weekly downloads, quantization formats), applied to one run and
-the one before. A run that completes with an earlier `taken_at` than runs already recorded (a
+the one before; the rows themselves are built from the members' frame in `tracker.rollup_rows`.
+A run that completes with an earlier `taken_at` than runs already recorded (a
 backfill) changes the previous run of the next ones: their deltas and roll-ups are written again.
 `backfill` writes what is missing (databases from before the roll-ups, or a refresh that failed).
 """
@@ -28,7 +29,13 @@ import pandas as pd
 from sqlalchemy import and_, delete, exists, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from tracker.metrics import WEEK, negatives, quant_format, relative_change, weekly_rate
+from tracker.metrics import WEEK, quant_format, weekly_rate
+from tracker.rollup_rows import (
+    builder_rows,
+    mover_rows,
+    provider_rows,
+    series_rows,
+)
 from tracker.tables import (
     ModelRecord,
     ModelSnapshot,
@@ -44,9 +51,6 @@ from tracker.usage import INHERIT_SIZE, effective_size_classes
 
 logger = logging.getLogger(__name__)
 
-BOARD_SIZE = 50  # the movers page offers up to 50 per board
-NO_LICENSE = "none"
-ANY = "*"  # rollup_builder: the row sums every family (or relation) of the builder
 
 _membership = RunMembership.__table__  # type: ignore[attr-defined]
 _snapshot = ModelSnapshot.__table__  # type: ignore[attr-defined]
@@ -276,18 +280,18 @@ def _write_rollups(connection: Connection, ecosystem: str, runs: list[_Run], i: 
     for frame in (roots, now):  # in place: `now` is every derivative of the run
         frame["size_class"] = [classes[model_id] for model_id in frame["model_id"]]
         del frame["parameters"]
-    _insert(connection, Rollup, _series_rows(roots, weeks, first=i == 0), keys)
-    _insert(connection, RollupProvider, _provider_rows(roots), keys)
+    _insert(connection, Rollup, series_rows(roots, weeks, first=i == 0), keys)
+    _insert(connection, RollupProvider, provider_rows(roots), keys)
     missing = now["author"].isna()
     if missing.any():  # the namespace (splitting every id would cost 70 MB at 200,000 members)
         now.loc[missing, "author"] = now.loc[missing, "model_id"].str.split("/").str[0]
     now["weekly_downloads"] = weekly_rate(now["downloads_delta"], weeks)
     before = weekly_rate(now["delta_before"], _weeks(runs, i - 1) if i > 0 else None)
     now["weekly_downloads_before"] = before.where(now["was_member"].astype(bool))
-    _insert(connection, Rollup, _series_rows(now, weeks, first=i == 0), keys)
-    _insert(connection, RollupProvider, _provider_rows(now), keys)
-    _insert(connection, RollupBuilder, _builder_rows(now), keys)
-    _insert(connection, RollupMover, _mover_rows(now), keys)
+    _insert(connection, Rollup, series_rows(now, weeks, first=i == 0), keys)
+    _insert(connection, RollupProvider, provider_rows(now), keys)
+    _insert(connection, RollupBuilder, builder_rows(now), keys)
+    _insert(connection, RollupMover, mover_rows(now), keys)
 
 
 def _inheriting_links(ecosystem: str, run_id: int):  # noqa: ANN202 - a Select
@@ -306,105 +310,3 @@ def _insert(connection: Connection, table: type, frame: pd.DataFrame, keys: dict
         part = frame.iloc[start : start + _CHUNK].assign(**keys).astype(object)  # Python ints and floats
         rows = part.where(part.notna(), None).to_dict("records")
         connection.execute(insert(table.__table__), rows)  # type: ignore[attr-defined]
-
-
-def _series_rows(now: pd.DataFrame, weeks: float | None, *, first: bool) -> pd.DataFrame:
-    """The members summed by family, relation, licence, format and size class."""
-    if now.empty:
-        return now
-    delta = now["downloads_delta"]
-    frame = now.assign(
-        license=now["license"].fillna(NO_LICENSE),
-        is_new=~now["was_member"].astype(bool),
-        is_live=(now["live_providers"] > 0).fillna(False).astype(int),
-        **negatives(delta),
-    )
-    out = (
-        frame.groupby(["family", "relation", "license", "format", "size_class"])
-        .agg(
-            models=("model_id", "size"),
-            new=("is_new", "sum"),
-            downloads_30d=("downloads_30d", "sum"),
-            downloads_delta=("downloads_delta", "sum"),
-            with_delta=("downloads_delta", "count"),
-            negative_deltas=("negative", "sum"),
-            negative_sum=("negative_sum", "sum"),
-            with_providers=("live_providers", "count"),
-            live_models=("is_live", "sum"),
-            provider_pairs=("live_providers", "sum"),
-        )
-        .reset_index()
-    )
-    out["downloads_delta"] = out["downloads_delta"].astype(object).where(out["with_delta"] > 0, None)
-    out["new"] = None if first else out["new"].astype(object)
-    out["weeks"] = weeks
-    return out
-
-
-def _provider_rows(members: pd.DataFrame) -> pd.DataFrame:
-    """The members served live, counted by family, relation and provider."""
-    live = members.loc[members["live_providers"].fillna(0) > 0, ["family", "relation", "providers"]]
-    if live.empty:
-        return pd.DataFrame(columns=["family", "relation", "provider", "models"])
-    pairs = live.assign(provider=live["providers"].str.split(";")).explode("provider")
-    pairs = pairs[pairs["provider"].fillna("") != ""]
-    return pairs.groupby(["family", "relation", "provider"]).size().rename("models").reset_index()
-
-
-def _builder_rows(derivatives: pd.DataFrame) -> pd.DataFrame:
-    """The derivatives summed by family, relation and author, and by author alone (family and relation
-    `ANY`): the builders page unfiltered reads a row per builder, not one per builder and group."""
-    if derivatives.empty:
-        return derivatives
-    sums = {
-        "derivatives": ("model_id", "size"),
-        "downloads_30d": ("downloads_30d", "sum"),
-        "weekly_downloads": ("weekly_downloads", "sum"),
-    }
-    fine = derivatives.groupby(["family", "relation", "author"]).agg(**sums).reset_index()
-    coarse = derivatives.groupby("author").agg(**sums).reset_index().assign(family=ANY, relation=ANY)
-    return pd.concat([fine, coarse], ignore_index=True)
-
-
-_BOARDS = {
-    # board: (sort column, descending)
-    "risers": ("change", True),
-    "fallers": ("change", False),
-    "relative": ("relative_change", True),
-    "top": ("weekly_downloads", True),
-}
-_MOVER_COLUMNS = [
-    "family",
-    "relation",
-    "board",
-    "rank",
-    "model_id",
-    "author",
-    "weekly_downloads",
-    "weekly_downloads_before",
-    "change",
-    "relative_change",
-]
-
-
-def _mover_rows(derivatives: pd.DataFrame) -> pd.DataFrame:
-    """The first `BOARD_SIZE` of each board per family and relation (as `metrics.compute_movers` ranks)."""
-    if derivatives.empty:
-        return pd.DataFrame(columns=_MOVER_COLUMNS)
-    columns = ["family", "relation", "model_id", "author", "weekly_downloads", "weekly_downloads_before"]
-    frame = derivatives[columns]
-    change = frame["weekly_downloads"] - frame["weekly_downloads_before"]
-    frame = frame.assign(
-        change=change, relative_change=relative_change(change, frame["weekly_downloads_before"])
-    )
-    boards = []
-    for board, (column, descending) in _BOARDS.items():
-        # Sorted on the two key columns only, then the groups' heads picked by index: sorting the whole
-        # frame four times cost tens of megabytes at 200,000 members.
-        keyed = frame[[column, "model_id"]].dropna(subset=[column])
-        order = keyed.sort_values([column, "model_id"], ascending=[not descending, True]).index
-        groups = frame.loc[order, ["family", "relation"]]
-        top = frame.loc[groups.groupby(["family", "relation"], sort=False).head(BOARD_SIZE).index]
-        top = top.assign(board=board, rank=top.groupby(["family", "relation"], sort=False).cumcount() + 1)
-        boards.append(top)
-    return pd.concat(boards, ignore_index=True)[_MOVER_COLUMNS]

@@ -315,7 +315,7 @@ class RollupMover(SQLModel, table=True):
     """Per complete run, ecosystem, family and relation: the top of each movers board.
 
     The top n of any union of groups is within the union of each group's top n, so keeping the first
-    `tracker.rollups.BOARD_SIZE` of every group answers any filter exactly for n up to that size.
+    `tracker.rollup_rows.BOARD_SIZE` of every group answers any filter exactly for n up to that size.
 
     Columns:
         run_id, ecosystem, family, relation: as in `membership` (derivatives only).

@@ -10,7 +10,7 @@ from dashboard import charts
 from dashboard.context import current
 from dashboard.methodology import NOTE
 from tracker import compare
-from tracker.adoption import MILESTONES, TOP
+from tracker.adoption import MILESTONES, TOP, ordinal
 from tracker.metrics import QUANT_FORMATS
 from tracker.records import RELATIONS
 from tracker.usage import SIZE_CLASSES, SIZE_LABELS
@@ -65,35 +65,22 @@ else:
 st.subheader("Derivatives and weekly downloads")
 log = st.toggle("Log scale", key="cmp_log", help="Lines on a logarithmic scale: small ecosystems show.")
 st.altair_chart(charts.key(names))  # one legend for both: two would be cut at narrow widths
-left, right = st.columns(2)
-with left:
-    st.altair_chart(
-        charts.over_time(
-            series,
-            "derivatives",
-            title="derivatives",
-            by="ecosystem",
-            stacked=False,
-            log=log,
-            archived=archived,
-            domain=names,
-            legend=False,
+figures = (("derivatives", "derivatives"), ("weekly_downloads", "downloads per week"))
+for column, (value, title) in zip(st.columns(2), figures, strict=True):
+    with column:
+        st.altair_chart(
+            charts.over_time(
+                series,  # over_time leaves out the runs without a value (an ecosystem's first: no downloads)
+                value,
+                title=title,
+                by="ecosystem",
+                stacked=False,
+                log=log,
+                archived=archived,
+                domain=names,
+                legend=False,
+            )
         )
-    )
-with right:
-    st.altair_chart(
-        charts.over_time(
-            series.dropna(subset=["weekly_downloads"]),
-            "weekly_downloads",
-            title="downloads per week",
-            by="ecosystem",
-            stacked=False,
-            log=log,
-            archived=archived,
-            domain=names,
-            legend=False,
-        )
-    )
 
 # --- what the derivatives are -----------------------------------------------------------------------------
 st.subheader("What the derivatives are")
@@ -148,6 +135,8 @@ def _reason(note: str) -> str:
     """Why a base model has no ratio, as a count's tail ("12 reached that age before the history")."""
     if note.startswith("fewer than"):
         return f"have no reference (fewer than {TOP} base models of their size with a figure at that age)"
+    if note.startswith(f"the {ordinal(TOP)} "):
+        return f"have a reference of no downloads (the {ordinal(TOP)} of their size has none at that age)"
     return {
         "before history": "reached that age before the history starts",
         "not reached": "are not that old yet",
@@ -172,8 +161,8 @@ with_ratio = int(at_age["ratio"].notna().sum())
 st.caption(
     f"Every base model of every tracked ecosystem (the sidebar's filters do not apply): its downloads {age} "
     "days after its release (the repository's creation), against the "
-    f"{TOP}th most downloaded base model of its size class at the same age: 1 or more means on track for "
-    "that size's top 10. Read from the runs, interpolated between the two around that day; never "
+    f"{ordinal(TOP)} most downloaded base model of its size class at the same age: 1 or more means on track "
+    f"for that size's top {TOP}. Read from the runs, interpolated between the two around that day; never "
     f"extrapolated. At {age} days: {with_ratio:,} of {len(at_age):,} base models have a ratio"
     + (": " + "; ".join(f"{count:,} {reason}" for reason, count in reasons.items()) if len(reasons) else "")
     + "."
@@ -206,7 +195,7 @@ st.dataframe(  # the ratio first after the name: at narrow widths the rest scrol
         "model_id": st.column_config.TextColumn("base model"),
         "size_class": st.column_config.TextColumn("size"),
         "downloads": st.column_config.NumberColumn(f"downloads at {age} days", format="localized"),
-        "reference": st.column_config.NumberColumn(f"{TOP}th of its size", format="localized"),
+        "reference": st.column_config.NumberColumn(f"{ordinal(TOP)} of its size", format="localized"),
         "ratio": st.column_config.NumberColumn("ratio", format="%.2f"),
         "note": st.column_config.TextColumn("why no ratio"),
     },

@@ -118,8 +118,8 @@ def demo(database_url: str, weeks: int | None, no_dashboard: bool, port: int) ->
                 raise click.ClickException(
                     f"{database_url} already holds runs; the demo needs an empty database"
                 )
-        # Roots the real catalogue lacks in some weeks (Llama 4 before its release, the rivals' releases
-        # after the data's window), one line each per run otherwise: the crawl's and the archive's.
+        # Roots the real catalogue lacks in its early weeks (Llama 4 before its release), one line each
+        # per run otherwise: the crawl's and the archive's.
         logging.getLogger("tracker.crawl").setLevel(logging.ERROR)
         logging.getLogger("tracker.archive_file").setLevel(logging.WARNING)
         previous: list[int] = []

@@ -582,8 +582,6 @@ class CompactPart:
     def _providers(self, j: int, repo_id: str, created: int, rate: float) -> tuple[tuple[str, str, int], ...]:
         """Model `j`'s inference provider entries (`providers.draw`), most often none."""
         h = self._h(4, j + (1 << 42))
-        if (h >> 11) * (1.0 / (1 << 53)) >= providers.COMMUNITY_BOUND + 0.6 * rate / (rate + 150.0):
-            return ()  # above any chance a model of the part has: what `draw` would answer, sooner
         rel = self.relation.item(j)
         return providers.draw(
             h,

@@ -126,9 +126,6 @@ def task_for(repo_id: str, pipeline: str | None) -> str:
     return _TASKS.get(pipeline or "", pipeline or "text-generation")
 
 
-COMMUNITY_BOUND = 0.04  # `chance` of a model that is not official is at most this + 0.6 * rate / (rate + 150)
-
-
 def chance(
     *, official: bool, relation: str | None, pipeline: str | None, repo_id: str, created: int, rate: float
 ) -> float:

@@ -1,7 +1,8 @@
-"""Shared traits of emulated models: quantization formats, licences, popularity draws.
+"""Shared traits of emulated models: quantization formats, licences, popularity draws, sizes.
 
-Both catalogues (synthetic and real) take their tags, `library_name` and figures from here,
-so a model looks the same whichever catalogue it comes from.
+Every catalogue (synthetic, real, and the realistic one's compact part) takes its tags,
+`library_name`, figures and parameter counts from here (the size in a name, a known release's real
+count, a derivative's from its base), so a model looks the same whichever catalogue it comes from.
 """
 
 from __future__ import annotations
