@@ -268,12 +268,13 @@ def per_run(
     by: str | None = None,
     log: bool = False,
     archived: Sequence[pd.Timestamp] = (),
+    domain: Sequence[str] | None = None,
 ) -> alt.Chart | alt.LayerChart:
     """A flow per run (new models, weekly downloads) as stacked bars, one per run; negative values
     (the Hub revising its counts down) stack below zero instead of bending an area. Log: lines. Runs
-    from the weekly archive (`archived`) are paler bars."""
+    from the weekly archive (`archived`) are paler bars; `domain`: as `color_channel`."""
     if log:
-        return over_time(frame, value, title=title, by=by, log=True, archived=archived)
+        return over_time(frame, value, title=title, by=by, log=True, archived=archived, domain=domain)
     data = frame.dropna(subset=[value]).astype({value: "float64"})
     data = data.assign(run=data["taken_at"].dt.strftime("%d %b %Y"))
     order = list(dict.fromkeys(data.sort_values("taken_at")["run"]))
@@ -283,7 +284,7 @@ def per_run(
         "tooltip": [alt.Tooltip("run:O", title="run"), alt.Tooltip(f"{value}:Q", format=",")],
     }
     if by:
-        encoding["color"] = alt.Color(f"{by}:N", title=by.replace("_", " "))
+        encoding["color"] = color_channel(by, domain=domain)
         encoding["tooltip"].insert(1, alt.Tooltip(f"{by}:N"))
     if archived:
         kinds = {_naive(t) for t in archived}

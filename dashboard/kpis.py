@@ -1,4 +1,8 @@
-"""The Overview's headline figures, from the per-run series (`tracker.queries.load_series`); pure."""
+"""The Overview's headline figures, from the per-run series (`tracker.queries.load_series`); pure.
+
+One definition, shared: the dashboard's Overview shows them, and `tracker digest` and each scheduled run's
+notification (`tracker.digest`) report the same figures, formatted the same way.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,17 @@ from tracker import metrics
 
 @dataclass(frozen=True)
 class Kpi:
+    """A headline figure: `value` and `delta` as shown (`36,166`, `+1,204`); `key`, `now` and `before` the
+    figure's name and raw values (the family's name and its relative growth for the fastest-growing
+    family), for scripts (the digest's JSON)."""
+
     label: str
     value: str
     delta: str | None
     help: str
+    key: str = ""
+    now: float | int | str | None = None
+    before: float | int | None = None
 
 
 def _fmt(value: float | int | None) -> str:
@@ -26,6 +37,10 @@ def _delta(now: float | None, before: float | None) -> str | None:
     if now is None or before is None or pd.isna(now) or pd.isna(before):
         return None
     return f"{int(now) - int(before):+,}"
+
+
+def _raw(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def _per_run(frame: pd.DataFrame, value: str) -> pd.Series:
@@ -61,24 +76,36 @@ def overview(series: pd.DataFrame, by_family: pd.DataFrame) -> list[Kpi]:
             _fmt(c_now),
             _delta(c_now, c_before),
             "Tracked models at depth > 0 in the latest run.",
+            "derivatives",
+            _raw(c_now),
+            _raw(c_before),
         ),
         Kpi(
             "New this week",
             _fmt(n_now),
             _delta(n_now, n_before),
             "Derivatives seen in the latest run and not in the previous one.",
+            "new",
+            _raw(n_now),
+            _raw(n_before),
         ),
         Kpi(
             "Weekly downloads",
             _fmt(w_now),
             _delta(w_now, w_before),
             "Growth of the all-time download counts since the previous run, per week.",
+            "weekly_downloads",
+            _raw(w_now),
+            _raw(w_before),
         ),
         Kpi(
             "Fastest-growing family",
             family or "–",
             f"{growth:+.1%}" if growth is not None else None,
             "Largest relative growth in derivatives since the previous run (families with 10 or more).",
+            "fastest_family",
+            family,
+            growth,
         ),
     ]
 

@@ -215,3 +215,47 @@ def test_every_page_in_chromium(dashboard: str, tmp_path: Path, capsys: pytest.C
             (Path(saved) / shot.name).write_bytes(shot.read_bytes())
     assert len(list(shots.iterdir())) == len(PAGES)
     _announce(capsys, f"Page screenshots: {saved or shots}/*.png")
+
+
+def test_the_html_digest_in_chromium(
+    five_ecosystems: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`tracker digest --output week.html` opened from disk, offline: readable, every chart drawn."""
+    folder = _screenshots(tmp_path)
+    page_file = tmp_path / "week.html"
+    made = subprocess.run(
+        [sys.executable, "-m", "tracker", "digest", "--database", five_ecosystems, "-o", str(page_file)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0, made.stderr
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 1200})
+            requests: list[str] = []
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(page_file.as_uri(), wait_until="load")
+            images = page.evaluate(
+                "() => [...document.images].map(i => ({alt: i.alt, w: i.naturalWidth, h: i.naturalHeight,"
+                " shown: i.getBoundingClientRect().width}))"
+            )
+            headings = page.locator("h2").all_inner_texts()
+            cells = page.locator("td").all_inner_texts()
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            shot = folder / "digest.png"
+            page.screenshot(path=str(shot), full_page=True)
+        finally:
+            browser.close()
+    assert len(images) == 4
+    for image in images:
+        assert image["w"] > 600, image  # decoded: a real chart, not a broken image
+        assert image["h"] > 100, image
+        assert 0 < image["shown"] <= 900, image  # fits the page
+    assert headings[:2] == ["Headline", "New derivatives"]
+    assert "The ecosystems side by side" in headings
+    assert "Derivatives" in cells
+    assert overflow <= 0  # no sideways scrolling
+    assert all(url.startswith(("file:", "data:")) for url in requests)  # nothing fetched from a network
+    _announce(capsys, f"digest screenshot: {shot}")

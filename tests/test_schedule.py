@@ -22,18 +22,26 @@ from pathlib import Path
 
 import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED
-from apscheduler.job import Job
-from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from tests.commands import tracker
+from tests.scheduling import (
+    LLAMA,
+    add_sentinel,
+    every_second,
+    llama_settings,
+    rewind,
+    run_until_idle,
+    statuses,
+    stored_job,
+    to_the_minute,
+    truth_size,
+    weekly_at,
+)
 from tracker.cli import main
 from tracker.crontab import (
-    Schedule,
     ScheduleError,
     StoredSchedule,
     crontab_day_of_week,
@@ -43,100 +51,28 @@ from tracker.crontab import (
     schedule_status,
 )
 from tracker.database import open_store, snapshot_lock
-from tracker.ecosystems import load_ecosystems, select_ecosystems
 from tracker.emulator.catalogue import Catalogue
 from tracker.emulator.faults import FaultPlan
 from tracker.emulator.server import HubEmulator
 from tracker.emulator.synthetic import build_synthetic
-from tracker.emulator.truth import ground_truth
 from tracker.hub import HubClient
 from tracker.scheduler import (
     JOB_FUNC,
-    JOB_ID,
     JOBS_TABLE,
     SnapshotScheduler,
-    SnapshotSettings,
     describe_schedule,
 )
 from tracker.snapshot import take_snapshot
 from tracker.store import load_runs
 
-LLAMA = select_ecosystems(load_ecosystems(), ["llama"])
 TOKEN = "hf_SCHEDULEsecretTOKEN0123456789abcdef"
 SATURDAY_NOON = datetime(2026, 11, 28, 12, tzinfo=UTC)
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @pytest.fixture(scope="module")
 def small() -> Catalogue:
     """A small synthetic Hub (1,500 models): a llama crawl takes a fraction of a second."""
     return build_synthetic(seed=3, models=1500)
-
-
-def truth_size(emu: HubEmulator) -> int:
-    return len({m.model_id for m in ground_truth(emu.catalogue, LLAMA, emu.now).models})
-
-
-def llama_settings(emu: HubEmulator) -> SnapshotSettings:
-    return SnapshotSettings(endpoint=emu.url, ecosystems=("llama",), strategy="tree")
-
-
-def weekly_at(moment: datetime) -> str:
-    """A weekly crontab (UTC) firing at this moment's weekday, hour and minute."""
-    return f"{moment.minute} {moment.hour} * * {WEEKDAYS[moment.weekday()]}"
-
-
-def to_the_minute(moment: datetime) -> datetime:
-    return moment.replace(second=0, microsecond=0)
-
-
-def every_second() -> Schedule:
-    return Schedule("every second", "UTC", CronTrigger(second="*", timezone=UTC))
-
-
-def add_sentinel(runner: SnapshotScheduler, action: Callable[[], object], after: float) -> None:
-    """Run `action` in the scheduler's thread after `after` seconds, after any due snapshot of that pass."""
-    if not any(job.name == "sentinel" for job in runner.scheduler.get_jobs()):
-        runner.scheduler.add_jobstore(MemoryJobStore(), "memory")
-    runner.scheduler.add_job(
-        action,
-        "date",
-        name="sentinel",
-        run_date=datetime.now(UTC) + timedelta(seconds=after),
-        jobstore="memory",
-        misfire_grace_time=None,  # it may be due while a crawl holds the thread: run it late, never skip it
-    )
-
-
-def run_until_idle(runner: SnapshotScheduler, after: float = 0.3) -> list[str]:
-    """Start the scheduler, let it do what is due at start, stop it; the outcomes of its runs."""
-    add_sentinel(runner, runner.stop, after)
-    runner.run()
-    return runner.outcomes
-
-
-def stored_job(engine: Engine) -> Job:
-    job = SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE).lookup_job(JOB_ID)
-    assert job is not None
-    return job
-
-
-def rewind(engine: Engine, schedule: Schedule, settings: SnapshotSettings, to: datetime) -> None:
-    """Move the stored job's next run time back to `to`: the machine was down since then."""
-    runner = SnapshotScheduler(engine, schedule, settings)
-
-    def move_and_stop() -> None:
-        runner.scheduler.modify_job(JOB_ID, next_run_time=to)
-        runner.stop()  # before the next pass: the moved job is not run by this scheduler
-
-    add_sentinel(runner, move_and_stop, 0.2)
-    runner.run()
-    assert stored_job(engine).next_run_time == to
-
-
-def statuses(engine: Engine) -> list[tuple[str, str | None]]:
-    with Session(engine) as session:
-        return [(r.status, r.error) for r in load_runs(session)]
 
 
 # --- the schedule, pure ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import click
 
-from tracker.commands import backfill, dashboard, export, hub, snapshots
+from tracker.commands import backfill, dashboard, digest, export, hub, snapshots
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -25,6 +25,11 @@ def cli(verbose: int, quiet: bool) -> None:
     if verbose < 2:
         for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "huggingface_hub", "alembic"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
+        # Apprise's own lines repeat ours, which name the service and the error (`tracker.notify` reads
+        # them from Apprise's result): kept at WARNING for that, but not printed.
+        apprise_logger = logging.getLogger("apprise")
+        apprise_logger.setLevel(logging.WARNING)
+        apprise_logger.propagate = False
 
 
 for _command in (
@@ -33,6 +38,8 @@ for _command in (
     snapshots.schedule,
     backfill.backfill,
     export.export,
+    digest.digest,
+    digest.notify,
     hub.hub,
     dashboard.dashboard,
     dashboard.demo,

@@ -17,7 +17,10 @@ Why it is built this way (measured facts: notes/tooling.md section 5; operating 
   scheduled time, so no scheduled time is ever counted twice (a manual snapshot counts too).
 - The stored job holds plain settings (strings and numbers): not the database URL, which may carry a
   password (the job runs on the database it is stored in), and never the token, read from HF_TOKEN at
-  each run.
+  each run. Nor anything of the notifications (`tracker.notices`): their URLs carry secrets, and live in
+  this process only.
+- What people hear of a run (its digest, alerts) comes after the run is recorded and goes out from the
+  notifier's own thread: a notification can neither fail a run nor hold up the schedule.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from tracker.crontab import (
     same_trigger,
     schedule_status,
 )
+from tracker.notices import Notices
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +64,7 @@ JOB_ID = "tracker-snapshot"
 # A textual reference, stored with the job: renaming the function would make APScheduler drop the job.
 JOB_FUNC = "tracker.scheduler:run_scheduled_snapshot"
 JOBS_TABLE = "apscheduler_jobs"
+NOTICES_WAIT = 30.0  # seconds a stopping scheduler gives queued notifications to go out
 
 
 # --- what each run does ---------------------------------------------------------------------------------
@@ -174,9 +179,16 @@ class SnapshotScheduler:
     """
 
     def __init__(
-        self, engine: Engine, schedule: Schedule, settings: SnapshotSettings, *, run_now: bool = False
+        self,
+        engine: Engine,
+        schedule: Schedule,
+        settings: SnapshotSettings,
+        *,
+        run_now: bool = False,
+        notices: Notices | None = None,
     ) -> None:
         self.engine = engine
+        self.notices = notices if notices is not None else Notices(engine)
         self.schedule = schedule
         self.settings = settings
         self.run_now = run_now
@@ -225,6 +237,7 @@ class SnapshotScheduler:
                     signal.signal(signum, signal.SIG_DFL if handler is None else handler)
                 with _active_lock:
                     _active = None
+                self.notices.close(NOTICES_WAIT)
         if self._error is not None:
             raise self._error
         logger.info("scheduler stopped")
@@ -266,6 +279,7 @@ class SnapshotScheduler:
             self.stop()
 
     def _reconcile(self, now: datetime) -> None:
+        self.notices.set_period(self.schedule.period(now))
         options = {"coalesce": True, "max_instances": 1, "misfire_grace_time": self._grace_seconds(now)}
         logger.info(
             "scheduling snapshots: cron %s (%s), database %s, endpoint %s, ecosystems %s, catch-up grace %s",
@@ -335,6 +349,11 @@ class SnapshotScheduler:
                 format_duration(late),
                 format_duration(grace),
             )
+            self.notices.run_skipped(
+                latest,
+                f"missed while the scheduler was stopped, {format_duration(late)} late, more than the "
+                f"{format_duration(grace)} grace (a snapshot now would come too close to the next)",
+            )
 
     def _log_next_run(self) -> None:
         job = self.scheduler.get_job(JOB_ID)
@@ -393,8 +412,9 @@ class SnapshotScheduler:
             )
         except (EcosystemsError, HubError, database.StoreError, SQLAlchemyError) as exc:
             logger.error("run due %s not taken: %s", format_when(tick), _one_line(exc))
+            self.notices.run_failed(tick, f"not taken: {_one_line(exc)}", None)
             return "error"
-        began = time.monotonic()
+        began, began_at = time.monotonic(), datetime.now(UTC)
         try:
             with client, ProgressReporter(client) as progress:
                 result = take_snapshot(
@@ -410,6 +430,7 @@ class SnapshotScheduler:
             logger.warning(
                 "run due %s skipped: %s; the next scheduled run will try again", format_when(tick), exc
             )
+            self.notices.run_skipped(tick, f"{exc}; the next scheduled run will try again")
             return "busy"
         except KeyboardInterrupt:
             if not self.interrupted or self.outcome == "complete":
@@ -427,6 +448,7 @@ class SnapshotScheduler:
                 _figures(client.counters.requests, client.counters.retries, time.monotonic() - began),
                 _one_line(exc),
             )
+            self.notices.run_failed(tick, _one_line(exc), self._failed_run(began_at))
             return "failed"
         missing = missing_roots_text(result.missing_roots)
         figures = _figures(result.requests, result.retries, result.seconds)
@@ -438,7 +460,18 @@ class SnapshotScheduler:
             result.strategy,
             missing,
         )
+        self.notices.run_complete(result.run_id)
         return "complete"
+
+    def _failed_run(self, since: datetime) -> int | None:
+        """The id of the run this process just recorded as failed, if it got as far as recording one."""
+        try:
+            with Session(self.engine) as session:
+                runs = store.load_runs(session, limit=5)
+        except SQLAlchemyError:
+            return None
+        mine = [r for r in runs if r.status == "failed" and r.started_at >= since and r.pid == os.getpid()]
+        return mine[0].id if mine else None
 
 
 def _one_line(exc: BaseException) -> str:

@@ -9,6 +9,14 @@ from pathlib import Path
 
 import click
 
+from tracker.commands.digest import (
+    alerts_option,
+    dashboard_url_option,
+    describe_targets,
+    load_alert_rules,
+    load_targets,
+    notify_option,
+)
 from tracker.commands.options import (
     database_option,
     ecosystems_file_option,
@@ -194,6 +202,16 @@ def runs(database_url: str, limit: int) -> None:
 @click.option(
     "--run-now", is_flag=True, help="Also take a snapshot at start (unless a missed one is due then)."
 )
+@notify_option
+@click.option(
+    "--digest-dir",
+    envvar="TRACKER_DIGEST_DIR",
+    metavar="DIR",
+    help="Write each run's digest there (Markdown, HTML, JSON; dated names, never overwritten) "
+    "[env TRACKER_DIGEST_DIR].",
+)
+@alerts_option
+@dashboard_url_option
 def schedule(
     database_url: str,
     ecosystems_path: str | None,
@@ -201,6 +219,10 @@ def schedule(
     cron: str,
     timezone_name: str,
     run_now: bool,
+    notify_urls: tuple[str, ...],
+    digest_dir: str | None,
+    alerts_path: str | None,
+    dashboard_url: str | None,
     names: tuple[str, ...],
     strategy: str,
     concurrency: int,
@@ -214,12 +236,17 @@ def schedule(
     (when less than 6/7 of a period late: 6 days for the weekly default). One run at a time, also
     against a manual `tracker snapshot`: a run that finds another going waits for the next scheduled
     time. A stop during a run records it as failed (interrupted); the next start takes it again.
-    HF_TOKEN is read at each run, never stored. Operating it as a service: docs/operations.md.
+    HF_TOKEN is read at each run, never stored. After each run, --notify sends its digest's summary
+    (and one notice per --alerts rule that fired) to each URL, and an alert when a run fails, is
+    skipped, or the snapshots are overdue; --digest-dir keeps each run's digest. A notification that
+    fails is retried, then logged: it never fails the run. Operating it as a service:
+    docs/operations.md.
     """
 
     from tracker.crontab import ScheduleError, parse_schedule
     from tracker.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
     from tracker.hub import HubClient, HubError
+    from tracker.notices import Notices
     from tracker.scheduler import SnapshotScheduler, SnapshotSettings
 
     try:
@@ -228,10 +255,21 @@ def schedule(
         raise click.ClickException(str(exc)) from None
     # Checked now, as `tracker snapshot` would: a typo must fail at start, not at the first run a week on.
     try:
-        select_ecosystems(load_ecosystems(ecosystems_path), list(names) or None)
+        tracked = select_ecosystems(load_ecosystems(ecosystems_path), list(names) or None)
         HubClient(endpoint, timeout=timeout, retry_budget=retry_budget).close()
     except (EcosystemsError, HubError) as exc:
         raise click.ClickException(str(exc)) from None
+    targets = load_targets(notify_urls)
+    rules = load_alert_rules(alerts_path, tracked)
+    folder = Path(digest_dir).resolve() if digest_dir else None
+    if folder is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise click.ClickException(f"cannot use --digest-dir {digest_dir}: {reason}") from None
+        if not os.access(folder, os.W_OK):
+            raise click.ClickException(f"cannot use --digest-dir {digest_dir}: not writable")
     settings = SnapshotSettings(
         endpoint=endpoint,
         ecosystems_path=str(Path(ecosystems_path).resolve()) if ecosystems_path else None,
@@ -244,8 +282,13 @@ def schedule(
     if not logging.getLogger().isEnabledFor(logging.DEBUG):
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our own lines say what it does
     engine = open_database(database_url)
+    if targets:
+        logging.getLogger(__name__).info("notifying %d: %s", len(targets), describe_targets(targets))
+    if rules:
+        logging.getLogger(__name__).info("alert rules: %d, from %s", len(rules), alerts_path)
+    notices = Notices(engine, targets=targets, digest_dir=folder, rules=rules, dashboard_url=dashboard_url)
     try:
-        SnapshotScheduler(engine, plan, settings, run_now=run_now).run()
+        SnapshotScheduler(engine, plan, settings, run_now=run_now, notices=notices).run()
     except ScheduleError as exc:
         raise click.ClickException(str(exc)) from None
     finally:

@@ -1,0 +1,217 @@
+"""`tracker digest` and `tracker notify`, and the notification options `tracker schedule` shares."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import click
+
+from tracker.commands.options import database_option, ecosystems_file_option, open_database
+
+FORMAT_OF_SUFFIX = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+}
+
+
+def notify_option(f: Callable) -> Callable:
+    return click.option(
+        "--notify",
+        "notify_urls",
+        multiple=True,
+        envvar="TRACKER_NOTIFY",
+        metavar="URL",
+        help="Send to this Apprise URL (repeatable): slack://, msteams://, discord://, mailto://, ntfy://, "
+        "json://... [env TRACKER_NOTIFY, separated by spaces]. URLs carry secrets: never shown in clear, "
+        "never stored.",
+    )(f)
+
+
+def dashboard_url_option(f: Callable) -> Callable:
+    return click.option(
+        "--dashboard-url",
+        envvar="TRACKER_DASHBOARD_URL",
+        metavar="URL",
+        help="Link the dashboard from each summary [env TRACKER_DASHBOARD_URL].",
+    )(f)
+
+
+def alerts_option(f: Callable) -> Callable:
+    return click.option(
+        "--alerts",
+        "alerts_path",
+        envvar="TRACKER_ALERTS",
+        metavar="FILE",
+        help="Alert rules (TOML; see docs/alerts.example.toml) checked on each digest [env TRACKER_ALERTS].",
+    )(f)
+
+
+def load_targets(urls: Sequence[str]):  # noqa: ANN201 - list[tracker.notify.Target]
+    """The notification targets, with their secrets kept out of every log line; one clear line if a URL
+    is not one Apprise can use."""
+    from tracker.notify import NotifyError, parse_targets, redact_logs
+
+    try:
+        targets = parse_targets([u for u in urls if u.strip()])
+    except NotifyError as exc:
+        raise click.ClickException(str(exc)) from None
+    redact_logs(targets)
+    return targets
+
+
+def load_alert_rules(path: str | None, ecosystems: Sequence) -> list:  # noqa: ANN001
+    """The alert rules of `path`, checked against the tracked ecosystems; one clear line if they are wrong."""
+    if not path:
+        return []
+    from tracker.alerts import AlertsError, check_rules, load_rules
+
+    try:
+        rules = load_rules(path)
+        check_rules(rules, ecosystems, source=path)
+    except AlertsError as exc:
+        raise click.ClickException(str(exc)) from None
+    return rules
+
+
+def describe_targets(targets: Sequence) -> str:
+    return ", ".join(f"{t.service} ({t.masked})" for t in targets)
+
+
+# --- tracker digest ------------------------------------------------------------------------------------
+
+
+@click.command()
+@database_option
+@ecosystems_file_option
+@click.option("--run", "run_id", type=click.IntRange(1), metavar="ID", help="This run; default: the latest.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "html", "json"]),
+    help="Default: from the --output suffix (.md, .html, .json), else markdown.",
+)
+@click.option(
+    "--output", "-o", default="-", show_default=True, metavar="PATH", help="A file, or - for stdout."
+)
+@notify_option
+@dashboard_url_option
+@alerts_option
+def digest(
+    database_url: str,
+    ecosystems_path: str | None,
+    run_id: int | None,
+    fmt: str | None,
+    output: str,
+    notify_urls: tuple[str, ...],
+    dashboard_url: str | None,
+    alerts_path: str | None,
+) -> None:
+    """The week in one page: a run against the run before it.
+
+    The latest complete run (or --run): the headline figures with their change (the dashboard's
+    Overview figures), new derivatives by family and relation, top movers and new entrants, the
+    ecosystems side by side, notable events (new roots, models with children no longer tracked,
+    downward revisions), and the alert rules that fired (--alerts). HTML embeds its charts as images.
+    --notify sends the summary (and one notice per rule that fired) too; the exit status is 1 if a
+    notification could not be delivered.
+    """
+    from tracker import digest_render
+    from tracker.digest import DigestError, build
+    from tracker.ecosystems import EcosystemsError, load_ecosystems
+
+    suffix = Path(output).suffix.lower() if output != "-" else ""
+    chosen = fmt or FORMAT_OF_SUFFIX.get(suffix) or "markdown"
+    targets = load_targets(notify_urls)
+    rules = []
+    if alerts_path:
+        try:
+            ecosystems = load_ecosystems(ecosystems_path)
+        except EcosystemsError as exc:
+            raise click.ClickException(str(exc)) from None
+        rules = load_alert_rules(alerts_path, ecosystems)
+    engine = open_database(database_url)
+    try:
+        made = build(engine, run_id, rules=rules, dashboard_url=dashboard_url)
+        text = digest_render.render(made, chosen)
+    except DigestError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    if output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        _write_file(Path(output), text)
+    if targets and not send_digest(made, targets):
+        raise click.ClickException("the digest was made, but a notification was not delivered (see the log)")
+
+
+def _write_file(path: Path, text: str) -> None:
+    """Written beside its destination, then renamed into place: a failed write leaves no half file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def send_digest(made, targets: Sequence) -> bool:  # noqa: ANN001 - a tracker.digest.Digest
+    """The digest's summary and fired rules to every target, now; whether all were delivered."""
+    from tracker import digest_render
+    from tracker.notify import Message, send_all
+
+    title, body = digest_render.summary(made)
+    messages = [Message(title, body, "info")]
+    messages += [Message(t, b, "warning") for t, b in digest_render.alert_notices(made)]
+    ok = True
+    for message in messages:
+        ok = all(d.ok for d in send_all(targets, message)) and ok
+    return ok
+
+
+# --- tracker notify ------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option(
+    "--test",
+    "test_urls",
+    multiple=True,
+    required=True,
+    metavar="URL",
+    help="Send a test message to this Apprise URL (repeatable).",
+)
+def notify(test_urls: tuple[str, ...]) -> None:
+    """Check notification URLs: sends each a test message and says whether it was delivered.
+
+    The same URLs as `tracker schedule --notify` and `tracker digest --notify` take; shown masked. One
+    try each, without the retries a schedule makes; the exit status is 1 if one could not be delivered
+    (its error is on stderr).
+    """
+    from tracker.notify import Message, send_all
+
+    targets = load_targets(test_urls)
+    message = Message(
+        "Open-model adoption tracker: test",
+        "A test message from `tracker notify --test`: this URL works. Digests and alerts will arrive here.",
+        "info",
+    )
+    failed = []
+    for delivery in send_all(targets, message, attempts=1):  # a check says what one try does
+        target = delivery.target
+        if delivery.ok:
+            click.echo(f"delivered to {target.service} ({target.masked})")
+        else:
+            failed.append(f"{target.service} ({target.masked}): {delivery.error}")
+    if failed:
+        raise click.ClickException("not delivered to " + "; ".join(failed))
