@@ -6,7 +6,6 @@ named in the test output."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.dashboard_db import FIVE
+from tests.ports import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -51,17 +51,11 @@ except ImportError:  # pragma: no cover - the dev group installs it
     pytestmark = [pytestmark, pytest.mark.skip(reason="playwright is not installed (uv sync --group dev)")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def dashboard(five_ecosystems: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`tracker dashboard` on five ecosystems over 14 months of emulator snapshots; its base URL."""
     url = five_ecosystems
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "TRACKER_DATABASE_URL": url}
     log = tmp_path_factory.mktemp("browser-log") / "dashboard.log"
     with log.open("wb") as out:

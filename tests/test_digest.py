@@ -257,3 +257,20 @@ def test_a_failed_run_or_an_empty_database_has_no_digest(tmp_path: Path, weeks: 
     code, _, err = run(["digest", "--database", f"sqlite:///{failed}", "--run", "2"], capsys)
     assert code == 1
     assert "run 2 is failed, not complete" in err
+
+
+def test_digest_files_are_dated_and_never_overwritten(made: digest.Digest, tmp_path: Path) -> None:
+    from tracker.notices import digest_names, write_digest_files
+
+    folder = tmp_path / "digests"
+    names = digest_names(made)
+    stem = f"{made.data['run']['taken_at'][:10]}-run-{made.run_id}"
+    assert names == {"markdown": f"{stem}.md", "html": f"{stem}.html", "json": f"{stem}.json"}
+    (folder).mkdir()
+    (folder / names["markdown"]).write_text("written before")  # an earlier digest of this run
+    written = write_digest_files(made, folder)
+    assert sorted(p.name for p in written) == sorted([names["html"], names["json"]])
+    assert (folder / names["markdown"]).read_text() == "written before"
+    assert write_digest_files(made, folder) == []  # again: nothing replaced
+    assert json.loads((folder / names["json"]).read_text()) == made.data
+    assert sorted(p.name for p in folder.iterdir()) == sorted(names.values())  # no temporary left

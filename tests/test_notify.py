@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import socket
 import time
 from collections.abc import Iterator
 from email import message_from_bytes, policy
@@ -16,6 +15,7 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.ports import free_port
 from tests.receiver import PASSWORD, TOKEN, USER, Receiver
 from tracker.notify import (
     Delivery,
@@ -52,12 +52,6 @@ def debug_logs(caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
         caplog.set_level(logging.DEBUG, logger=name)
     monkeypatch.setattr(logging.getLogger("apprise"), "propagate", True)  # the CLI stops it below -vv
     return caplog
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def assert_no_secret(text: str, *secrets: str) -> None:

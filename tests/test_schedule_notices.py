@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
+from tests.ports import free_port
 from tests.receiver import PASSWORD, TOKEN, Receiver
 from tests.scheduling import LLAMA, llama_settings, run_until_idle, weekly_at
 from tracker.cli import main
@@ -117,18 +118,17 @@ def test_a_scheduled_run_sends_one_summary_with_the_dashboards_figures(
 
 def test_a_failed_run_sends_one_alert_with_its_error(tmp_path: Path, receiver: Receiver) -> None:
     engine = open_store(f"sqlite:///{tmp_path / 'failed.db'}")
-    with socketless_port() as port:
-        settings = SnapshotSettings(
-            endpoint=f"http://127.0.0.1:{port}", ecosystems=("llama",), retry_budget=1
-        )
-        try:
-            told = notices(engine, receiver)
-            runner = SnapshotScheduler(engine, later_weekly_schedule(), settings, run_now=True, notices=told)
-            assert run_until_idle(runner) == ["failed"]
-            with Session(engine) as session:
-                (run,) = load_runs(session)
-        finally:
-            engine.dispose()
+    settings = SnapshotSettings(
+        endpoint=f"http://127.0.0.1:{free_port()}", ecosystems=("llama",), retry_budget=1
+    )
+    try:
+        told = notices(engine, receiver)
+        runner = SnapshotScheduler(engine, later_weekly_schedule(), settings, run_now=True, notices=told)
+        assert run_until_idle(runner) == ["failed"]
+        with Session(engine) as session:
+            (run,) = load_runs(session)
+    finally:
+        engine.dispose()
     (sent,) = receiver.messages()
     assert run.status == "failed"
     assert run.error
@@ -239,20 +239,6 @@ def test_overdue_snapshots_send_one_alert(tmp_path: Path, emulator: HubEmulator,
 
 
 # --- the command, in a subprocess ---------------------------------------------------------------------------
-
-
-class socketless_port:  # noqa: N801 - used as a context manager
-    """A port on 127.0.0.1 nothing listens on."""
-
-    def __enter__(self) -> int:
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def test_tracker_schedule_notifies_writes_digests_and_stores_no_url(

@@ -55,6 +55,7 @@ from typing import Any
 
 import pandas as pd
 
+from tracker import files
 from tracker.compare import compute_new_shares
 from tracker.ecosystems import OTHER_FAMILY, Ecosystem
 
@@ -154,21 +155,10 @@ def _fail(source: str, where: str, problem: str) -> AlertsError:
 
 def _read(path: str | Path) -> tuple[str, str]:
     """The file's text and its name for errors."""
-    file = Path(path)
-    source = str(file)
-    if file.is_dir():
-        raise _fail(source, "", "is a directory, not a file")
     try:
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise _fail(source, "", "file not found") from None
-    except OSError as exc:
-        raise _fail(source, "", f"cannot read ({exc.strerror or exc})") from None
-    try:
-        # utf-8-sig: tolerate the byte-order mark some Windows editors add.
-        return data.decode("utf-8-sig"), source
-    except UnicodeDecodeError as exc:
-        raise _fail(source, "", f"not valid UTF-8 (byte {exc.start})") from None
+        return files.read_text(path)
+    except files.FileProblem as exc:
+        raise _fail(exc.source, "", exc.problem) from None
 
 
 def load_rules(path: str | Path) -> list[Rule]:

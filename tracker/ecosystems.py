@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tracker import files
+
 __all__ = [
     "OTHER_FAMILY",
     "Ecosystem",
@@ -247,22 +249,12 @@ def load_ecosystems(path: str | Path | None = None) -> tuple[Ecosystem, ...]:
             data = resource.read_bytes()
         except OSError as exc:
             raise _fail(source, "", f"cannot read the shipped file ({exc.strerror or exc})") from None
-    else:
-        file = Path(path)
-        source = str(file)
-        if file.is_dir():
-            raise _fail(source, "", "is a directory, not a file")
-        try:
-            data = file.read_bytes()
-        except FileNotFoundError:
-            raise _fail(source, "", "file not found") from None
-        except OSError as exc:
-            raise _fail(source, "", f"cannot read ({exc.strerror or exc})") from None
     try:
-        # utf-8-sig: tolerate the byte-order mark some Windows editors add.
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _fail(source, "", f"not valid UTF-8 (byte {exc.start})") from None
+        if path is not None:
+            data, source = files.read_bytes(path)
+        text = files.decode(data, source)
+    except files.FileProblem as exc:
+        raise _fail(exc.source, "", exc.problem) from None
     return parse_ecosystems(text, source=source)
 
 

@@ -21,17 +21,19 @@ FORMAT_OF_SUFFIX = {
 }
 
 
-def notify_option(f: Callable) -> Callable:
+def notify_option(*, envvar: str | None) -> Callable[[Callable], Callable]:
+    """`--notify URL`, repeatable; from `envvar` too where given (the schedule's `TRACKER_NOTIFY`: a digest
+    printed by hand must not post to a channel because the service's environment names one)."""
+    source = f" [env {envvar}, separated by spaces]" if envvar else " (several separated by spaces)"
     return click.option(
         "--notify",
         "notify_urls",
         multiple=True,
-        envvar="TRACKER_NOTIFY",
+        envvar=envvar,
         metavar="URL",
         help="Send to this Apprise URL (repeatable): slack://, msteams://, discord://, mailto://, ntfy://, "
-        "json://... [env TRACKER_NOTIFY, separated by spaces]. URLs carry secrets: never shown in clear, "
-        "never stored.",
-    )(f)
+        f"json://...{source}. URLs carry secrets: never shown in clear, never stored.",
+    )
 
 
 def dashboard_url_option(f: Callable) -> Callable:
@@ -100,7 +102,7 @@ def describe_targets(targets: Sequence) -> str:
 @click.option(
     "--output", "-o", default="-", show_default=True, metavar="PATH", help="A file, or - for stdout."
 )
-@notify_option
+@notify_option(envvar=None)
 @dashboard_url_option
 @alerts_option
 def digest(

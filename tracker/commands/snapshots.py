@@ -202,7 +202,7 @@ def runs(database_url: str, limit: int) -> None:
 @click.option(
     "--run-now", is_flag=True, help="Also take a snapshot at start (unless a missed one is due then)."
 )
-@notify_option
+@notify_option(envvar="TRACKER_NOTIFY")
 @click.option(
     "--digest-dir",
     envvar="TRACKER_DIGEST_DIR",
