@@ -5,6 +5,7 @@ the notable events against the runs' own rows; every format; a one-run database;
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -274,3 +275,29 @@ def test_digest_files_are_dated_and_never_overwritten(made: digest.Digest, tmp_p
     assert write_digest_files(made, folder) == []  # again: nothing replaced
     assert json.loads((folder / names["json"]).read_text()) == made.data
     assert sorted(p.name for p in folder.iterdir()) == sorted(names.values())  # no temporary left
+
+
+def test_every_json_key_is_documented(weeks: str) -> None:
+    """docs/digest.md names every key a script can meet (alerts included)."""
+    from tracker.alerts import load_rules
+
+    documented = (Path(__file__).resolve().parents[1] / "docs" / "digest.md").read_text()
+    engine = open_store(weeks)
+    try:
+        rules = load_rules(Path(__file__).resolve().parents[1] / "docs" / "alerts.example.toml")
+        data = digest.build(engine, rules=rules).data
+    finally:
+        engine.dispose()
+
+    def keys(value: object) -> set[str]:
+        if isinstance(value, dict):
+            return set(value) | {k for v in value.values() for k in keys(v)}
+        if isinstance(value, list):
+            return {k for v in value for k in keys(v)}
+        return set()
+
+    def named(key: str) -> bool:  # `key`, `a.key`, `key[]`, `key.sub`
+        return re.search(rf"[`.]{re.escape(key)}[`.\[]", documented) is not None
+
+    missing = sorted(k for k in keys(data) if not named(k))
+    assert not missing, f"undocumented in docs/digest.md: {missing}"
