@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard_db import FIVE, build_database
+from tests.dashboard_db import FIVE, build_database, snapshot_weeks
 from tracker import digest, digest_render, metrics
 from tracker.cli import main
 from tracker.database import open_store
@@ -301,3 +301,19 @@ def test_every_json_key_is_documented(weeks: str) -> None:
 
     missing = sorted(k for k in keys(data) if not named(k))
     assert not missing, f"undocumented in docs/digest.md: {missing}"
+
+
+def test_postgresql_gives_the_same_digest(database_url: str, weeks: str) -> None:
+    """The same three weeks recorded on the real PostgreSQL (and on a fresh SQLite file): the same digest."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("the module's database is SQLite already")
+    snapshot_weeks(database_url, range(3), ecosystems=FIVE)
+    digests = []
+    for url in (database_url, weeks):
+        engine = open_store(url)
+        try:
+            digests.append(digest.build(engine).data)
+        finally:
+            engine.dispose()
+    on_postgres, on_sqlite = digests
+    assert on_postgres == on_sqlite
