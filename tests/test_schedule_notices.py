@@ -172,7 +172,7 @@ def test_a_rule_that_should_fire_fires_once_and_one_that_should_not_stays_silent
         engine.dispose()
     summary, alert = receiver.messages()
     assert summary["type"] == "info"
-    assert "1 alert rules fired" in summary["message"]
+    assert "1 alert rule fired (each sent on its own)" in summary["message"]
     assert alert["title"] == "Alert: Llama grew"
     assert alert["type"] == "warning"
     assert "Llama vanished" not in alert["message"] + summary["message"]

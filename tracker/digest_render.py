@@ -379,7 +379,8 @@ def summary(digest: Digest) -> tuple[str, str]:
         lines += ["", sentence]
     fired = d["alerts"]["fired"]
     if fired:
-        lines += ["", f"{len(fired):,} alert rules fired (each sent on its own)."]
+        rules = "alert rule" if len(fired) == 1 else "alert rules"
+        lines += ["", f"{len(fired):,} {rules} fired (each sent on its own)."]
     if d["dashboard_url"]:
         lines += ["", f"Dashboard: {d['dashboard_url']}"]
     return d["title"], "\n".join(lines)
