@@ -5,6 +5,7 @@ named in the test output."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -51,16 +52,14 @@ except ImportError:  # pragma: no cover - the dev group installs it
     pytestmark = [pytestmark, pytest.mark.skip(reason="playwright is not installed (uv sync --group dev)")]
 
 
-@pytest.fixture(scope="module")
-def dashboard(five_ecosystems: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`tracker dashboard` on five ecosystems over 14 months of emulator snapshots; its base URL."""
-    url = five_ecosystems
+@contextlib.contextmanager
+def _serving(url: str, log: Path, *args: str) -> Iterator[str]:
+    """`tracker dashboard ARGS` on the database at `url`, until the block ends; its base URL."""
     port = free_port()
     env = {**os.environ, "TRACKER_DATABASE_URL": url}
-    log = tmp_path_factory.mktemp("browser-log") / "dashboard.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tracker", "dashboard", "--port", str(port)],
+            [sys.executable, "-m", "tracker", "dashboard", "--port", str(port), *args],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -86,6 +85,13 @@ def dashboard(five_ecosystems: str, tmp_path_factory: pytest.TempPathFactory) ->
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="module")
+def dashboard(five_ecosystems: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`tracker dashboard` on five ecosystems over 14 months of emulator snapshots; its base URL."""
+    with _serving(five_ecosystems, tmp_path_factory.mktemp("browser-log") / "dashboard.log") as base:
+        yield base
 
 
 def _screenshots(tmp_path: Path) -> Path:
@@ -200,6 +206,8 @@ def test_every_page_in_chromium(dashboard: str, tmp_path: Path, capsys: pytest.C
                 page.screenshot(path=str(shots / f"{name}.png"))
                 assert page.locator('[data-testid="stException"]').count() == 0, name
                 assert page.locator('[data-testid="stAlertContentError"]').count() == 0, name
+                # a product's chrome: the viewer's toolbar, no Deploy button
+                assert page.locator('[data-testid="stAppDeployButton"]').count() == 0, name
         finally:
             browser.close()
     saved = os.environ.get("TRACKER_SCREENSHOTS")
@@ -253,3 +261,19 @@ def test_the_html_digest_in_chromium(
     assert overflow <= 0  # no sideways scrolling
     assert all(url.startswith(("file:", "data:")) for url in requests)  # nothing fetched from a network
     _announce(capsys, f"digest screenshot: {shot}")
+
+
+def test_developer_mode_has_streamlits_developer_toolbar(five_ecosystems: str, tmp_path: Path) -> None:
+    """`--developer` brings back the Deploy button the viewer's toolbar hides (so its absence is the mode's
+    doing, not a page that failed to draw it)."""
+    with _serving(five_ecosystems, tmp_path / "developer.log", "--developer") as base:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1440, "height": 900})
+                _load(page, f"{base}/")
+                deploy = page.locator('[data-testid="stAppDeployButton"]')
+                deploy.wait_for(state="visible", timeout=30_000)
+                assert deploy.count() == 1
+            finally:
+                browser.close()

@@ -22,8 +22,11 @@ from tracker.commands.options import (
 DEMO_DATABASE_URL = "sqlite:///demo.db"
 
 
-def _serve_dashboard(database_url: str, port: int) -> None:
-    """Run `streamlit run dashboard/app.py` on 127.0.0.1:PORT until interrupted; the URL goes by env."""
+def _serve_dashboard(database_url: str, port: int, *, developer: bool = False) -> None:
+    """Run `streamlit run dashboard/app.py` on 127.0.0.1:PORT until interrupted; the URL goes by env.
+
+    Streamlit's toolbar in viewer mode (print, theme; no Deploy button, rerun or clear-cache) unless
+    `developer`: the people reading the dashboard are not its developers."""
     import subprocess
 
     import dashboard
@@ -43,6 +46,8 @@ def _serve_dashboard(database_url: str, port: int) -> None:
         str(port),
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "developer" if developer else "viewer",
     ]
     env = {**os.environ, "TRACKER_DATABASE_URL": database_url}
     click.echo(f"dashboard at http://127.0.0.1:{port} (Ctrl-C stops it)")
@@ -69,9 +74,14 @@ def _serve_dashboard(database_url: str, port: int) -> None:
 @click.command()
 @database_option
 @port_option
-def dashboard(database_url: str, port: int) -> None:
+@click.option(
+    "--developer",
+    is_flag=True,
+    help="Streamlit's developer toolbar and menu (Deploy, rerun, clear cache); default: the viewer's.",
+)
+def dashboard(database_url: str, port: int, developer: bool) -> None:
     """Serve the Streamlit dashboard on the database (read-only), on http://127.0.0.1:PORT."""
-    _serve_dashboard(database_url, port)
+    _serve_dashboard(database_url, port, developer=developer)
 
 
 @click.command()
