@@ -118,6 +118,14 @@ GROUP BY ALL ORDER BY 2, 1, 3
 )
 
 
+def _duck_series_by_model(column: str, where: str = "") -> str:
+    """The series grouped by a column of the model's own row (library, licence), not of its membership."""
+    joined = _DUCK_SERIES.replace(
+        "FROM h LEFT JOIN", "FROM h JOIN model r ON r.model_id = h.model_id LEFT JOIN"
+    )
+    return joined.replace("h.{by}", f"r.{column}").format(where=where)
+
+
 def _duck_pages(duck) -> dict[str, Callable[[], Any]]:  # noqa: ANN001
     def sql(text: str) -> Callable[[], pd.DataFrame]:
         return lambda: duck.sql(text).df()
@@ -188,33 +196,15 @@ FROM membership m WHERE m.run_id = {latest} AND m.depth = 0 ORDER BY children DE
         ),
         "families and relations": sql(_DUCK_SERIES.format(by="relation", where="")),
         "formats and licences": lambda: (
-            duck.sql(
-                _DUCK_SERIES.replace(
-                    "FROM h LEFT JOIN", "FROM h JOIN model r ON r.model_id = h.model_id LEFT JOIN"
-                )
-                .replace("h.{by}", "r.library_name")
-                .format(where="AND h.relation = 'quantized'")
-            ).df(),
-            duck.sql(
-                _DUCK_SERIES.replace(
-                    "FROM h LEFT JOIN", "FROM h JOIN model r ON r.model_id = h.model_id LEFT JOIN"
-                )
-                .replace("h.{by}", "r.license")
-                .format(where="")
-            ).df(),
+            duck.sql(_duck_series_by_model("library_name", "AND h.relation = 'quantized'")).df(),
+            duck.sql(_duck_series_by_model("license")).df(),
         ),
         "compare ecosystems": lambda: (
             duck.sql(_DUCK_SERIES.format(by="ecosystem AS e2", where="")).df(),
             duck.sql(_DUCK_SERIES.format(by="relation", where="")).df(),
             # no size classes in DuckDB (they walk the links): the series by family stands in for them
             duck.sql(_DUCK_SERIES.format(by="family", where="")).df(),
-            duck.sql(
-                _DUCK_SERIES.replace(
-                    "FROM h LEFT JOIN", "FROM h JOIN model r ON r.model_id = h.model_id LEFT JOIN"
-                )
-                .replace("h.{by}", "r.library_name")
-                .format(where="AND h.relation = 'quantized'")
-            ).df(),
+            duck.sql(_duck_series_by_model("library_name", "AND h.relation = 'quantized'")).df(),
             # relative adoption: every run's roots (its raw tables hold no sizes or release dates)
             duck.sql(
                 """SELECT m.run_id, r.taken_at, m.ecosystem, m.model_id, s.downloads_all_time

@@ -80,13 +80,8 @@ def data_version(eng: Engine | None) -> tuple[int, str] | None:
     try:
         if not _has_runs_table(eng):
             return None
-        rolled = (SnapshotRun.status == "complete") & SnapshotRun.rolled_up_at.is_not(None)  # type: ignore[union-attr]
         with eng.connect() as connection:
-            latest = connection.execute(
-                select(SnapshotRun.id)
-                .where(rolled)
-                .order_by(SnapshotRun.taken_at.desc(), SnapshotRun.id.desc())  # type: ignore[union-attr]
-            ).first()
+            latest = connection.execute(queries.rolled_up_runs().limit(1)).first()
             written = connection.execute(select(func.max(SnapshotRun.rolled_up_at))).scalar()
     except SQLAlchemyError:
         return None

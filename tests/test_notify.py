@@ -1,4 +1,4 @@
-"""tracker.notify against real receivers: an HTTP webhook and an SMTP server on 127.0.0.1, Apprise unmocked.
+"""tracker.notify and tracker.masking against real receivers: a webhook and an SMTP server on 127.0.0.1.
 
 The webhook stands for Slack/Teams-style services through Apprise's json:// URL (a token in the path, a
 password in the userinfo); the SMTP server is aiosmtpd's, plain, as a local relay would be.
@@ -17,15 +17,14 @@ from aiosmtpd.controller import Controller
 
 from tests.ports import free_port
 from tests.receiver import PASSWORD, TOKEN, USER, Receiver
+from tracker.masking import mask_url, redact_logs
 from tracker.notify import (
     Delivery,
     Message,
     Notifier,
     NotifyError,
     Target,
-    mask_url,
     parse_targets,
-    redact_logs,
     send,
     send_all,
 )

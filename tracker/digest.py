@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from dashboard import kpis
@@ -65,12 +65,7 @@ def pick_run(engine: Engine, run_id: int | None = None) -> dict:
     columns = (_runs.c.id, _runs.c.taken_at, _runs.c.status, _runs.c.ecosystems, _runs.c.rolled_up_at)
     with engine.connect() as connection:
         if run_id is None:
-            row = connection.execute(
-                select(*columns)
-                .where(_runs.c.status == "complete", _runs.c.rolled_up_at.is_not(None))
-                .order_by(_runs.c.taken_at.desc(), _runs.c.id.desc())
-                .limit(1)
-            ).first()
+            row = connection.execute(queries.rolled_up_runs(*columns).limit(1)).first()
             if row is None:
                 raise DigestError("no complete run yet: take one with `tracker snapshot`")
         else:
@@ -151,15 +146,10 @@ def _up_to(run: dict):  # noqa: ANN202 - a frame filter
 
 def load_events(engine: Engine, run_id: int, previous_id: int | None, series: pd.DataFrame) -> dict:
     """What changed shape between the two runs: new roots, models with children no longer tracked, and
-    the Hub's downward revisions of all-time downloads (`series`: this run's rows give their totals)."""
+    the Hub's downward revisions of all-time downloads (`series`: this run's rows give their totals).
+    Reads the two runs' members and the previous run's links once each; `compute_events` does the rest."""
     m, e = _members, _edges
     latest = series[series["run_id"] == run_id]
-    revisions = {
-        "models": int(latest["negative_deltas"].fillna(0).sum()),
-        "downloads": int(latest["negative_sum"].fillna(0).sum()),
-        "largest": [],
-    }
-    empty = {"new_roots": [], "lost_parents": [], "lost_models": 0, "revisions": revisions}
     with engine.connect() as connection:
         revised = connection.execute(
             select(m.c.ecosystem, m.c.model_id, m.c.downloads_delta)
@@ -167,66 +157,59 @@ def load_events(engine: Engine, run_id: int, previous_id: int | None, series: pd
             .order_by(m.c.downloads_delta, m.c.model_id)
             .limit(TOP)
         ).all()
-        revisions["largest"] = [
+        members, links = {}, []
+        if previous_id is not None:
+            for rid in (run_id, previous_id):
+                query = select(m.c.ecosystem, m.c.model_id, m.c.family, m.c.depth).where(m.c.run_id == rid)
+                members[rid] = connection.execute(query).all()
+            links = connection.execute(
+                select(e.c.parent_id, e.c.child_id).where(e.c.run_id == previous_id)
+            ).all()
+    revisions = {
+        "models": int(latest["negative_deltas"].fillna(0).sum()),
+        "downloads": int(latest["negative_sum"].fillna(0).sum()),
+        "largest": [
             {"ecosystem": r.ecosystem, "model_id": r.model_id, "downloads_delta": int(r.downloads_delta)}
             for r in revised
-        ]
-        if previous_id is None:
-            return empty
-        members = {
-            rid: {
-                (row.ecosystem, row.model_id): row
-                for row in connection.execute(
-                    select(m.c.ecosystem, m.c.model_id, m.c.family, m.c.depth).where(m.c.run_id == rid)
-                )
-            }
-            for rid in (run_id, previous_id)
+        ],
+    }
+    if previous_id is None:
+        return {"new_roots": [], "lost_parents": [], "lost_models": 0, "revisions": revisions}
+    return {**compute_events(members[run_id], members[previous_id], links), "revisions": revisions}
+
+
+def compute_events(now: Sequence, before: Sequence, links: Sequence) -> dict:
+    """New roots, and the models of the previous run with children that this run no longer tracks.
+
+    `now`, `before`: the two runs' members (ecosystem, model_id, family, depth); `links`: the previous
+    run's declared links (parent_id, child_id). Ids compare in any case, as the Hub's do.
+    """
+    now_ids = {r.model_id.lower() for r in now}
+    before_keys = {(r.ecosystem, r.model_id) for r in before}
+    children: dict[str, set[str]] = {}
+    for parent, child in links:
+        children.setdefault(parent.lower(), set()).add(child)
+    gone = {r.model_id for r in before if r.model_id.lower() not in now_ids}
+    lost = [
+        {
+            "ecosystem": r.ecosystem,
+            "model_id": r.model_id,
+            "family": r.family,
+            "depth": int(r.depth),
+            "children": len(kids),
+            "children_still_tracked": sum(kid.lower() in now_ids for kid in kids),
         }
-        now, before = members[run_id], members[previous_id]
-        now_ids = {model.lower() for _, model in now}
-        new_roots = sorted(
-            (key for key, row in now.items() if row.depth == 0 and key not in before),
-            key=lambda k: (k[0], k[1].lower()),
-        )
-        gone = {model for (_, model) in before if model.lower() not in now_ids}
-        children = dict(
-            connection.execute(
-                select(func.lower(e.c.parent_id), func.count(func.distinct(e.c.child_id)))
-                .where(e.c.run_id == previous_id)
-                .group_by(func.lower(e.c.parent_id))
-            ).all()
-        )
-        still = dict(
-            connection.execute(
-                select(func.lower(e.c.parent_id), func.count(func.distinct(e.c.child_id)))
-                .select_from(e.join(m, and_(m.c.run_id == run_id, m.c.model_id == e.c.child_id)))
-                .where(e.c.run_id == previous_id)
-                .group_by(func.lower(e.c.parent_id))
-            ).all()
-        )
-    lost = []
-    for (ecosystem, model), row in sorted(before.items(), key=lambda kv: (kv[0][0], kv[0][1].lower())):
-        count = children.get(model.lower(), 0)
-        if model in gone and count:
-            lost.append(
-                {
-                    "ecosystem": ecosystem,
-                    "model_id": model,
-                    "family": row.family,
-                    "depth": int(row.depth),
-                    "children": int(count),
-                    "children_still_tracked": int(still.get(model.lower(), 0)),
-                }
-            )
-    lost.sort(key=lambda r: (-r["children"], r["model_id"].lower()))
+        for r in before
+        if r.model_id in gone and (kids := children.get(r.model_id.lower()))
+    ]
+    new_roots = [r for r in now if r.depth == 0 and (r.ecosystem, r.model_id) not in before_keys]
     return {
         "new_roots": [
-            {"ecosystem": eco, "model_id": model, "family": now[(eco, model)].family}
-            for eco, model in new_roots
+            {"ecosystem": r.ecosystem, "model_id": r.model_id, "family": r.family}
+            for r in sorted(new_roots, key=lambda r: (r.ecosystem, r.model_id.lower()))
         ],
-        "lost_parents": lost,
+        "lost_parents": sorted(lost, key=lambda r: (-r["children"], r["model_id"].lower(), r["ecosystem"])),
         "lost_models": len(gone),
-        "revisions": revisions,
     }
 
 

@@ -28,16 +28,17 @@ FIRST_RUN = (
 )
 
 
-def _n(value: object) -> str:
-    return "–" if value is None or (not isinstance(value, str) and pd.isna(value)) else f"{int(value):,}"
+# `Digest.data` holds JSON values: a figure is a number, or None where it does not exist.
+def _n(value: float | None) -> str:
+    return "–" if value is None else f"{int(value):,}"
 
 
-def _signed(value: object) -> str:
-    return "" if value is None or pd.isna(value) else f"{int(value):+,}"
+def _signed(value: float | None) -> str:
+    return "" if value is None else f"{int(value):+,}"
 
 
-def _pct(value: object) -> str:
-    return "–" if value is None or pd.isna(value) else f"{float(value):.1%}"
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
 
 
 def _cell(text: object) -> str:

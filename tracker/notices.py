@@ -23,6 +23,7 @@ from sqlmodel import Session
 from tracker import store
 from tracker.crontab import OVERDUE_SLACK, format_duration, format_when
 from tracker.notify import Message, Notifier, Target
+from tracker.snapshot import error_text
 
 logger = logging.getLogger(__name__)
 
@@ -78,14 +79,14 @@ class Notices:
         try:
             digest = build(self.engine, run_id, rules=self.rules, dashboard_url=self.dashboard_url)
         except Exception as exc:  # noqa: BLE001 - the run is recorded; a digest must not break the schedule
-            logger.error("digest of run %d not made: %s", run_id, _one_line(exc))
+            logger.error("digest of run %d not made: %s", run_id, error_text(exc))
             return
         if self.digest_dir is not None:
             try:
                 write_digest_files(digest, self.digest_dir)
             except Exception as exc:  # noqa: BLE001 - a full disk must not stop the notifications
                 logger.error(
-                    "digest of run %d not written to %s: %s", run_id, self.digest_dir, _one_line(exc)
+                    "digest of run %d not written to %s: %s", run_id, self.digest_dir, error_text(exc)
                 )
         for alert in digest.data["alerts"]["fired"]:
             logger.warning("alert: %s", alert["line"])
@@ -125,7 +126,7 @@ class Notices:
             with Session(self.engine) as session:
                 last = store.load_last_complete_run(session)
         except Exception as exc:  # noqa: BLE001 - an unreadable database is logged by the run itself
-            logger.debug("overdue check skipped: %s", _one_line(exc))
+            logger.debug("overdue check skipped: %s", error_text(exc))
             return
         limit = self._period + OVERDUE_SLACK
         if last is None or now - last.taken_at <= limit or self._overdue_for == last.id:
@@ -188,7 +189,3 @@ def write_digest_files(digest, directory: Path) -> list[Path]:  # noqa: ANN001 -
     if written:
         logger.info("digest of run %d written: %s", digest.run_id, ", ".join(str(p) for p in written))
     return written
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__

@@ -103,6 +103,16 @@ def load_archive_runs(engine: Engine) -> pd.DataFrame:
     return utc_columns(read_frame(engine, query), "taken_at")
 
 
+def rolled_up_runs(*columns) -> Select:  # noqa: ANN002 - columns of snapshot_run
+    """The complete runs whose roll-ups are written, latest first (by taken_at, then id): the runs the
+    dashboard and the digest show. `columns`: what to select (default: the id)."""
+    return (
+        select(*(columns or (_runs.c.id,)))
+        .where(_runs.c.status == "complete", _runs.c.rolled_up_at.is_not(None))
+        .order_by(_runs.c.taken_at.desc(), _runs.c.id.desc())
+    )
+
+
 def latest_runs(engine: Engine, filters: Filters, count: int = 2) -> list[int]:
     """The latest `count` complete runs with roll-up rows within the filters, latest first."""
     r = _rollup

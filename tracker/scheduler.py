@@ -57,6 +57,7 @@ from tracker.crontab import (
     schedule_status,
 )
 from tracker.notices import Notices
+from tracker.tables import SnapshotRun
 
 logger = logging.getLogger(__name__)
 
@@ -448,7 +449,10 @@ class SnapshotScheduler:
                 _figures(client.counters.requests, client.counters.retries, time.monotonic() - began),
                 _one_line(exc),
             )
-            self.notices.run_failed(tick, _one_line(exc), self._failed_run(began_at))
+            run = self._failed_run(began_at)
+            # The run's own recorded error where it got as far as recording one: the alert says what
+            # `tracker runs` says.
+            self.notices.run_failed(tick, run.error if run and run.error else _one_line(exc), run and run.id)
             return "failed"
         missing = missing_roots_text(result.missing_roots)
         figures = _figures(result.requests, result.retries, result.seconds)
@@ -463,15 +467,15 @@ class SnapshotScheduler:
         self.notices.run_complete(result.run_id)
         return "complete"
 
-    def _failed_run(self, since: datetime) -> int | None:
-        """The id of the run this process just recorded as failed, if it got as far as recording one."""
+    def _failed_run(self, since: datetime) -> SnapshotRun | None:
+        """The run this process just recorded as failed, if it got as far as recording one."""
         try:
             with Session(self.engine) as session:
                 runs = store.load_runs(session, limit=5)
         except SQLAlchemyError:
             return None
         mine = [r for r in runs if r.status == "failed" and r.started_at >= since and r.pid == os.getpid()]
-        return mine[0].id if mine else None
+        return mine[0] if mine else None
 
 
 def _one_line(exc: BaseException) -> str:

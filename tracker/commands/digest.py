@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -58,7 +56,8 @@ def alerts_option(f: Callable) -> Callable:
 def load_targets(urls: Sequence[str]):  # noqa: ANN201 - list[tracker.notify.Target]
     """The notification targets, with their secrets kept out of every log line; one clear line if a URL
     is not one Apprise can use."""
-    from tracker.notify import NotifyError, parse_targets, redact_logs
+    from tracker.masking import redact_logs
+    from tracker.notify import NotifyError, parse_targets
 
     try:
         targets = parse_targets([u for u in urls if u.strip()])
@@ -156,13 +155,15 @@ def digest(
 
 
 def _write_file(path: Path, text: str) -> None:
-    """Written beside its destination, then renamed into place: a failed write leaves no half file."""
+    """Written as `tracker export` writes (`export.atomic_file`): a failed write leaves no half file."""
+    from tracker.export import ExportError, atomic_file
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
+        with atomic_file(path) as out:
+            out.write(text.encode("utf-8"))
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
 
