@@ -22,6 +22,7 @@ import pandas as pd
 
 from bench import history as synthetic
 from bench.common import PG_URL, Summary, measure, postgres_database
+from dashboard import tree
 from tracker import compare, queries
 from tracker.database import make_engine, mask_url
 from tracker.metrics import Filters
@@ -46,15 +47,14 @@ def _pages(engine) -> dict[str, Callable[[], Any]]:  # noqa: ANN001
     """Each page's queries, as the page runs them on a first visit (nothing cached)."""
     latest = queries.latest_runs(engine, EVERYTHING, 1)[0]
     roots = queries.lineage_roots(engine, latest, EVERYTHING)
-    tree = queries.load_subtree(engine, latest, roots[0])
-    deepest = tree.sort_values(["level", "model_id"])["model_id"].iloc[-1]
 
     def lineage() -> object:
+        """The explorer on the root with the most children: the roots, its own row (path to the root,
+        children by relation, subtree figures), its largest descendants, and their tree laid out."""
         queries.lineage_roots(engine, latest, EVERYTHING)
-        queries.load_subtree(engine, latest, roots[0])
-        queries.load_member(engine, latest, roots[0])
-        queries.path_to_root(engine, latest, deepest)
-        return queries.load_children(engine, latest, roots[0])
+        member = queries.load_member(engine, latest, roots[0])
+        nodes = queries.load_subtree(engine, latest, roots[0], limit=tree.FETCH, max_level=tree.MAX_DEPTH)
+        return tree.layout(nodes, models=member.descendants + 1)
 
     return {
         "sidebar (choices)": lambda: queries.load_choices(engine),
@@ -68,7 +68,8 @@ def _pages(engine) -> dict[str, Callable[[], Any]]:  # noqa: ANN001
         "builders": lambda: queries.load_builders(engine),
         "movers": lambda: queries.load_movers(engine, n=50),
         "lineage explorer": lineage,
-        "lineage search": lambda: queries.find_members(engine, latest, EVERYTHING, "gguf"),
+        "lineage search": lambda: queries.find_members(engine, latest, EVERYTHING, "gguf"),  # no match
+        "lineage search, common": lambda: queries.find_members(engine, latest, EVERYTHING, "quantized"),
         "data (latest run)": lambda: (
             queries.count_history_rows(engine, EVERYTHING),
             queries.load_history_rows(engine, EVERYTHING, run_ids=[latest], limit=10_000),
@@ -162,11 +163,16 @@ UNION ALL SELECT * FROM (SELECT 'relative', * FROM both_ WHERE before >= 100
 UNION ALL SELECT * FROM (SELECT 'top', * FROM both_ WHERE weekly IS NOT NULL
                          ORDER BY weekly DESC, model_id LIMIT 50)
 """
-    root = duck.execute(
-        f"""SELECT m.model_id FROM membership m WHERE m.run_id = {latest} AND m.depth = 0
+    root = duck.execute(  # the same root as the tracker's explorer opens on (`queries.lineage_roots`)
+        f"""SELECT m.model_id FROM membership m JOIN model_snapshot s ON s.run_id = m.run_id
+            AND s.model_id = m.model_id WHERE m.run_id = {latest} AND m.depth = 0
             ORDER BY (SELECT count(*) FROM run_edge e WHERE e.run_id = {latest}
-                      AND lower(e.parent_id) = lower(m.model_id)) DESC LIMIT 1"""
+                      AND lower(e.parent_id) = lower(m.model_id)) DESC,
+                     s.downloads_30d DESC NULLS LAST, m.model_id LIMIT 1"""
     ).fetchall()[0][0]
+    search = """SELECT m.model_id FROM membership m JOIN model_snapshot s ON s.run_id = m.run_id
+        AND s.model_id = m.model_id WHERE m.run_id = {latest} AND lower(m.model_id) LIKE '%{text}%'
+        ORDER BY s.downloads_30d DESC LIMIT 200"""
     lineage = f"""
 WITH RECURSIVE tree(node, level) AS (
     SELECT '{root}', 0
@@ -222,11 +228,8 @@ FROM membership m WHERE m.run_id = {latest} AND m.depth = 0 ORDER BY children DE
         "builders": sql(weekly + builders),
         "movers": sql(weekly + movers),
         "lineage explorer": lambda: (duck.sql(roots).df(), duck.sql(lineage).df()),
-        "lineage search": sql(
-            f"""SELECT m.model_id FROM membership m JOIN model_snapshot s ON s.run_id = m.run_id
-                AND s.model_id = m.model_id WHERE m.run_id = {latest} AND lower(m.model_id) LIKE '%gguf%'
-                ORDER BY s.downloads_30d DESC LIMIT 200"""
-        ),
+        "lineage search": sql(search.format(latest=latest, text="gguf")),
+        "lineage search, common": sql(search.format(latest=latest, text="quantized")),
         "data (latest run)": lambda: (
             duck.execute("SELECT count(*) FROM membership").fetchall(),
             duck.sql(data_latest).df(),

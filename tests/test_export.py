@@ -92,7 +92,6 @@ class Recorded:
         return run
 
 
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def recorded(
     request: pytest.FixtureRequest, small: Catalogue, tmp_path_factory: pytest.TempPathFactory

@@ -159,7 +159,7 @@ def _record(engine, taken_at: datetime, all_time: int) -> int:  # noqa: ANN001
     return run_id
 
 
-def test_lineage_walks_in_sql(engine) -> None:  # noqa: ANN001
+def test_lineage_index_answers_the_explorer(engine) -> None:  # noqa: ANN001
     run_id = _record(engine, datetime(2026, 1, 5, tzinfo=UTC), 1000)
     tree = queries.load_subtree(engine, run_id, "m/Base")
     assert dict(zip(tree["model_id"], tree["level"], strict=True)) == {
@@ -169,16 +169,29 @@ def test_lineage_walks_in_sql(engine) -> None:  # noqa: ANN001
         "c/ad": 2,
         "d/merge": 2,
     }
+    assert tree["model_id"].iloc[0] == "m/Base"
+    assert tree.set_index("model_id").loc["d/merge", "parents"] == "a/ft\nb/q"  # a merge: two parents
     assert queries.load_subtree(engine, run_id, "f/x")["model_id"].tolist() == ["f/x", "g/y"]
-    assert queries.path_to_root(engine, run_id, "d/merge") == ["d/merge", "a/ft", "m/Base"]
-    assert queries.load_children(engine, run_id, "A/FT").values.tolist() == [
-        ["c/ad", "adapter"],
-        ["d/merge", "merge"],
-    ]
+    merge = queries.load_member(engine, run_id, "d/merge")
+    assert merge.path == ("a/ft", "m/Base")
+    assert merge.root_id == "m/Base"
+    assert merge.parents == ("a/ft", "b/q")
+    base = queries.load_member(engine, run_id, "m/Base")
+    assert base.descendants == 4  # the merge once, though under two parents
+    assert base.subtree_downloads == 5 * 100  # five models of 100 downloads each
+    assert base.children == {"finetune": 1, "adapter": 0, "quantized": 1, "merge": 0}
+    assert queries.load_member(engine, run_id, "a/ft").children == {
+        "finetune": 0,
+        "adapter": 1,
+        "quantized": 0,
+        "merge": 1,
+    }
     assert queries.lineage_roots(engine, run_id, Filters()) == ["m/Base", "e/loop"]
     assert queries.find_members(engine, run_id, Filters(), "MERGE") == ["d/merge"]
     assert queries.find_members(engine, run_id, Filters(), "%") == []  # a literal, not a wildcard
     assert queries.load_member(engine, run_id, "c/ad").depth == 2
+    assert queries.is_member(engine, run_id, Filters(), "c/ad")
+    assert not queries.is_member(engine, run_id, Filters(), "nobody/else")
 
 
 def test_runs_from_before_the_rollups_get_them_on_migration(tmp_path) -> None:  # noqa: ANN001
@@ -211,6 +224,10 @@ def test_runs_from_before_the_rollups_get_them_on_migration(tmp_path) -> None:  
                 connection.execute(text(f"ALTER TABLE model_snapshot DROP COLUMN {column}"))
             connection.execute(text("DROP TABLE rollup_provider"))  # and 0006's
             connection.execute(text("DROP INDEX ix_membership_roots"))
+            for trigger in ("insert", "delete", "update"):  # and 0007's
+                connection.execute(text(f"DROP TRIGGER model_search_{trigger}"))
+            for table in ("model_search", "lineage_link", "lineage_node"):
+                connection.execute(text(f"DROP TABLE {table}"))  # noqa: S608 - literal names
         migrate(engine)
         with engine.connect() as connection:  # every run from before 0004 was a live snapshot
             sources = connection.execute(text("SELECT DISTINCT source FROM snapshot_run")).scalars().all()
@@ -219,6 +236,8 @@ def test_runs_from_before_the_rollups_get_them_on_migration(tmp_path) -> None:  
         assert series["run_id"].tolist() == [first, second]
         assert series["downloads_delta"].tolist()[1] == 700 * 6  # six derivatives, 700 each
         assert rollups.backfill(engine) == 0  # nothing left to write
+        assert queries.load_member(engine, second, "m/Base").descendants == 4  # the explorer's index
+        assert queries.find_members(engine, second, Filters(), "merge") == ["d/merge"]
     finally:
         engine.dispose()
 

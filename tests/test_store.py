@@ -46,7 +46,7 @@ from tracker.store import (
     set_run_strategy,
     update_run_counters,
 )
-from tracker.tables import ModelRecord, ModelSnapshot, RunEdge, RunMembership, SnapshotRun
+from tracker.tables import ModelRecord, ModelSnapshot, RunEdge, RunMembership, SnapshotRun, is_dialect_object
 
 TAKEN = datetime(2025, 7, 7, 6, 0, tzinfo=UTC)
 TABLES = {
@@ -60,6 +60,8 @@ TABLES = {
     "rollup_builder",
     "rollup_mover",
     "rollup_provider",
+    "lineage_node",
+    "lineage_link",
 }
 
 
@@ -104,6 +106,11 @@ def count(engine: Engine, table: type[SQLModel]) -> int:
 # --- migrations ---------------------------------------------------------------------------------
 
 
+def _tables(connection) -> set[str]:  # noqa: ANN001 - a Connection
+    """The schema's tables, but the search index's (an FTS5 table and its shadow tables on SQLite)."""
+    return {name for name in inspect(connection).get_table_names() if not is_dialect_object(name)}
+
+
 def test_migrate_twice_is_a_no_op(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
@@ -113,7 +120,7 @@ def test_migrate_twice_is_a_no_op(database_url: str) -> None:
         migrate(engine)
         with engine.connect() as connection:
             again = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-            tables = set(inspect(connection).get_table_names())
+            tables = _tables(connection)
         heads = ScriptDirectory.from_config(alembic_config()).get_heads()
         assert first == again == heads
         assert tables == TABLES | {"alembic_version"}
@@ -123,8 +130,26 @@ def test_migrate_twice_is_a_no_op(database_url: str) -> None:
 
 def test_migrated_schema_equals_the_tables(engine: Engine) -> None:
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": lambda name, *_: not is_dialect_object(name)}
+        context = MigrationContext.configure(connection, opts=opts)
         assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_the_search_index_follows_the_models(engine: Engine) -> None:
+    """SQLite: the FTS5 table holds every model id, kept by triggers; PostgreSQL: the pg_trgm index."""
+    with Session(engine) as session:
+        run_id = begin_run(session, taken_at=TAKEN, started_at=TAKEN, ecosystems=["llama"], strategy="tree")
+        save_observations(session, run_id, [observation("A/Hermes-3-GGUF"), observation("b/other")])
+        session.commit()
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            hits = connection.execute(
+                text("SELECT model_id FROM model_search WHERE model_search MATCH '\"hermes\"'")
+            ).scalars()
+            assert list(hits) == ["A/Hermes-3-GGUF"]
+        else:
+            names = connection.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'model'"))
+            assert "ix_model_search" in set(names.scalars())
 
 
 def test_concurrent_first_starts_migrate_once(database_url: str) -> None:
@@ -145,7 +170,7 @@ def test_concurrent_first_starts_migrate_once(database_url: str) -> None:
     try:
         assert errors == []
         with engines[0].connect() as connection:
-            assert set(inspect(connection).get_table_names()) == TABLES | {"alembic_version"}
+            assert _tables(connection) == TABLES | {"alembic_version"}
     finally:
         for engine in engines:
             engine.dispose()

@@ -1,9 +1,10 @@
 """The dashboard's queries: each page's figures, read from the roll-ups and the latest run only.
 
 Nothing here reads the whole history: the series come from `rollup` (a few hundred rows per run),
-builders and movers from their roll-ups, the lineage explorer from the latest run's rows through
-indexes. `tracker.rollups` writes those tables when a run completes, with `tracker.metrics`'s maths;
-the tests check that both paths give the same figures.
+builders and movers from their roll-ups, the lineage explorer from its index of the latest run
+(`lineage_node`, `lineage_link`, and the trigram index of model ids). `tracker.rollups` writes those
+tables when a run completes, with `tracker.metrics`'s maths; the tests check that both paths give the
+same figures.
 """
 
 from __future__ import annotations
@@ -12,17 +13,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Select, and_, func, literal, select
+from sqlalchemy import Select, func, literal, select
+from sqlalchemy import text as text_sql
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
+from tracker.lineage_index import SEPARATOR
 from tracker.metrics import Filters, weekly_rate
+from tracker.records import RELATIONS
 from tracker.rollup_rows import ANY, BOARD_SIZE
 from tracker.tables import (
+    MODEL_SEARCH,
+    LineageLink,
+    LineageNode,
+    ModelRecord,
     ModelSnapshot,
     Rollup,
     RollupBuilder,
     RollupMover,
-    RunEdge,
     RunMembership,
     SnapshotRun,
 )
@@ -33,11 +41,12 @@ _movers = RollupMover.__table__  # type: ignore[attr-defined]
 _runs = SnapshotRun.__table__  # type: ignore[attr-defined]
 _members = RunMembership.__table__  # type: ignore[attr-defined]
 _snapshot = ModelSnapshot.__table__  # type: ignore[attr-defined]
-_edges = RunEdge.__table__  # type: ignore[attr-defined]
+_models = ModelRecord.__table__  # type: ignore[attr-defined]
+_lineage_nodes = LineageNode.__table__  # type: ignore[attr-defined]
+_lineage_links = LineageLink.__table__  # type: ignore[attr-defined]
 
 SERIES_BY = ("family", "relation", "license", "format", "size_class")
 EVERYTHING = Filters()
-MAX_DEPTH = 64  # the explorer's walks stop there, whatever cycles the declared links hold
 
 
 def where_filters(query: Select, table, filters: Filters, *, ecosystems: bool = True) -> Select:  # noqa: ANN001
@@ -269,11 +278,15 @@ def load_movers(engine: Engine, filters: Filters = EVERYTHING, *, n: int = 10) -
 
 
 # --- the lineage explorer ---------------------------------------------------------------------------------
+# Read from the index written when the run's roll-ups are (`lineage_node`, `lineage_link`: see
+# `tracker.lineage_index`): no walk over the links at read time.
+
+CHILDREN_BY = tuple(f"children_{relation}" for relation in RELATIONS)
 
 
 @dataclass(frozen=True)
 class Member:
-    """A tracked model in the latest run: where it sits and its figures."""
+    """A tracked model in the latest run: where it sits in its lineage, and its figures."""
 
     model_id: str
     ecosystem: str
@@ -282,21 +295,23 @@ class Member:
     depth: int
     downloads_30d: int | None
     likes: int | None
+    root_id: str
+    path: tuple[str, ...]  # from its tracked parent of least depth up to the root
+    parents: tuple[str, ...]
+    children: dict[str, int]  # by declared relation
+    descendants: int
+    subtree_downloads: int
 
 
-def _member_select(run_id: int, filters: Filters) -> Select:
-    m, s = _members, _snapshot
-    query = (
-        select(m.c.model_id, m.c.ecosystem, m.c.family, m.c.relation, m.c.depth, s.c.downloads_30d, s.c.likes)
-        .join(s, and_(s.c.run_id == m.c.run_id, s.c.model_id == m.c.model_id))
-        .where(m.c.run_id == run_id)
-    )
+def _nodes(run_id: int, filters: Filters, *columns) -> Select:  # noqa: ANN002 - columns of lineage_node
+    n = _lineage_nodes
+    query = select(*columns).where(n.c.run_id == run_id)
     if filters.ecosystems:
-        query = query.where(m.c.ecosystem.in_(list(filters.ecosystems)))
+        query = query.where(n.c.ecosystem.in_(list(filters.ecosystems)))
     if filters.families:
-        query = query.where(m.c.family.in_(list(filters.families)))
+        query = query.where(n.c.family.in_(list(filters.families)))
     if filters.relations:
-        query = query.where(m.c.relation.in_(list(filters.relations)))
+        query = query.where(n.c.relation.in_(list(filters.relations)))
     return query
 
 
@@ -305,106 +320,204 @@ def _like(text: str) -> str:
     return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def find_members(engine: Engine, run_id: int, filters: Filters, text: str, *, limit: int = 200) -> list[str]:
-    """Members of the run whose id contains `text` (any case), most downloaded first."""
-    m, s = _members, _snapshot
-    query = (
-        _member_select(run_id, filters)
-        .where(func.lower(m.c.model_id).like(_like(text), escape="\\"))
-        .order_by(s.c.downloads_30d.desc().nulls_last(), m.c.model_id)
-        .limit(limit * 4)  # a model in several ecosystems comes once per ecosystem
-    )
+def _ids(engine: Engine, query: Select, limit: int | None = None) -> list[str]:
+    """The query's model ids, each once (a model in several ecosystems has a row in each)."""
     with engine.connect() as connection:
-        ids = list(dict.fromkeys(row.model_id for row in connection.execute(query)))
-    return ids[:limit]
+        ids = list(dict.fromkeys(connection.execute(query).scalars()))
+    return ids[:limit] if limit is not None else ids
+
+
+SEARCH_TOP = 2_000  # the most downloaded members a search reads first, and the trigram index's hits it takes
+
+
+def find_members(engine: Engine, run_id: int, filters: Filters, text: str, *, limit: int = 200) -> list[str]:
+    """Members of the run whose id contains `text` (any case), most downloaded first.
+
+    A common text is answered from the `SEARCH_TOP` most downloaded members within the filters; a rarer
+    one from the trigram index of model ids (`tracker.tables.MODEL_SEARCH`): a few thousand hits at most,
+    then sorted. Only a text both rare and common beyond the most downloaded, or under three characters
+    without enough matches among them, scans every member of the run.
+    """
+    n = _lineage_nodes
+    pattern = func.lower(n.c.model_id).like(_like(text), escape="\\")
+    wanted = limit * 4  # a model in several ecosystems comes once per ecosystem
+    ordered = (n.c.order_key.desc(), n.c.model_id)
+    top = _nodes(run_id, filters, n.c.model_id, n.c.order_key).order_by(*ordered).limit(SEARCH_TOP).subquery()
+    query = select(top.c.model_id).where(func.lower(top.c.model_id).like(_like(text), escape="\\"))
+    with engine.connect() as connection:
+        found = _ids_of(connection, query.order_by(top.c.order_key.desc(), top.c.model_id).limit(wanted))
+        if len(found) >= limit or _fewer_than_top(connection, run_id, filters):
+            return found[:limit]
+        hits = _search_hits(connection, text)
+        query = _nodes(run_id, filters, n.c.model_id).where(pattern)
+        if hits is not None:
+            query = query.where(n.c.model_id.in_(hits))
+        return _ids_of(connection, query.order_by(*ordered).limit(wanted))[:limit]
+
+
+def _ids_of(connection, query: Select) -> list[str]:  # noqa: ANN001 - a Connection
+    return list(dict.fromkeys(connection.execute(query).scalars()))
+
+
+def _fewer_than_top(connection, run_id: int, filters: Filters) -> bool:  # noqa: ANN001 - a Connection
+    """Whether the run has at most `SEARCH_TOP` members within the filters (the first read saw them all)."""
+    n = _lineage_nodes
+    query = _nodes(run_id, filters, n.c.model_id).limit(SEARCH_TOP + 1).subquery()
+    return connection.execute(select(func.count()).select_from(query)).scalar() <= SEARCH_TOP
+
+
+def _search_hits(connection, text: str) -> list[str] | None:  # noqa: ANN001 - a Connection
+    """The model ids containing `text` by the trigram index, when it has one and `SEARCH_TOP` hits at
+    most; None otherwise (the search then scans). PostgreSQL's planner uses its index by itself."""
+    if connection.dialect.name != "sqlite" or len(text) < 3:
+        return _trigram_ids(connection, text) if connection.dialect.name == "postgresql" else None
+    phrase = '"' + text.replace('"', '""') + '"'
+    query = text_sql(
+        f"SELECT m.model_id FROM {MODEL_SEARCH} s JOIN model m ON m.rowid = s.rowid "
+        f"WHERE {MODEL_SEARCH} MATCH :phrase LIMIT {SEARCH_TOP + 1}"
+    )
+    try:
+        ids = list(connection.execute(query, {"phrase": phrase}).scalars())
+    except OperationalError:  # no FTS5 table on this database (see migration 0007)
+        return None
+    return ids if len(ids) <= SEARCH_TOP else None
+
+
+def _trigram_ids(connection, text: str) -> list[str] | None:  # noqa: ANN001 - a Connection
+    """On PostgreSQL: the model ids containing `text`, by the pg_trgm index when it is there."""
+    m = _models
+    query = select(m.c.model_id).where(func.lower(m.c.model_id).like(_like(text), escape="\\"))
+    ids = list(connection.execute(query.limit(SEARCH_TOP + 1)).scalars())
+    return ids if len(ids) <= SEARCH_TOP else None
 
 
 def lineage_roots(engine: Engine, run_id: int, filters: Filters) -> list[str]:
     """The run's roots within the filters, those with the most direct children first."""
-    m, e, s = _members, _edges, _snapshot
-    children = (
-        select(func.count())
-        .where(e.c.run_id == run_id, func.lower(e.c.parent_id) == func.lower(m.c.model_id))
-        .scalar_subquery()
-    )
+    n = _lineage_nodes
     query = (
-        _member_select(run_id, filters)
-        .add_columns(children.label("children"))
-        .where(m.c.depth == 0)
-        .order_by(children.desc(), s.c.downloads_30d.desc().nulls_last(), m.c.model_id)
+        _nodes(run_id, filters, n.c.model_id)
+        .where(n.c.depth == 0)
+        .order_by(n.c.children.desc(), n.c.order_key.desc(), n.c.model_id)
     )
+    return _ids(engine, query)
+
+
+def is_member(engine: Engine, run_id: int, filters: Filters, model_id: str) -> bool:
+    """Whether the model is a member of the run within the filters."""
+    n = _lineage_nodes
+    query = _nodes(run_id, filters, n.c.model_id).where(n.c.model_id == model_id).limit(1)
     with engine.connect() as connection:
-        return list(dict.fromkeys(row.model_id for row in connection.execute(query)))
+        return connection.execute(query).first() is not None
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(text.split(SEPARATOR)) if text else ()
 
 
 def load_member(engine: Engine, run_id: int, model_id: str) -> Member | None:
-    """One member of the run (its first ecosystem), or None."""
-    query = _member_select(run_id, Filters()).where(_members.c.model_id == model_id)
+    """One member of the run (its first ecosystem), with its path, parents and subtree figures; or None."""
+    n = _lineage_nodes
+    query = select(n).where(n.c.run_id == run_id, n.c.model_id == model_id).order_by(n.c.ecosystem).limit(1)
     with engine.connect() as connection:
-        row = connection.execute(query.order_by(_members.c.ecosystem).limit(1)).first()
-    return None if row is None else Member(**row._mapping)
+        row = connection.execute(query).first()
+    if row is None:
+        return None
+    values = row._mapping
+    return Member(
+        model_id=values["model_id"],
+        ecosystem=values["ecosystem"],
+        family=values["family"],
+        relation=values["relation"],
+        depth=values["depth"],
+        downloads_30d=values["downloads_30d"],
+        likes=values["likes"],
+        root_id=values["root_id"],
+        path=_lines(values["path"]),
+        parents=_lines(values["parents"]),
+        children={relation: values[f"children_{relation}"] for relation in RELATIONS},
+        descendants=values["descendants"],
+        subtree_downloads=values["subtree_downloads"],
+    )
 
 
-def load_subtree(engine: Engine, run_id: int, model_id: str, filters: Filters = EVERYTHING) -> pd.DataFrame:
-    """The model and every descendant by the run's declared links, with its generation below the model
-    (`level`, the shortest), relation, family, depth and figures; the members within the filters only."""
-    e = _edges
-    start = select(literal(model_id).label("node"), literal(0).label("level")).cte("tree", recursive=True)
-    down = select(e.c.child_id, start.c.level + 1).where(
-        e.c.run_id == run_id,
-        func.lower(e.c.parent_id) == func.lower(start.c.node),
-        start.c.level < MAX_DEPTH,
+_SUBTREE = (
+    "model_id",
+    "family",
+    "relation",
+    "depth",
+    "downloads_30d",
+    "likes",
+    "parents",
+    "descendants",
+    "tree_downloads",
+    "tree_models",
+)
+TREE_SIZES = {"downloads": "tree_downloads", "models": "tree_models"}
+
+
+def load_subtree(
+    engine: Engine,
+    run_id: int,
+    model_id: str,
+    ecosystems: Sequence[str] | None = None,
+    *,
+    size: str = "downloads",
+    limit: int | None = None,
+    max_level: int | None = None,
+) -> pd.DataFrame:
+    """The model, then its descendants by the run's declared links, largest first by `size` (its
+    `TREE_SIZES` column: a merge's size shared among its parents); at most `limit` of them, no more than
+    `max_level` links below it. Columns: `_SUBTREE`'s and `level` (the fewest links from the model).
+    A model in several of the ecosystems comes once, at its nearest level."""
+    n, link = _lineage_nodes, _lineage_links
+    order = TREE_SIZES[size]
+    below = select(*(link.c[name] for name in _SUBTREE), link.c.level).where(
+        link.c.run_id == run_id, link.c.ancestor_id == model_id
     )
-    tree = start.union(down)
-    levels = (
-        select(tree.c.node, func.min(tree.c.level).label("level")).group_by(tree.c.node).subquery("levels")
+    if ecosystems:
+        below = below.where(link.c.ecosystem.in_(list(ecosystems)))
+    if max_level is not None:
+        below = below.where(link.c.level <= max_level)
+    # the index's order, backwards: the largest first, read without a sort
+    below = below.order_by(link.c[order].desc(), link.c.ecosystem.desc(), link.c.model_id.desc()).limit(limit)
+    itself = _nodes(run_id, Filters(ecosystems=tuple(ecosystems or ())), *(n.c[name] for name in _SUBTREE))
+    itself = itself.add_columns(literal(0).label("level")).where(n.c.model_id == model_id)
+    with engine.connect() as connection:
+        rows = [*connection.execute(itself).all(), *connection.execute(below).all()]
+    names = [*_SUBTREE, "level"]
+    frame = pd.DataFrame(
+        dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {k: [] for k in names}
     )
-    members = _member_select(run_id, filters).subquery("members")
-    query = (
-        select(members, levels.c.level)
-        .join(levels, levels.c.node == members.c.model_id)
-        .order_by(levels.c.level, members.c.downloads_30d.desc().nulls_last(), members.c.model_id)
-    )
-    frame = read_frame(engine, query).drop_duplicates("model_id", ignore_index=True)
-    for name in ("depth", "downloads_30d", "likes", "level"):
+    for name in ("depth", "downloads_30d", "likes", "level", "descendants"):
         frame[name] = pd.array(frame[name], dtype="Int64")
-    return frame
+    if frame["model_id"].duplicated().any():  # in several ecosystems: the nearest level, every parent
+        parents = frame.groupby("model_id")["parents"].agg(
+            lambda texts: SEPARATOR.join(sorted({p for t in texts for p in _lines(t)}))
+        )
+        frame = frame.sort_values("level", kind="stable").drop_duplicates("model_id")
+        frame["parents"] = frame["model_id"].map(parents)
+    return frame.reset_index(drop=True)
 
 
-def load_children(engine: Engine, run_id: int, model_id: str) -> pd.DataFrame:
-    """The model's direct children in the run: child_id, relation."""
-    e = _edges
-    query = (
-        select(e.c.child_id, e.c.relation)
-        .where(e.c.run_id == run_id, func.lower(e.c.parent_id) == model_id.lower())
-        .distinct()
-        .order_by(e.c.relation, e.c.child_id)
-    )
-    return read_frame(engine, query)
-
-
-def path_to_root(engine: Engine, run_id: int, model_id: str) -> list[str]:
-    """From the model up to a root (depth 0), through the tracked parent of least depth at each step."""
-    e, m = _edges, _members
-    path, node, seen = [model_id], model_id, {model_id.lower()}
-    depth_of = select(m.c.model_id, func.min(m.c.depth).label("depth")).where(m.c.run_id == run_id)
+def subtree_figures(
+    engine: Engine, run_id: int, model_id: str, filters: Filters = EVERYTHING
+) -> dict[str, int]:
+    """The model's descendants within the filters (each once) and their 30-day downloads (unknown as 0)."""
+    link = _lineage_links
+    inner = select(
+        link.c.model_id, func.max(func.coalesce(link.c.downloads_30d, 0)).label("downloads")
+    ).where(link.c.run_id == run_id, link.c.ancestor_id == model_id)
+    if filters.ecosystems:
+        inner = inner.where(link.c.ecosystem.in_(list(filters.ecosystems)))
+    if filters.families:
+        inner = inner.where(link.c.family.in_(list(filters.families)))
+    if filters.relations:
+        inner = inner.where(link.c.relation.in_(list(filters.relations)))
+    inner = inner.group_by(link.c.model_id).subquery()
+    query = select(func.count(), func.coalesce(func.sum(inner.c.downloads), 0))
     with engine.connect() as connection:
-        depth = connection.execute(depth_of.where(m.c.model_id == model_id).group_by(m.c.model_id)).first()
-        depth = depth.depth if depth else 0
-        while depth and len(path) <= MAX_DEPTH:
-            declared = select(e.c.parent_id).where(e.c.run_id == run_id, e.c.child_id == node)
-            parents = connection.execute(
-                depth_of.where(m.c.model_id.in_(declared))
-                .group_by(m.c.model_id)
-                .order_by("depth", m.c.model_id)
-            )
-            found = [row for row in parents if row.model_id.lower() not in seen]
-            if not found:
-                break
-            node, depth = found[0].model_id, found[0].depth
-            seen.add(node.lower())
-            path.append(node)
-    return path
+        count, downloads = connection.execute(query.select_from(inner)).one()
+    return {"descendants": int(count), "downloads_30d": int(downloads)}
 
 
 def load_history_rows(

@@ -31,6 +31,11 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Leave the objects written per database to their migration (`tracker.tables.is_dialect_object`)."""
+    return not tracker.tables.is_dialect_object(name)
+
+
 def _options(dialect_name: str) -> dict[str, Any]:
     """The context options shared by online and offline runs."""
     return {
@@ -39,6 +44,7 @@ def _options(dialect_name: str) -> dict[str, Any]:
         # SQLite alters tables by copying them: autogenerate must write batch operations for it.
         "render_as_batch": dialect_name == "sqlite",
         "render_item": render_item,
+        "include_name": include_name,
     }
 
 
