@@ -101,7 +101,7 @@ def refresh(
     _analyze(engine)  # the run's rows are new: without statistics PostgreSQL joins them by nested loops
     with engine.begin() as connection:
         indexed = run_id in _lineage_runs(connection, run_id, pending)
-        edges = list(connection.execute(_run_edges(run_id))) if indexed else []
+        edges = [tuple(row) for row in connection.execute(_run_edges(run_id))] if indexed else []
         for ecosystem in _ecosystems(connection, run_id):
             runs = _sequence(connection, ecosystem)
             at = next((i for i, run in enumerate(runs) if run.id == run_id), None)
