@@ -18,10 +18,12 @@ if __package__ in (None, ""):  # `streamlit run dashboard/app.py` puts dashboard
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data  # noqa: E402
+from dashboard import data, links  # noqa: E402
 from dashboard.context import KEY, Context  # noqa: E402
 
-st.set_page_config(page_title="Llama ecosystem tracker", page_icon=":material/monitoring:", layout="wide")
+TITLE = "Llama ecosystem tracker"
+st.set_page_config(page_title=TITLE, page_icon=":material/monitoring:", layout="wide")
+links.remember()
 
 url = data.database_url()
 engine = data.engine(url)
@@ -31,7 +33,7 @@ if engine is None or version is None:
     from tracker.database import mask_url
 
     shown = mask_url(url)  # never show a password
-    st.title("Llama ecosystem tracker")
+    st.title(TITLE)
     st.info(
         "No snapshot yet: this database holds no complete run, so there is nothing to show.",
         icon=":material/inventory_2:",
@@ -48,17 +50,23 @@ choices = data.choices(engine, url, version)
 with st.sidebar:
     st.header("Filters")
     ecosystems = st.multiselect(
-        "Ecosystem", choices["ecosystems"], key="f_ecosystems", placeholder="All ecosystems"
+        "Ecosystem",
+        choices["ecosystems"],
+        key="f_ecosystems",
+        bind="query-params",
+        placeholder="All ecosystems",
     )
-    families = st.multiselect("Family", choices["families"], key="f_families", placeholder="All families")
+    families = st.multiselect(
+        "Family", choices["families"], key="f_families", bind="query-params", placeholder="All families"
+    )
     relations = st.multiselect(
-        "Relation", choices["relations"], key="f_relations", placeholder="All relations"
+        "Relation", choices["relations"], key="f_relations", bind="query-params", placeholder="All relations"
     )
     first, last = choices["dates"]
     if st.session_state.get("_f_dates_run") != run_id:  # a new run widens the range to include it
         st.session_state["f_dates"] = (first, last)
         st.session_state["_f_dates_run"] = run_id
-    dates = st.date_input("Runs between", min_value=first, max_value=last, key="f_dates")
+    dates = st.date_input("Runs between", min_value=first, max_value=last, key="f_dates", bind="query-params")
     since, until = (tuple(dates) + (None, None))[:2] if isinstance(dates, tuple | list) else (dates, None)
     # the whole range is no filter at all: share the cache entry the filter choices were read from
     since = None if since == first else since
@@ -87,4 +95,7 @@ pages = [
     st.Page("views/ecosystems.py", title="Compare ecosystems", icon=":material/balance:"),
     st.Page("views/data.py", title="Data", icon=":material/download:"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+st.set_page_config(page_title=f"{page.title} · {TITLE}", page_icon=page.icon)  # the tab names the page
+page.run()
+links.report()

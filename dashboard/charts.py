@@ -236,28 +236,61 @@ def bars(
     return alt.Chart(data).mark_bar().encode(**encoding).properties(height=alt.Step(22))
 
 
-def subtree(frame: pd.DataFrame) -> alt.Chart:
-    """A lineage subtree as an icicle: one band per depth, each model's width its share of the downloads
-    of its depth, coloured by relation. Columns: model_id, depth, relation, downloads_30d."""
-    data = frame.copy()
-    data["size"] = data["downloads_30d"].fillna(0).astype("float64").clip(lower=1)
-    data = data.sort_values(["depth", "size"], ascending=[True, False])
-    total = data.groupby("depth")["size"].transform("sum")
-    data["x2"] = data.groupby("depth")["size"].cumsum() / total
-    data["x"] = data["x2"] - data["size"] / total
-    data["depth_label"] = "depth " + data["depth"].astype(str)
-    return (
-        alt.Chart(data)
-        .mark_rect(stroke="white", strokeWidth=0.5)
-        .encode(
-            x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, 1])),
-            x2="x2:Q",
-            y=alt.Y("depth_label:N", title=None, sort=alt.SortField("depth")),
-            color=alt.Color("relation:N"),
-            tooltip=["model_id:N", "relation:N", "depth:Q", alt.Tooltip("downloads_30d:Q", format=",")],
-        )
-        .properties(height=max(120, 60 * data["depth"].nunique()))
+TREE_PICK = "pick"  # the tree's selection: clicking a model re-roots the explorer on it
+TREE_COLOURS = ("base", "finetune", "adapter", "quantized", "merge")
+
+
+def tree(spans: pd.DataFrame, *, size_title: str) -> alt.LayerChart:
+    """A lineage tree as an icicle (`dashboard.tree.layout`'s spans): the chosen model on the top row,
+    each model inside its parent's span, coloured by relation; a merge drawn under several parents is
+    outlined with dashes; models outside the sidebar's filters (`in_filters` false) are faded; hover for
+    names and figures; clicking a model selects it (`TREE_PICK`). `size_title`: what the widths measure."""
+    data = spans.copy()
+    data["name"] = data["model_id"].str.split("/").str[-1]
+    data["level_name"] = [
+        "chosen model" if r == 0 else f"{r} link{'s' if r > 1 else ''} below" for r in data["row"]
+    ]
+    data["drawn_under"] = [
+        f"{n} parents: 1/{n} of its size under each" if n > 1 else "" for n in data["parents"]
+    ]
+    if "in_filters" not in data:
+        data["in_filters"] = True
+    rows = sorted(data["row"].unique())
+    y = alt.Y(
+        "level_name:N", title=None, sort=[data.loc[data["row"] == r, "level_name"].iloc[0] for r in rows]
     )
+    x = alt.X("x0:Q", axis=None, scale=WHOLE)
+    pick = alt.selection_point(name=TREE_PICK, fields=["model_id"], on="click")
+    base = alt.Chart(data).encode(x=x, x2="x1:Q", y=y)
+    tooltip = [
+        alt.Tooltip("model_id:N", title="model"),
+        alt.Tooltip("relation:N"),
+        alt.Tooltip("downloads_30d:Q", title="downloads, 30 days", format=","),
+        alt.Tooltip("descendants:Q", format=","),
+        alt.Tooltip("likes:Q", format=","),
+        alt.Tooltip("share:Q", title=size_title, format=".2%"),
+        alt.Tooltip("drawn_under:N", title="a merge"),
+    ]
+    spans_layer = (
+        base.mark_rect(stroke="white", strokeWidth=0.6, cursor="pointer")
+        .encode(
+            color=color_channel("relation", domain=TREE_COLOURS, bottom=True, columns=5),
+            opacity=alt.condition("datum.in_filters", alt.value(1.0), alt.value(0.3)),
+            tooltip=tooltip,
+        )
+        .add_params(pick)
+    )
+    merges = (
+        alt.Chart(data[data["parents"] > 1])
+        .mark_rect(fillOpacity=0, stroke="#333", strokeWidth=1.2, strokeDash=[4, 2])
+        .encode(x=x, x2="x1:Q", y=y, tooltip=tooltip)
+    )
+    labels = (
+        alt.Chart(data[data["share"] >= 0.06])
+        .mark_text(align="left", baseline="middle", dx=4, fontSize=11, limit=150, color="white")
+        .encode(x=x, y=y, text="name:N", tooltip=tooltip)
+    )
+    return alt.layer(spans_layer, merges, labels).properties(height=max(140, 56 * len(rows)))
 
 
 def per_run(

@@ -166,19 +166,34 @@ def find_members(_eng: Engine, url: str, version: tuple, f: metrics.Filters, tex
     return queries.find_members(_eng, version[0], f, text)
 
 
-@st.cache_data(show_spinner="Walking the lineage…", max_entries=16)
-def subtree(_eng: Engine, url: str, version: tuple, f: metrics.Filters, model_id: str) -> pd.DataFrame:
-    return queries.load_subtree(_eng, version[0], model_id, f)
+@st.cache_data(show_spinner=False, max_entries=64)
+def is_member(_eng: Engine, url: str, version: tuple, f: metrics.Filters, model_id: str) -> bool:
+    return queries.is_member(_eng, version[0], f, model_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def lineage_of(_eng: Engine, url: str, version: tuple, model_id: str) -> dict:
-    """The model's own row, its path to a root and its direct children in the latest run."""
-    return {
-        "member": queries.load_member(_eng, version[0], model_id),
-        "path": queries.path_to_root(_eng, version[0], model_id),
-        "children": queries.load_children(_eng, version[0], model_id),
-    }
+@st.cache_data(show_spinner=False, max_entries=64)
+def member(_eng: Engine, url: str, version: tuple, model_id: str, ecosystems: tuple[str, ...]):  # noqa: ANN201
+    """The model's row in the latest run: path to the root, children by relation, subtree figures."""
+    return queries.load_member(_eng, version[0], model_id, ecosystems)
+
+
+@st.cache_data(show_spinner="Reading the lineage…", max_entries=32)
+def subtree(
+    _eng: Engine, url: str, version: tuple, model_id: str, ecosystems: tuple[str, ...], size: str
+) -> pd.DataFrame:
+    """The model and its largest descendants by `size`, as many as the explorer's tree can draw."""
+    from dashboard import tree
+
+    return queries.load_subtree(
+        _eng, version[0], model_id, ecosystems, size=size, limit=tree.FETCH, max_level=tree.MAX_DEPTH
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def subtree_figures(
+    _eng: Engine, url: str, version: tuple, model_id: str, f: metrics.Filters
+) -> dict[str, int]:
+    return queries.subtree_figures(_eng, version[0], model_id, f)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """The lineage explorer's tree: a subtree laid out as an icicle, each model drawn inside its parent's span.
 
-Pure logic (frame in, frame out). The chosen model spans the whole width; below it, each child takes a
-span inside its parent's in proportion to its share of the parent's subtree size; what is left of a
-parent's span is its own share (and its children too small to draw). The sizes come precomputed with the
+Pure logic (frame in, frame out). The chosen model spans the whole width, and its descendants share that
+width in proportion to their subtree sizes (its own downloads are not drawn: a base model's own would
+leave its whole lineage a sliver); further down, each child takes a span inside its parent's in
+proportion to its share of the parent's subtree size, and what is left of a parent's span is its own
+share (and its children too small to draw). The sizes come precomputed with the
 run (`tracker.lineage_index`: 30-day downloads, or models), a merge's shared among its parents: a merge
 is drawn under each of its parents, with 1/k of its subtree under each of its k, so every model counts
 once in the widths. A declared cycle is cut where the walk meets a model already above it.
@@ -67,6 +69,7 @@ def layout(
     ids = list(nodes["model_id"])
     root, known = ids[0], set(ids)
     sizes = dict(zip(ids, (float(v) for v in nodes[TREE_SIZES[size]]), strict=True))
+    own = 1.0 if size == "models" else float(pd.array(nodes["downloads_30d"], dtype="Int64").fillna(0)[0])
     fanin: dict[str, int] = {}
     children: dict[str, list[str]] = {}
     for model_id, text in zip(ids[1:], nodes["parents"].iloc[1:], strict=True):
@@ -75,7 +78,7 @@ def layout(
         for parent in parents:
             if parent in known and parent != model_id:
                 children.setdefault(parent, []).append(model_id)
-    spans = _spans(root, children, sizes, fanin, max_nodes, max_depth)
+    spans = _spans(root, children, sizes, fanin, max_nodes, max_depth, sizes[root] - own)
     frame = pd.DataFrame(spans, columns=SPAN_COLUMNS)
     frame = frame.join(nodes.set_index("model_id").drop(columns=["parents"]), on="model_id")
     return Tree(spans=frame, models=count, drawn=int(frame["model_id"].nunique()))
@@ -88,10 +91,11 @@ def _spans(
     fanin: dict[str, int],
     max_nodes: int,
     max_depth: int,
+    below: float,
 ) -> list[tuple]:
-    """The widest `max_nodes` spans no deeper than `max_depth`, each child inside its parent's span."""
-    total = sizes[root]
-    if total <= 0:
+    """The widest `max_nodes` spans no deeper than `max_depth`, each child inside its parent's span; the
+    chosen model's descendants (`below`: their size) share the whole width between them."""
+    if below <= 0:
         return []
     spans: list[tuple] = []
     heap = [(-1.0, 0, root, "", -1, (root,), 0.0)]  # (-width, tie, model, parent, its span, path, x0)
@@ -102,7 +106,7 @@ def _spans(
         spans.append((span, under, node, parent, len(path) - 1, x0, x0 + width, width, fanin.get(node, 0)))
         if len(path) > max_depth or sizes[node] <= 0:
             continue
-        scale = width / sizes[node]
+        scale = width / (below if node == root and len(path) == 1 else sizes[node])
         shares = sorted(
             ((sizes[c] / fanin[c] * scale, c) for c in children.get(node, ()) if c not in path),
             key=lambda item: (-item[0], item[1]),

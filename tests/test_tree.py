@@ -81,19 +81,21 @@ def test_every_model_is_drawn_inside_its_parent(index) -> None:  # noqa: ANN001
         assert row["row"] == parent["row"] + 1
     merges = spans[spans["model_id"] == "o/M"]
     assert sorted(merges["parent"]) == ["o/A", "o/B"]  # under each of its parents
-    assert merges["share"].sum() == pytest.approx(40 / 236)  # and counted once
+    assert merges["share"].sum() == pytest.approx(40 / 226)  # and counted once (of R's descendants' 226)
     assert (merges["parents"] == 2).all()
     chain = spans.set_index("model_id").loc[["o/C", "o/D", "o/E"]]
     assert chain["row"].tolist() == [2, 3, 4]
-    assert chain["share"].tolist() == pytest.approx([26 / 236, 6 / 236, 1 / 236])
+    assert chain["share"].tolist() == pytest.approx([26 / 226, 6 / 226, 1 / 226])
+    top = spans[spans["row"] == 1]
+    assert top["share"].sum() == pytest.approx(1.0)  # R's descendants share the whole width
     assert drawn.drawn == drawn.models == 7
     assert drawn.not_drawn == 0
 
 
 def test_sized_by_models(index) -> None:  # noqa: ANN001
     spans = tree.layout(subtree(index, "o/R"), size="models").spans.set_index("model_id")
-    assert spans.loc["o/A", "share"] == pytest.approx((1 + 3 + 0.5) / 7)
-    assert spans.loc["o/E", "share"] == pytest.approx(1 / 7)
+    assert spans.loc["o/A", "share"] == pytest.approx((1 + 3 + 0.5) / 6)
+    assert spans.loc["o/E", "share"] == pytest.approx(1 / 6)
 
 
 def test_what_is_drawn_is_bounded(index) -> None:  # noqa: ANN001

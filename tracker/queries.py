@@ -414,10 +414,14 @@ def _lines(text: str) -> tuple[str, ...]:
     return tuple(text.split(SEPARATOR)) if text else ()
 
 
-def load_member(engine: Engine, run_id: int, model_id: str) -> Member | None:
-    """One member of the run (its first ecosystem), with its path, parents and subtree figures; or None."""
+def load_member(
+    engine: Engine, run_id: int, model_id: str, ecosystems: Sequence[str] | None = None
+) -> Member | None:
+    """One member of the run (its first ecosystem, of `ecosystems` if given), with its path, parents and
+    subtree figures; or None."""
     n = _lineage_nodes
-    query = select(n).where(n.c.run_id == run_id, n.c.model_id == model_id).order_by(n.c.ecosystem).limit(1)
+    query = _nodes(run_id, Filters(ecosystems=tuple(ecosystems or ())), n).where(n.c.model_id == model_id)
+    query = query.order_by(n.c.ecosystem).limit(1)
     with engine.connect() as connection:
         row = connection.execute(query).first()
     if row is None:

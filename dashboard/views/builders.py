@@ -32,7 +32,7 @@ d.metric(
     help="Herfindahl-Hirschman index, 0 (spread) to 10,000 (one builder); above 2,500 is concentrated.",
 )
 
-n = st.slider("Leaderboard size", 10, 50, 20, key="bld_n")
+n = st.slider("Leaderboard size", 10, 50, 20, key="bld_n", bind="query-params")
 left, right = st.columns(2)
 with left:
     st.subheader("By 30-day downloads")

@@ -22,9 +22,11 @@ st.caption(
     "(see its data dictionary), narrowed by the sidebar's filters."
 )
 f = ctx.filters()
-scope = st.segmented_control("Rows", ["Latest run", "Every run"], default="Latest run", key="data_scope")
+scope = st.segmented_control(
+    "Rows", ["Latest run", "Every run"], default="Latest run", key="data_scope", bind="query-params"
+)
 latest_only = scope != "Every run"
-search = st.text_input("Model id contains", key="data_search")
+search = st.text_input("Model id contains", key="data_search", bind="query-params")
 rows = data.Rows(ctx.engine, ctx.url, ctx.version, f, latest_only, search)
 frame = rows.read(PREVIEW)
 total = data.count_rows(ctx.engine, ctx.url, ctx.version, f) if not (latest_only or search) else None

@@ -63,7 +63,12 @@ else:
 
 # --- size and downloads ---------------------------------------------------------------------------------
 st.subheader("Derivatives and weekly downloads")
-log = st.toggle("Log scale", key="cmp_log", help="Lines on a logarithmic scale: small ecosystems show.")
+log = st.toggle(
+    "Log scale",
+    key="cmp_log",
+    bind="query-params",
+    help="Lines on a logarithmic scale: small ecosystems show.",
+)
 st.altair_chart(charts.key(names))  # one legend for both: two would be cut at narrow widths
 figures = (("derivatives", "derivatives"), ("weekly_downloads", "downloads per week"))
 for column, (value, title) in zip(st.columns(2), figures, strict=True):
@@ -112,6 +117,7 @@ measure = st.radio(
     format_func=measures.get,
     horizontal=True,
     key="cmp_size_measure",
+    bind="query-params",
     label_visibility="collapsed",
 )
 sizes = compare.compute_mix(ctx.series("size_class", ecosystems=()), "size_class", measure)
@@ -154,6 +160,7 @@ age = st.selectbox(
     index=MILESTONES.index(30),
     format_func=lambda days: f"{days} days after release",
     key="cmp_age",
+    bind="query-params",
 )
 at_age = adoption[adoption["days"] == age]
 reasons = at_age.loc[at_age["ratio"].isna(), "note"].map(_reason).value_counts()

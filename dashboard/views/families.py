@@ -12,8 +12,12 @@ ctx = current()
 archived = ctx.archived()
 st.title("Families and relations")
 
-by_label = st.segmented_control("Stack by", ["family", "relation"], default="family", key="fam_by")
-scale = st.segmented_control("Scale", ["linear", "log"], default="linear", key="fam_scale")
+by_label = st.segmented_control(
+    "Stack by", ["family", "relation"], default="family", key="fam_by", bind="query-params"
+)
+scale = st.segmented_control(
+    "Scale", ["linear", "log"], default="linear", key="fam_scale", bind="query-params"
+)
 by = by_label or "family"
 log = scale == "log"
 

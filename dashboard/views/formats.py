@@ -23,7 +23,7 @@ top = licences[licences["run_id"] == licences["run_id"].max()].nlargest(8, "deri
 licences["license"] = licences["license"].where(licences["license"].isin(top), "other")
 licences = licences.groupby(["run_id", "taken_at", "license"], as_index=False)["derivatives"].sum()
 
-share = st.toggle("Show shares", key="fmt_share")
+share = st.toggle("Show shares", key="fmt_share", bind="query-params")
 st.subheader("Quantized derivatives by format")
 if formats.empty:
     st.info("No quantized derivative within the filters.")

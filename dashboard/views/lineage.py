@@ -1,18 +1,45 @@
-"""Lineage explorer: a root or any tracked model, its subtree sized by downloads, its path to the root."""
+"""Lineage explorer: a root or any tracked model, its lineage as a tree, its path to the root.
+
+The choices live in the link (`st.query_params`): the model, the search, the size and the depth drawn.
+"""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import charts, data, tree
 from dashboard.context import current
+from tracker.records import RELATIONS
+
+SIZE_LABELS = {"downloads": "30-day downloads", "models": "models"}
+
+
+def _pick() -> None:
+    """Clicking a model in the tree re-roots the explorer on it (before the widgets are drawn again)."""
+    chosen = st.session_state.get("lin_tree", {}).get("selection", {}).get(charts.TREE_PICK) or []
+    if chosen and chosen[0].get("model_id"):
+        st.session_state["lin_model"] = chosen[0]["model_id"]
+
+
+def _up(model_id: str) -> None:
+    st.session_state["lin_model"] = model_id
+
 
 ctx = current()
 st.title("Lineage explorer")
-st.caption(f"The declared links of the latest run (#{ctx.run_id}), within the sidebar's filters.")
+st.caption(
+    f"The declared links of the latest run (#{ctx.run_id}). The sidebar's ecosystems choose the lineage; "
+    "its families and relations choose the figures, and fade the models outside them in the tree."
+)
 f = ctx.filters(since=None, until=None)
 roots = data.lineage_roots(ctx.engine, ctx.url, ctx.version, f)
-search = st.text_input("Search a tracked model", key="lin_search", placeholder="e.g. Hermes, GGUF, unsloth/")
+search = st.text_input(
+    "Search a tracked model",
+    key="lin_search",
+    placeholder="e.g. Hermes, GGUF, unsloth/",
+    bind="query-params",
+)
 if search:
     options = data.find_members(ctx.engine, ctx.url, ctx.version, f, search)
     if not options:
@@ -23,43 +50,109 @@ else:
 if not options:
     st.warning("No model matches the filters in the sidebar.")
     st.stop()
-chosen = st.selectbox("Model" if search else "Root", options, key="lin_model")
+# A model chosen by a click, or by a link, stays choosable though it is neither a root nor found.
+wanted = st.session_state.get("lin_model") or st.query_params.get("lin_model")
+if wanted and wanted not in options and data.is_member(ctx.engine, ctx.url, ctx.version, f, wanted):
+    options = [*options, wanted]
+left, middle, right = st.columns([3, 2, 2])
+chosen = left.selectbox("Model" if search else "Root", options, key="lin_model", bind="query-params")
+size = middle.segmented_control(
+    "Size by",
+    list(tree.SIZES),
+    default="downloads",
+    format_func=SIZE_LABELS.get,
+    key="lin_size",
+    bind="query-params",
+    required=True,
+)
+levels = right.slider("Levels drawn", 1, tree.MAX_DEPTH, 4, key="lin_depth", bind="query-params")
 
-nodes = data.subtree(ctx.engine, ctx.url, ctx.version, f, chosen)
-about = data.lineage_of(ctx.engine, ctx.url, ctx.version, chosen)
-row = about["member"]
+ecosystems = tuple(ctx.ecosystems)
+row = data.member(ctx.engine, ctx.url, ctx.version, chosen, ecosystems)
+if row is None:
+    st.warning(f"{chosen} is not a member of the latest run in these ecosystems.")
+    st.stop()
+filtered = bool(ctx.families or ctx.relations)
+figures = (
+    data.subtree_figures(ctx.engine, ctx.url, ctx.version, chosen, f)
+    if filtered
+    else {"descendants": row.descendants, "downloads_30d": row.subtree_downloads}
+)
 a, b, c, d = st.columns(4)
 a.metric("Family", row.family, border=True)
-b.metric("Depth", row.depth, border=True)
-c.metric("Descendants", f"{len(nodes) - 1:,}", border=True, help="Within the sidebar's filters.")
-d.metric("Downloads, 30 days (subtree)", f"{int(nodes['downloads_30d'].fillna(0).sum()):,}", border=True)
-
-st.markdown("**Path to the root:** " + " ← ".join(f"`{m}`" for m in about["path"]))
-
-st.subheader("Subtree, sized by 30-day downloads")
-st.caption(
-    "Each band is a generation below the chosen model; a model's width is its share of that "
-    "generation's downloads; hover for names. The 3,000 nearest models are drawn."
+b.metric("Depth", row.depth, border=True, help="Links from the model up to a root.")
+c.metric(
+    "Descendants",
+    f"{figures['descendants']:,}",
+    border=True,
+    help="Tracked models below it through any chain of links, each counted once"
+    + (" (within the sidebar's families and relations)." if filtered else "."),
 )
-icicle = nodes.assign(depth=nodes["level"], downloads_30d=nodes["downloads_30d"].fillna(0))
-st.altair_chart(charts.subtree(icicle[["model_id", "depth", "relation", "downloads_30d"]].head(3000)))
+d.metric("Downloads, 30 days (subtree)", f"{figures['downloads_30d']:,}", border=True)
+
+path = row.path
+if path:
+    st.markdown("**Path to the root:** " + " ← ".join(f"`{m}`" for m in (chosen, *path)))
+    st.button(f"Up to {path[0]}", icon=":material/arrow_upward:", on_click=_up, args=(path[0],), key="lin_up")
+else:
+    st.markdown(f"**A root:** `{chosen}`")
+
+nodes = data.subtree(ctx.engine, ctx.url, ctx.version, chosen, ecosystems, size)
+drawn = tree.layout(nodes, size=size, models=row.descendants + 1, max_depth=levels)
+spans = drawn.spans
+if filtered:
+    spans = spans.assign(
+        in_filters=(spans["family"].isin(ctx.families) if ctx.families else True)
+        & (spans["relation"].isin(ctx.relations) if ctx.relations else True)
+    )
+st.subheader(f"Its lineage, sized by {SIZE_LABELS[size]}")
+st.caption(
+    f"The chosen model's descendants share the width by their subtrees' {SIZE_LABELS[size]}; each "
+    "model is drawn inside its parent's span, and what is left of a span is its own share. A merge "
+    "(dashed outline) "
+    "is drawn under each of its parents with an equal part of its size under each, so it counts once. "
+    "Hover for names and figures; click a model to explore from it."
+)
+if spans.empty:
+    st.info(f"Nothing to draw: no {SIZE_LABELS[size]} recorded below this model.")
+else:
+    st.altair_chart(
+        charts.tree(spans, size_title=f"share of the descendants' {SIZE_LABELS[size]}"),
+        key="lin_tree",
+        on_select=_pick,
+        selection_mode=charts.TREE_PICK,
+    )
+    if drawn.not_drawn:
+        st.caption(
+            f"{drawn.drawn:,} of {drawn.models:,} models drawn; {drawn.not_drawn:,} more not drawn "
+            f"(more than {levels} level{'s' if levels > 1 else ''} below, or narrower than the "
+            f"{len(spans):,} widest spans)."
+        )
+    else:
+        st.caption(f"All {drawn.models:,} models drawn.")
 
 left, right = st.columns([1, 2])
-kids = about["children"]
 with left:
     st.subheader("Children by relation")
-    if kids.empty:
-        st.info("No declared children.")
+    kids = pd.DataFrame({"relation": list(RELATIONS), "children": [row.children[r] for r in RELATIONS]})
+    if not kids["children"].any():
+        st.info("No tracked children.")
     else:
-        by_relation = kids.groupby("relation", as_index=False).size().rename(columns={"size": "children"})
-        st.altair_chart(charts.bars(by_relation, "children", "relation", title="children"))
+        st.altair_chart(charts.bars(kids[kids["children"] > 0], "children", "relation", title="children"))
 with right:
-    st.subheader("Largest descendants")
-    top = nodes[nodes["model_id"] != chosen].sort_values("downloads_30d", ascending=False).head(100)
+    st.subheader("Most downloaded descendants")
+    below = nodes.iloc[1:]
+    if filtered:
+        if ctx.families:
+            below = below[below["family"].isin(ctx.families)]
+        if ctx.relations:
+            below = below[below["relation"].isin(ctx.relations)]
+    top = below.sort_values("downloads_30d", ascending=False, na_position="last").head(100)
     st.dataframe(
-        top[["model_id", "relation", "level", "downloads_30d", "likes"]].rename(
+        top[["model_id", "relation", "level", "downloads_30d", "descendants", "likes"]].rename(
             columns={"level": "generation"}
         ),
         hide_index=True,
         key="lin_table",
     )
+    st.caption(f"Among the {len(nodes) - 1:,} largest descendants by {SIZE_LABELS[size]}.")

@@ -9,7 +9,7 @@ from dashboard.context import current
 
 ctx = current()
 st.title("Movers")
-n = st.slider("How many", 5, 50, 10, key="mov_n")
+n = st.slider("How many", 5, 50, 10, key="mov_n", bind="query-params")
 movers = ctx.movers(n)
 st.caption("Weekly downloads of the latest run against the run before (all-time growth per week).")
 if movers["risers"].empty and movers["entrants"].empty:

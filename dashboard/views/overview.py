@@ -43,6 +43,7 @@ with st.container(border=True):
     since = pick.date_input(
         "Growth since",
         key="ov_growth_since",
+        bind="query-params",
         help="Derivatives in the latest run against the latest run on or before this day (UTC). "
         "Default: a year before the latest run, or the first run when history is shorter.",
     )
