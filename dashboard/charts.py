@@ -236,7 +236,8 @@ def bars(
     return alt.Chart(data).mark_bar().encode(**encoding).properties(height=alt.Step(22))
 
 
-TREE_PICK = "pick"  # the tree's selection: clicking a model re-roots the explorer on it
+# the tree's selections, one per layer (spans, merges' outlines, names): clicking a model picks it
+TREE_PICKS = ("pick", "pick_outline", "pick_name")
 TREE_COLOURS = ("base", "finetune", "adapter", "quantized", "merge")
 
 
@@ -244,7 +245,7 @@ def tree(spans: pd.DataFrame, *, size_title: str) -> alt.LayerChart:
     """A lineage tree as an icicle (`dashboard.tree.layout`'s spans): the chosen model on the top row,
     each model inside its parent's span, coloured by relation; a merge drawn under several parents is
     outlined with dashes; models outside the sidebar's filters (`in_filters` false) are faded; hover for
-    names and figures; clicking a model selects it (`TREE_PICK`). `size_title`: what the widths measure."""
+    names and figures; clicking a model selects it (`TREE_PICKS`). `size_title`: what the widths measure."""
     data = spans.copy()
     data["name"] = data["model_id"].str.split("/").str[-1]
     data["level_name"] = [
@@ -260,10 +261,11 @@ def tree(spans: pd.DataFrame, *, size_title: str) -> alt.LayerChart:
         "level_name:N", title=None, sort=[data.loc[data["row"] == r, "level_name"].iloc[0] for r in rows]
     )
     x = alt.X("x0:Q", axis=None, scale=WHOLE)
-    pick = alt.selection_point(name=TREE_PICK, fields=["model_id"], on="click")
+    pick, outline, name = (alt.selection_point(name=n, fields=["model_id"], on="click") for n in TREE_PICKS)
     base = alt.Chart(data).encode(x=x, x2="x1:Q", y=y)
     tooltip = [
         alt.Tooltip("model_id:N", title="model"),
+        alt.Tooltip("parent:N", title="drawn under"),
         alt.Tooltip("relation:N"),
         alt.Tooltip("downloads_30d:Q", title="downloads, 30 days", format=","),
         alt.Tooltip("descendants:Q", format=","),
@@ -282,13 +284,17 @@ def tree(spans: pd.DataFrame, *, size_title: str) -> alt.LayerChart:
     )
     merges = (
         alt.Chart(data[data["parents"] > 1])
-        .mark_rect(fillOpacity=0, stroke="#333", strokeWidth=1.2, strokeDash=[4, 2])
+        .mark_rect(fillOpacity=0, stroke="#333", strokeWidth=1.2, strokeDash=[4, 2], cursor="pointer")
         .encode(x=x, x2="x1:Q", y=y, tooltip=tooltip)
+        .add_params(outline)  # a click on the outline or on a name picks the model too
     )
     labels = (
         alt.Chart(data[data["share"] >= 0.06])
-        .mark_text(align="left", baseline="middle", dx=4, fontSize=11, limit=150, color="white")
+        .mark_text(
+            align="left", baseline="middle", dx=4, fontSize=11, limit=150, color="white", cursor="pointer"
+        )
         .encode(x=x, y=y, text="name:N", tooltip=tooltip)
+        .add_params(name)
     )
     return alt.layer(spans_layer, merges, labels).properties(height=max(140, 56 * len(rows)))
 

@@ -277,3 +277,143 @@ def test_developer_mode_has_streamlits_developer_toolbar(five_ecosystems: str, t
                 assert deploy.count() == 1
             finally:
                 browser.close()
+
+
+@pytest.fixture(scope="module")
+def real_week(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo's first week (`tracker demo --weeks 1`): the real catalogue's ids and lineage."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('real-week') / 'demo.db'}"
+    made = subprocess.run(
+        [sys.executable, "-m", "tracker", "-q", "demo", "--weeks", "1", "--no-dashboard", "--database", url],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert made.returncode == 0, made.stderr[-2000:]
+    return url
+
+
+# The tree's drawn spans, from the marks' accessible labels (Vega names each mark's fields).
+_SPANS = """() => {
+    const out = [];
+    for (const mark of document.querySelectorAll('[data-testid="stVegaLiteChart"] [aria-label]')) {
+        const label = mark.getAttribute('aria-label');
+        if (!label.includes('drawn under') || !label.includes('x1: ')) continue;  // the spans, not labels
+        const field = (name) => {
+            const m = label.match(new RegExp(name + ': ([^;]*)'));
+            return m ? m[1] : '';
+        };
+        out.push({model: field('model'), parent: field('drawn under'), row: field('level_name'),
+                  x0: parseFloat(field('x0')), x1: parseFloat(field('x1'))});
+    }
+    return out;
+}"""
+LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
+
+
+def _selected(page) -> str:  # noqa: ANN001 - a Playwright page
+    """What the page's first select box shows (its label and its chosen option)."""
+    return page.locator('[data-testid="stSelectbox"]').first.evaluate(
+        "(box) => box.innerText + ' ' + [...box.querySelectorAll('input')].map(i => i.value).join(' ')"
+    )
+
+
+def _row(name: str) -> int:
+    return 0 if name == "chosen model" else int(name.split()[0])
+
+
+def test_the_explorer_draws_the_real_lineage_as_a_tree(
+    real_week: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On the real catalogue, Llama-3.1-8B-Instruct's lineage: every model drawn inside the span of the
+    parent it is drawn under, one row below it (a tree, not bands); clicking a model re-roots on it."""
+    folder = _screenshots(tmp_path)
+    with _serving(real_week, tmp_path / "explorer.log") as base:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1440, "height": 1300})
+                _load(page, f"{base}/lineage?lin_model={LLAMA.replace('/', '%2F')}")
+                assert page.locator('[data-testid="stException"]').count() == 0
+                assert LLAMA in _selected(page)
+                spans = page.evaluate(_SPANS)
+                shot = folder / "explorer-llama-3.1-8b-instruct.png"
+                page.screenshot(path=str(shot))
+                by_model = {(s["model"], _row(s["row"])): s for s in spans}
+                below = [s for s in spans if _row(s["row"]) > 0]
+                assert len(below) > 100
+                for span in below:
+                    parent = by_model[(span["parent"], _row(span["row"]) - 1)]
+                    assert parent["x0"] - 1e-9 <= span["x0"] < span["x1"] <= parent["x1"] + 1e-9, span
+                deeper = [s for s in below if _row(s["row"]) >= 2]
+                assert deeper  # grandchildren, under their own parents
+                assert sum(s["x1"] - s["x0"] for s in deeper if _row(s["row"]) == 2) < 0.5  # not a band
+                child = max(
+                    (
+                        s
+                        for s in below
+                        if _row(s["row"]) == 1 and any(d["parent"] == s["model"] for d in deeper)
+                    ),
+                    key=lambda s: s["x1"] - s["x0"],
+                )
+                mark = page.locator(
+                    f'[data-testid="stVegaLiteChart"] [aria-label*="model: {child["model"]};"]'
+                ).first
+                mark.click(force=True)  # where a name is drawn over the span, the name takes the click
+                page.wait_for_function(
+                    "(id) => decodeURIComponent(location.search).includes('lin_model=' + id)",
+                    arg=child["model"],
+                    timeout=30_000,
+                )
+                page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+                page.wait_for_timeout(800)
+                assert child["model"] in _selected(page)
+                assert (
+                    LLAMA in page.locator('[data-testid="stMarkdownContainer"]').all_inner_texts().__str__()
+                )
+                page.screenshot(path=str(folder / "explorer-re-rooted.png"))
+            finally:
+                browser.close()
+    _announce(capsys, f"explorer screenshots: {shot} and {folder / 'explorer-re-rooted.png'}")
+
+
+def _segment(page, text: str):  # noqa: ANN001, ANN202 - Playwright objects
+    """A segmented control's button by its text (Streamlit draws them as radio buttons)."""
+    return page.get_by_role("radio", name=text, exact=True)
+
+
+def test_a_shared_link_reopens_the_same_view(dashboard: str, tmp_path: Path) -> None:
+    """Choices made on a page go into its link; the link opened in a fresh browser shows the same view."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            mine = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+            _load(mine, f"{dashboard}/families")
+            _segment(mine, "relation").click()
+            mine.wait_for_function("() => location.search.includes('fam_by=relation')", timeout=30_000)
+            _segment(mine, "log").click()
+            mine.wait_for_function("() => location.search.includes('fam_scale=log')", timeout=30_000)
+            shared = mine.url
+            _load(mine, f"{dashboard}/movers")
+            thumb = mine.get_by_role("slider").first
+            thumb.focus()
+            for _ in range(5):
+                thumb.press("ArrowRight")
+            mine.wait_for_function("() => location.search.includes('mov_n=15')", timeout=30_000)
+            movers = mine.url
+
+            theirs = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()  # a new session
+            _load(theirs, shared)
+            assert "Derivatives by relation" in theirs.locator("h2, h3").all_inner_texts()
+            active = theirs.locator(
+                '[data-variant="segmented_control"][aria-checked="true"]'
+            ).all_inner_texts()
+            assert set(active) == {"relation", "log"}
+            _load(theirs, movers)
+            shown = theirs.get_by_role("slider").first.evaluate(
+                "(e) => e.getAttribute('aria-valuenow') || e.value"
+            )
+            assert shown == "15"
+            assert theirs.locator('[data-testid="stException"]').count() == 0
+        finally:
+            browser.close()

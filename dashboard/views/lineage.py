@@ -17,9 +17,12 @@ SIZE_LABELS = {"downloads": "30-day downloads", "models": "models"}
 
 def _pick() -> None:
     """Clicking a model in the tree re-roots the explorer on it (before the widgets are drawn again)."""
-    chosen = st.session_state.get("lin_tree", {}).get("selection", {}).get(charts.TREE_PICK) or []
-    if chosen and chosen[0].get("model_id"):
-        st.session_state["lin_model"] = chosen[0]["model_id"]
+    selection = st.session_state.get("lin_tree", {}).get("selection", {})
+    for name in charts.TREE_PICKS:
+        chosen = selection.get(name) or []
+        if chosen and chosen[0].get("model_id"):
+            st.session_state["lin_model"] = chosen[0]["model_id"]
+            return
 
 
 def _up(model_id: str) -> None:
@@ -120,13 +123,13 @@ else:
         charts.tree(spans, size_title=f"share of the descendants' {SIZE_LABELS[size]}"),
         key="lin_tree",
         on_select=_pick,
-        selection_mode=charts.TREE_PICK,
+        selection_mode=charts.TREE_PICKS,
     )
     if drawn.not_drawn:
         st.caption(
             f"{drawn.drawn:,} of {drawn.models:,} models drawn; {drawn.not_drawn:,} more not drawn "
-            f"(more than {levels} level{'s' if levels > 1 else ''} below, or narrower than the "
-            f"{len(spans):,} widest spans)."
+            f"(more than {levels} level{'s' if levels > 1 else ''} below, narrower than the "
+            f"{len(spans):,} widest spans, or of no size: no downloads recorded)."
         )
     else:
         st.caption(f"All {drawn.models:,} models drawn.")
