@@ -1,7 +1,8 @@
 """The tracker's dashboard: `tracker dashboard` or `streamlit run dashboard/app.py`.
 
 Reads the database named by TRACKER_DATABASE_URL (default sqlite:///tracker.db), read-only, through
-the metrics layer. The sidebar's filters live here, so they persist from page to page.
+the metrics layer. The sidebar's filters live here, so they persist from page to page. Every widget a
+view is made of is bound to the link's query parameters (`dashboard.links`), so a link reopens the view.
 
 The pages live in `dashboard/views/`, not `dashboard/pages/`: Streamlit 1.67 treats a `pages/` folder
 beside the entry script as a v1 multipage app before `st.navigation` runs, and AppTest then reruns a
