@@ -18,7 +18,7 @@ from sqlalchemy import text as text_sql
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from tracker.lineage_index import SEPARATOR
+from tracker.lineage_index import LINK_COPIES, SEPARATOR
 from tracker.metrics import Filters, weekly_rate
 from tracker.records import RELATIONS
 from tracker.rollup_rows import ANY, BOARD_SIZE
@@ -303,16 +303,19 @@ class Member:
     subtree_downloads: int
 
 
-def _nodes(run_id: int, filters: Filters, *columns) -> Select:  # noqa: ANN002 - columns of lineage_node
-    n = _lineage_nodes
-    query = select(*columns).where(n.c.run_id == run_id)
+def _within(query: Select, table, filters: Filters) -> Select:  # noqa: ANN001 - a Table
+    """The sidebar's ecosystems, families and relations on a lineage table (the explorer's: no dates)."""
     if filters.ecosystems:
-        query = query.where(n.c.ecosystem.in_(list(filters.ecosystems)))
+        query = query.where(table.c.ecosystem.in_(list(filters.ecosystems)))
     if filters.families:
-        query = query.where(n.c.family.in_(list(filters.families)))
+        query = query.where(table.c.family.in_(list(filters.families)))
     if filters.relations:
-        query = query.where(n.c.relation.in_(list(filters.relations)))
+        query = query.where(table.c.relation.in_(list(filters.relations)))
     return query
+
+
+def _nodes(run_id: int, filters: Filters, *columns) -> Select:  # noqa: ANN002 - columns of lineage_node
+    return _within(select(*columns).where(_lineage_nodes.c.run_id == run_id), _lineage_nodes, filters)
 
 
 def _like(text: str) -> str:
@@ -444,18 +447,7 @@ def load_member(
     )
 
 
-_SUBTREE = (
-    "model_id",
-    "family",
-    "relation",
-    "depth",
-    "downloads_30d",
-    "likes",
-    "parents",
-    "descendants",
-    "tree_downloads",
-    "tree_models",
-)
+_SUBTREE = ("model_id", *LINK_COPIES)  # what the explorer reads of each model of a subtree
 TREE_SIZES = {"downloads": "tree_downloads", "models": "tree_models"}
 
 
@@ -511,13 +503,7 @@ def subtree_figures(
     inner = select(
         link.c.model_id, func.max(func.coalesce(link.c.downloads_30d, 0)).label("downloads")
     ).where(link.c.run_id == run_id, link.c.ancestor_id == model_id)
-    if filters.ecosystems:
-        inner = inner.where(link.c.ecosystem.in_(list(filters.ecosystems)))
-    if filters.families:
-        inner = inner.where(link.c.family.in_(list(filters.families)))
-    if filters.relations:
-        inner = inner.where(link.c.relation.in_(list(filters.relations)))
-    inner = inner.group_by(link.c.model_id).subquery()
+    inner = _within(inner, link, filters).group_by(link.c.model_id).subquery()
     query = select(func.count(), func.coalesce(func.sum(inner.c.downloads), 0))
     with engine.connect() as connection:
         count, downloads = connection.execute(query.select_from(inner)).one()

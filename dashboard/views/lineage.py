@@ -117,7 +117,11 @@ st.caption(
     "Hover for names and figures; click a model to explore from it."
 )
 if spans.empty:
-    st.info(f"Nothing to draw: no {SIZE_LABELS[size]} recorded below this model.")
+    st.info(
+        "No tracked descendants: nothing below it to draw."
+        if not row.descendants
+        else "Nothing to draw: no downloads recorded below this model (size it by models)."
+    )
 else:
     st.altair_chart(
         charts.tree(spans, size_title=f"share of the descendants' {SIZE_LABELS[size]}"),
