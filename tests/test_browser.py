@@ -200,14 +200,17 @@ def test_every_page_in_chromium(dashboard: str, tmp_path: Path, capsys: pytest.C
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1800})
+            titles: set[str] = set()
             for path, has_charts in PAGES.items():
                 _load(page, f"{dashboard}/{path}", charts=has_charts)
                 name = path or "overview"
                 page.screenshot(path=str(shots / f"{name}.png"))
                 assert page.locator('[data-testid="stException"]').count() == 0, name
                 assert page.locator('[data-testid="stAlertContentError"]').count() == 0, name
-                # a product's chrome: the viewer's toolbar, no Deploy button
+                # a product's chrome: the viewer's toolbar, no Deploy button; the tab names the page
                 assert page.locator('[data-testid="stAppDeployButton"]').count() == 0, name
+                assert page.title().endswith(" · Llama ecosystem tracker"), page.title()
+                titles.add(page.title())
         finally:
             browser.close()
     saved = os.environ.get("TRACKER_SCREENSHOTS")
@@ -216,6 +219,7 @@ def test_every_page_in_chromium(dashboard: str, tmp_path: Path, capsys: pytest.C
             Path(saved).mkdir(parents=True, exist_ok=True)
             (Path(saved) / shot.name).write_bytes(shot.read_bytes())
     assert len(list(shots.iterdir())) == len(PAGES)
+    assert len(titles) == len(PAGES)  # a title per page
     _announce(capsys, f"Page screenshots: {saved or shots}/*.png")
 
 
