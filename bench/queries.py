@@ -291,20 +291,36 @@ def _time(call: Callable[[], Any]) -> float:
     return statistics.median(times) * 1000
 
 
-def main(out: TextIO, *, runs: int = synthetic.RUNS) -> list[Summary]:
+def main(
+    out: TextIO,
+    *,
+    runs: int = synthetic.RUNS,
+    backends: tuple[str, ...] = ("SQLite", "PostgreSQL"),
+    export: bool = True,
+    written_sqlite: Path | None = None,
+) -> list[Summary]:
+    """The whole benchmark. `backends`, `export` and `written_sqlite` (a history SQLite file this
+    benchmark wrote before, timed again without writing) split it into parts that run side by side,
+    each with its own DuckDB baseline: `python -c "from bench import queries; import sys;
+    queries.main(sys.stdout, backends=('PostgreSQL',), export=False)"`."""
     summary: list[Summary] = []
     with tempfile.TemporaryDirectory(prefix="tracker-bench-queries-") as tmp, postgres_database() as pg_url:
         folder = Path(tmp)
-        urls = {"SQLite": f"sqlite:///{folder / 'history.db'}"}
-        if pg_url is not None:
+        urls = {}
+        if "SQLite" in backends:
+            urls["SQLite"] = f"sqlite:///{written_sqlite or folder / 'history.db'}"
+        if "PostgreSQL" in backends and pg_url is not None:
             urls["PostgreSQL"] = pg_url
-        else:
+        elif "PostgreSQL" in backends:
             out.write(f"\nPostgreSQL: no server at {mask_url(PG_URL)}; skipped\n")
         timings: dict[str, dict[str, float]] = {}
         written: dict[str, dict[str, float]] = {}
         for name, url in urls.items():
-            out.write(f"\nWriting {synthetic.MODELS:,} models x {runs} runs into {name}...\n")
-            written[name] = synthetic.write_history(url, out, runs=runs)
+            if name == "SQLite" and written_sqlite is not None:
+                out.write(f"\nTiming the history already written in {written_sqlite}...\n")
+            else:
+                out.write(f"\nWriting {synthetic.MODELS:,} models x {runs} runs into {name}...\n")
+                written[name] = synthetic.write_history(url, out, runs=runs)
             engine = make_engine(url)
             try:
                 timings[name] = {page: _time(call) for page, call in _pages(engine).items()}
@@ -317,7 +333,7 @@ def main(out: TextIO, *, runs: int = synthetic.RUNS) -> list[Summary]:
         timings["DuckDB"] = {page: _time(call) for page, call in _duck_pages(duck).items()}
         duck.close()  # type: ignore[attr-defined]
 
-        rows = int(next(iter(written.values()))["rows"])
+        rows = synthetic.MODELS * runs
         out.write(
             f"\nDashboard queries on {rows:,} history rows ({synthetic.MODELS:,} models x {runs} runs), "
             f"ms, median of {REPEATS} after a warm-up\n"
@@ -360,7 +376,8 @@ def main(out: TextIO, *, runs: int = synthetic.RUNS) -> list[Summary]:
                     met=worst <= 1,
                 )
             )
-        summary.extend(_export_memory(urls["SQLite"], rows, folder, out))
+        if export and "SQLite" in urls:
+            summary.extend(_export_memory(urls["SQLite"], rows, folder, out))
     return summary
 
 
