@@ -156,6 +156,14 @@ def movers(_eng: Engine, url: str, version: tuple, f: metrics.Filters, n: int) -
     return queries.load_movers(_eng, f, n=n)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def has_lineage_index(_eng: Engine, url: str, version: tuple) -> bool:
+    """Whether the database holds the explorer's index (migration 0007: any tracker command writes it)."""
+    from tracker.tables import LineageNode
+
+    return inspect(_eng).has_table(LineageNode.__tablename__)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def lineage_roots(_eng: Engine, url: str, version: tuple, f: metrics.Filters) -> list[str]:
     return queries.lineage_roots(_eng, version[0], f)

@@ -102,3 +102,16 @@ def test_the_explorer_ignores_an_unknown_model(app: AppTest) -> None:
     assert not errors(app)
     assert app.selectbox(key="lin_model").value != "nobody/nothing"
     assert any("lin_model=nobody/nothing" in t for t in toasts(app))
+
+
+def test_a_database_without_the_index_says_how_to_get_it(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    url = build_database(tmp_path / "old.db", weeks=1)
+    engine = make_engine(url)
+    with engine.begin() as connection:  # as a database not yet migrated to revision 0007
+        connection.exec_driver_sql("DROP TABLE lineage_link")
+        connection.exec_driver_sql("DROP TABLE lineage_node")
+    engine.dispose()
+    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
+    at = AppTest.from_file(APP, default_timeout=60).switch_page("views/lineage.py").run()
+    assert not errors(at)
+    assert "predates the explorer's index" in at.info[0].value

@@ -36,6 +36,13 @@ st.caption(
     "its families and relations choose the figures, and fade the models outside them in the tree."
 )
 f = ctx.filters(since=None, until=None)
+if not data.has_lineage_index(ctx.engine, ctx.url, ctx.version):
+    st.info(
+        "This database predates the explorer's index. Any tracker command on it writes the index "
+        "(it migrates the database), e.g. `tracker runs`, or the next `tracker snapshot`.",
+        icon=":material/account_tree:",
+    )
+    st.stop()
 roots = data.lineage_roots(ctx.engine, ctx.url, ctx.version, f)
 search = st.text_input(
     "Search a tracked model",
