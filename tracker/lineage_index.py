@@ -62,18 +62,15 @@ def build(members: pd.DataFrame, edges: Iterable[tuple[str, str, str]]) -> Index
             levels.append(level)
     links = pd.DataFrame({"ancestor_id": ancestors, "model_id": descendants, "level": levels})
 
-    downloads = pd.Series(
-        pd.array(members["downloads_30d"], dtype="Int64").fillna(0).to_numpy("int64"), index=ids
-    )
+    recorded = pd.array(members["downloads_30d"], dtype="Int64")  # NA: the Hub did not say
+    downloads = pd.Series(recorded.fillna(0).to_numpy("int64"), index=ids)
     below = links.assign(downloads=downloads.reindex(links["model_id"]).to_numpy()).groupby("ancestor_id")
     counted = below["model_id"].size().reindex(ids, fill_value=0)
     summed = below["downloads"].sum().reindex(ids, fill_value=0)
 
     paths = [_path(model_id, parents, depth) for model_id in ids]
     nodes = members[["model_id", "family", "relation", "depth", "downloads_30d", "likes"]].copy()
-    nodes["order_key"] = [
-        -1 if pd.isna(value) else int(value) for value in pd.array(members["downloads_30d"], dtype="Int64")
-    ]
+    nodes["order_key"] = recorded.fillna(-1).to_numpy("int64")
     nodes["root_id"] = [path[-1] if path else model_id for model_id, path in zip(ids, paths, strict=True)]
     nodes["path"] = [SEPARATOR.join(path) for path in paths]
     nodes["parents"] = [SEPARATOR.join(sorted(parents.get(model_id, ()))) for model_id in ids]

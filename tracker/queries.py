@@ -318,15 +318,16 @@ def _nodes(run_id: int, filters: Filters, *columns) -> Select:  # noqa: ANN002 -
     return _within(select(*columns).where(_lineage_nodes.c.run_id == run_id), _lineage_nodes, filters)
 
 
-def _like(text: str) -> str:
-    """A LIKE pattern for ids containing `text` (any case): its wildcards taken literally."""
-    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _contains(column, text: str):  # noqa: ANN001, ANN202 - a column, a clause
+    """Ids in `column` containing `text`, in any case: its LIKE wildcards taken literally."""
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return func.lower(column).like(pattern, escape="\\")
 
 
 def _ids(engine: Engine, query: Select, limit: int | None = None) -> list[str]:
     """The query's model ids, each once (a model in several ecosystems has a row in each)."""
     with engine.connect() as connection:
-        ids = list(dict.fromkeys(connection.execute(query).scalars()))
+        ids = _ids_of(connection, query)
     return ids[:limit] if limit is not None else ids
 
 
@@ -342,23 +343,23 @@ def find_members(engine: Engine, run_id: int, filters: Filters, text: str, *, li
     without enough matches among them, scans every member of the run.
     """
     n = _lineage_nodes
-    pattern = func.lower(n.c.model_id).like(_like(text), escape="\\")
     wanted = limit * 4  # a model in several ecosystems comes once per ecosystem
     ordered = (n.c.order_key.desc(), n.c.model_id)
     top = _nodes(run_id, filters, n.c.model_id, n.c.order_key).order_by(*ordered).limit(SEARCH_TOP).subquery()
-    query = select(top.c.model_id).where(func.lower(top.c.model_id).like(_like(text), escape="\\"))
+    query = select(top.c.model_id).where(_contains(top.c.model_id, text))
     with engine.connect() as connection:
         found = _ids_of(connection, query.order_by(top.c.order_key.desc(), top.c.model_id).limit(wanted))
         if len(found) >= limit or _fewer_than_top(connection, run_id, filters):
             return found[:limit]
         hits = _search_hits(connection, text)
-        query = _nodes(run_id, filters, n.c.model_id).where(pattern)
+        query = _nodes(run_id, filters, n.c.model_id).where(_contains(n.c.model_id, text))
         if hits is not None:
             query = query.where(n.c.model_id.in_(hits))
         return _ids_of(connection, query.order_by(*ordered).limit(wanted))[:limit]
 
 
 def _ids_of(connection, query: Select) -> list[str]:  # noqa: ANN001 - a Connection
+    """The query's model ids, each once, on an open connection."""
     return list(dict.fromkeys(connection.execute(query).scalars()))
 
 
@@ -372,8 +373,12 @@ def _fewer_than_top(connection, run_id: int, filters: Filters) -> bool:  # noqa:
 def _search_hits(connection, text: str) -> list[str] | None:  # noqa: ANN001 - a Connection
     """The model ids containing `text` by the trigram index, when it has one and `SEARCH_TOP` hits at
     most; None otherwise (the search then scans). PostgreSQL's planner uses its index by itself."""
-    if connection.dialect.name != "sqlite" or len(text) < 3:
-        return _trigram_ids(connection, text) if connection.dialect.name == "postgresql" else None
+    if len(text) < 3:  # no trigram in it: neither index can answer
+        return None
+    if connection.dialect.name == "postgresql":
+        return _trigram_ids(connection, text)
+    if connection.dialect.name != "sqlite":
+        return None
     phrase = '"' + text.replace('"', '""') + '"'
     query = text_sql(
         f"SELECT m.model_id FROM {MODEL_SEARCH} s JOIN model m ON m.rowid = s.rowid "
@@ -389,7 +394,7 @@ def _search_hits(connection, text: str) -> list[str] | None:  # noqa: ANN001 - a
 def _trigram_ids(connection, text: str) -> list[str] | None:  # noqa: ANN001 - a Connection
     """On PostgreSQL: the model ids containing `text`, by the pg_trgm index when it is there."""
     m = _models
-    query = select(m.c.model_id).where(func.lower(m.c.model_id).like(_like(text), escape="\\"))
+    query = select(m.c.model_id).where(_contains(m.c.model_id, text))
     ids = list(connection.execute(query.limit(SEARCH_TOP + 1)).scalars())
     return ids if len(ids) <= SEARCH_TOP else None
 
@@ -542,7 +547,7 @@ def load_history_rows(
         if filters.relations:
             query = query.where(_members.c.relation.in_(list(filters.relations)))
         if contains:
-            query = query.where(func.lower(_members.c.model_id).like(_like(contains), escape="\\"))
+            query = query.where(_contains(_members.c.model_id, contains))
         if left is not None:
             query = query.limit(left)
         frames.append(read_frame(engine, query))
