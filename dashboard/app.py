@@ -1,8 +1,9 @@
 """The tracker's dashboard: `tracker dashboard` or `streamlit run dashboard/app.py`.
 
 Reads the database named by TRACKER_DATABASE_URL (default sqlite:///tracker.db), read-only, through
-the metrics layer. The sidebar's filters live here, so they persist from page to page. Every widget a
-view is made of is bound to the link's query parameters (`dashboard.links`), so a link reopens the view.
+the metrics layer, once `dashboard.gate` has let the reader in (with a login configured). The
+sidebar's filters live here, so they persist from page to page. Every widget a view is made of is
+bound to the link's query parameters (`dashboard.links`), so a link reopens the view.
 
 The pages live in `dashboard/views/`, not `dashboard/pages/`: Streamlit 1.67 treats a `pages/` folder
 beside the entry script as a v1 multipage app before `st.navigation` runs, and AppTest then reruns a
@@ -19,11 +20,12 @@ if __package__ in (None, ""):  # `streamlit run dashboard/app.py` puts dashboard
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data, links  # noqa: E402
+from dashboard import data, gate, links  # noqa: E402
 from dashboard.context import KEY, Context  # noqa: E402
 
 TITLE = "Llama ecosystem tracker"
 st.set_page_config(page_title=TITLE, page_icon=":material/monitoring:", layout="wide")
+gate.admit(TITLE)  # with a login configured, nothing below runs for a reader not let in
 links.remember()
 
 url = data.database_url()

@@ -1,8 +1,9 @@
 """The dashboard's only doorway to the data: read-only engine, and cached loaders over `tracker.metrics`.
 
 Every cached loader takes the latest complete run id as an argument: a new snapshot changes the key,
-so it shows on the next rerun without a restart. The engine is read-only (SQLite `query_only`,
-PostgreSQL read-only transactions); the dashboard never writes and never calls the Hub.
+so it shows on the next rerun without a restart. The engine is read-only (SQLite opened `mode=ro`,
+PostgreSQL read-only transactions, and under the documented role SELECT only); the dashboard never
+writes and never calls the Hub.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -31,18 +32,6 @@ def database_url() -> str:
     return os.environ.get("TRACKER_DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
-def _read_only(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
-    cursor = dbapi_connection.cursor()
-    try:
-        if type(dbapi_connection).__module__.startswith("sqlite3"):
-            cursor.execute("PRAGMA query_only=ON")
-        else:
-            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-            dbapi_connection.commit()
-    finally:
-        cursor.close()
-
-
 @st.cache_resource(show_spinner=False)
 def engine(url: str) -> Engine | None:
     """A read-only engine on the database, or None when there is no database (yet) at that URL."""
@@ -54,12 +43,9 @@ def engine(url: str) -> Engine | None:
         if not path or path == ":memory:" or not Path(path).is_file():
             return None  # never create a file: the dashboard does not write
     try:
-        eng = make_engine(url)
+        return make_engine(url, read_only=True)
     except StoreError:
         return None
-    event.listen(eng, "connect", _read_only)
-    eng.dispose()  # connections opened before the listener are not read-only: drop them
-    return eng
 
 
 def latest_run(eng: Engine | None) -> int | None:

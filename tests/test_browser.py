@@ -5,30 +5,28 @@ named in the test output."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.browser import (
+    ARGS,
+    CHROMIUM,
+    announce,
+    load,
+    pytestmark,
+    screenshots,
+    serving,
+    sync_playwright,
+)
 from tests.dashboard_db import FIVE
-from tests.ports import free_port
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+__all__ = ["pytestmark"]  # the browser mark, and the skip when Chromium or Playwright is missing
+
 # url path of each page (st.Page derives it from the file name) and whether it draws charts
 PAGES = {
     "": True,
@@ -41,83 +39,12 @@ PAGES = {
     "data": False,
 }
 
-pytestmark = pytest.mark.browser
-if not Path(CHROMIUM).exists():
-    reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    pytestmark = [pytestmark, pytest.mark.skip(reason=reason)]
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - the dev group installs it
-    sync_playwright = None
-    pytestmark = [pytestmark, pytest.mark.skip(reason="playwright is not installed (uv sync --group dev)")]
-
-
-@contextlib.contextmanager
-def _serving(url: str, log: Path, *args: str) -> Iterator[str]:
-    """`tracker dashboard ARGS` on the database at `url`, until the block ends; its base URL."""
-    port = free_port()
-    env = {**os.environ, "TRACKER_DATABASE_URL": url}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tracker", "dashboard", "--port", str(port), *args],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the dashboard did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
 
 @pytest.fixture(scope="module")
 def dashboard(five_ecosystems: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`tracker dashboard` on five ecosystems over 14 months of emulator snapshots; its base URL."""
-    with _serving(five_ecosystems, tmp_path_factory.mktemp("browser-log") / "dashboard.log") as base:
+    with serving(five_ecosystems, tmp_path_factory.mktemp("browser-log") / "dashboard.log") as base:
         yield base
-
-
-def _screenshots(tmp_path: Path) -> Path:
-    """Where the screenshots go: `TRACKER_SCREENSHOTS` (kept for a look), else the test's tmp folder."""
-    folder = Path(os.environ.get("TRACKER_SCREENSHOTS") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _announce(capsys: pytest.CaptureFixture[str], text: str) -> None:
-    """A line in the test output, past the capture."""
-    with capsys.disabled():
-        sys.stdout.write(f"\n{text}\n")
-
-
-def _load(page, url: str, *, charts: bool = True) -> None:  # noqa: ANN001 - a Playwright page
-    page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector("h1", state="visible", timeout=60_000)
-    if charts:
-        page.wait_for_selector(
-            '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg',
-            state="visible",
-            timeout=60_000,
-        )
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
-    page.wait_for_timeout(800)  # let the charts finish their first paint
 
 
 # Every chart's text (axis labels, legends, the key's names) inside its own drawing, and no chart wider
@@ -170,13 +97,13 @@ def _scroll_shots(page, folder: Path, name: str, height: int) -> list[Path]:  # 
 def test_compare_page_at_two_sizes(
     dashboard: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = _screenshots(tmp_path)
+    folder = screenshots(tmp_path)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
             for width, height in ((1440, 1000), (1024, 768)):
                 page = browser.new_page(viewport={"width": width, "height": height})
-                _load(page, f"{dashboard}/ecosystems")
+                load(page, f"{dashboard}/ecosystems")
                 assert page.locator('[data-testid="stException"]').count() == 0
                 assert page.locator('[data-testid="stAlertContentError"]').count() == 0
                 found = page.evaluate(_CUT)
@@ -190,7 +117,7 @@ def test_compare_page_at_two_sizes(
                 page.close()
         finally:
             browser.close()
-    _announce(capsys, f"Compare page screenshots: {folder}/compare-*.png")
+    announce(capsys, f"Compare page screenshots: {folder}/compare-*.png")
 
 
 def test_every_page_in_chromium(dashboard: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -202,7 +129,7 @@ def test_every_page_in_chromium(dashboard: str, tmp_path: Path, capsys: pytest.C
             page = browser.new_page(viewport={"width": 1440, "height": 1800})
             titles: set[str] = set()
             for path, has_charts in PAGES.items():
-                _load(page, f"{dashboard}/{path}", charts=has_charts)
+                load(page, f"{dashboard}/{path}", charts=has_charts)
                 name = path or "overview"
                 page.screenshot(path=str(shots / f"{name}.png"))
                 assert page.locator('[data-testid="stException"]').count() == 0, name
@@ -220,14 +147,14 @@ def test_every_page_in_chromium(dashboard: str, tmp_path: Path, capsys: pytest.C
             (Path(saved) / shot.name).write_bytes(shot.read_bytes())
     assert len(list(shots.iterdir())) == len(PAGES)
     assert len(titles) == len(PAGES)  # a title per page
-    _announce(capsys, f"Page screenshots: {saved or shots}/*.png")
+    announce(capsys, f"Page screenshots: {saved or shots}/*.png")
 
 
 def test_the_html_digest_in_chromium(
     five_ecosystems: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`tracker digest --output week.html` opened from disk, offline: readable, every chart drawn."""
-    folder = _screenshots(tmp_path)
+    folder = screenshots(tmp_path)
     page_file = tmp_path / "week.html"
     made = subprocess.run(
         [sys.executable, "-m", "tracker", "digest", "--database", five_ecosystems, "-o", str(page_file)],
@@ -264,18 +191,18 @@ def test_the_html_digest_in_chromium(
     assert "Derivatives" in cells
     assert overflow <= 0  # no sideways scrolling
     assert all(url.startswith(("file:", "data:")) for url in requests)  # nothing fetched from a network
-    _announce(capsys, f"digest screenshot: {shot}")
+    announce(capsys, f"digest screenshot: {shot}")
 
 
 def test_developer_mode_has_streamlits_developer_toolbar(five_ecosystems: str, tmp_path: Path) -> None:
     """`--developer` brings back the Deploy button the viewer's toolbar hides (so its absence is the mode's
     doing, not a page that failed to draw it)."""
-    with _serving(five_ecosystems, tmp_path / "developer.log", "--developer") as base:
+    with serving(five_ecosystems, tmp_path / "developer.log", "--developer") as base:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             try:
                 page = browser.new_page(viewport={"width": 1440, "height": 900})
-                _load(page, f"{base}/")
+                load(page, f"{base}/")
                 deploy = page.locator('[data-testid="stAppDeployButton"]')
                 deploy.wait_for(state="visible", timeout=30_000)
                 assert deploy.count() == 1
@@ -331,13 +258,13 @@ def test_the_explorer_draws_the_real_lineage_as_a_tree(
 ) -> None:
     """On the real catalogue, Llama-3.1-8B-Instruct's lineage: every model drawn inside the span of the
     parent it is drawn under, one row below it (a tree, not bands); clicking a model re-roots on it."""
-    folder = _screenshots(tmp_path)
-    with _serving(real_week, tmp_path / "explorer.log") as base:
+    folder = screenshots(tmp_path)
+    with serving(real_week, tmp_path / "explorer.log") as base:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             try:
                 page = browser.new_page(viewport={"width": 1440, "height": 1300})
-                _load(page, f"{base}/lineage?lin_model={LLAMA.replace('/', '%2F')}")
+                load(page, f"{base}/lineage?lin_model={LLAMA.replace('/', '%2F')}")
                 assert page.locator('[data-testid="stException"]').count() == 0
                 assert LLAMA in _selected(page)
                 spans = page.evaluate(_SPANS)
@@ -378,7 +305,7 @@ def test_the_explorer_draws_the_real_lineage_as_a_tree(
                 page.screenshot(path=str(folder / "explorer-re-rooted.png"))
             finally:
                 browser.close()
-    _announce(capsys, f"explorer screenshots: {shot} and {folder / 'explorer-re-rooted.png'}")
+    announce(capsys, f"explorer screenshots: {shot} and {folder / 'explorer-re-rooted.png'}")
 
 
 def _segment(page, text: str):  # noqa: ANN001, ANN202 - Playwright objects
@@ -392,13 +319,13 @@ def test_a_shared_link_reopens_the_same_view(dashboard: str, tmp_path: Path) -> 
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
             mine = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
-            _load(mine, f"{dashboard}/families")
+            load(mine, f"{dashboard}/families")
             _segment(mine, "relation").click()
             mine.wait_for_function("() => location.search.includes('fam_by=relation')", timeout=30_000)
             _segment(mine, "log").click()
             mine.wait_for_function("() => location.search.includes('fam_scale=log')", timeout=30_000)
             shared = mine.url
-            _load(mine, f"{dashboard}/movers")
+            load(mine, f"{dashboard}/movers")
             thumb = mine.get_by_role("slider").first
             thumb.focus()
             for _ in range(5):
@@ -407,13 +334,13 @@ def test_a_shared_link_reopens_the_same_view(dashboard: str, tmp_path: Path) -> 
             movers = mine.url
 
             theirs = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()  # a new session
-            _load(theirs, shared)
+            load(theirs, shared)
             assert "Derivatives by relation" in theirs.locator("h2, h3").all_inner_texts()
             active = theirs.locator(
                 '[data-variant="segmented_control"][aria-checked="true"]'
             ).all_inner_texts()
             assert set(active) == {"relation", "log"}
-            _load(theirs, movers)
+            load(theirs, movers)
             shown = theirs.get_by_role("slider").first.evaluate(
                 "(e) => e.getAttribute('aria-valuenow') || e.value"
             )

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -101,8 +102,21 @@ def _sqlite_path(engine: Engine) -> Path | None:
     return Path(database)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine on a reachable SQLite file (WAL) or PostgreSQL database; StoreError otherwise."""
+def _sqlite_read_only(dbapi_connection: Any, _record: Any) -> None:
+    """A read-only SQLite connection waits for the writer too (it cannot set WAL: the file is in it)."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine on a reachable SQLite file (WAL) or PostgreSQL database; StoreError otherwise.
+
+    `read_only` (the dashboard's): SQLite opens the existing file with `mode=ro`, so no statement can
+    write it; PostgreSQL sessions start with `default_transaction_read_only`, and the documented
+    dashboard role can only SELECT besides."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -117,10 +131,20 @@ def make_engine(url: str) -> Engine:
             folder = Path(database).parent
             if not folder.is_dir():
                 raise _error("cannot open database", parsed, f"folder {folder} does not exist")
+            if read_only:
+                if not Path(database).is_file():
+                    raise _error("cannot open database", parsed, "no such file")
+                uri = "file:" + quote(str(Path(database).resolve()))
+                parsed = parsed.set(database=uri, query={**parsed.query, "mode": "ro", "uri": "true"})
     else:
         kwargs["pool_pre_ping"] = True  # a server restart between weekly runs must not break the next one
+        connect_args: dict[str, Any] = {}
         if "connect_timeout" not in parsed.query:
-            kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+            connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+        if read_only:
+            connect_args["options"] = "-c default_transaction_read_only=on"
+        if connect_args:
+            kwargs["connect_args"] = connect_args
     try:
         engine = create_engine(parsed, **kwargs)
     except ImportError as exc:
@@ -131,7 +155,7 @@ def make_engine(url: str) -> Engine:
         engine.dispose()
         raise _error("cannot open database", parsed, f"async drivers are not supported ({_SUPPORTED})")
     if backend == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_read_only if read_only else _sqlite_pragmas)
     try:
         with engine.connect():
             pass
