@@ -52,7 +52,10 @@ def login_secrets() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def team(
-    five_ecosystems: str, provider: str, login_secrets: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+    five_ecosystems: str,
+    provider: str,
+    login_secrets: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, Path]]:
     """The dashboard for a team: every interface, under /tracker/, the login in a file but its secrets
     in the environment (as a systemd credentials file would give them); (its URL, its log)."""
@@ -140,7 +143,8 @@ def test_an_allowed_reader_logs_in_sees_the_overview_and_logs_out(
         finally:
             browser.close()
     output = log.read_text()
-    assert "login through" in output and "readers: @example.com" in output
+    assert "login through" in output
+    assert "readers: @example.com" in output
     assert "warning" not in output.lower().split("dashboard at")[0]  # a login is configured: no warning
     for secret in login_secrets.values():  # never logged
         assert secret not in output

@@ -72,7 +72,7 @@ def port_option(f: Callable) -> Callable:
         default=8501,
         show_default=True,
         type=click.IntRange(1, 65535),
-        help="Port of the dashboard on 127.0.0.1.",
+        help="Port of the dashboard.",
     )(f)
 
 
