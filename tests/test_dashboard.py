@@ -41,7 +41,8 @@ def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.exception] + [e.value for e in at.error]
 
 
-def test_every_page_renders_without_exception(app: AppTest) -> None:
+def render_every_page(app: AppTest) -> None:
+    """Every page in turn, each with its title, its charts (all but Data's), no exception or error box."""
     app.run()
     assert not errors(app)
     for page in PAGES:
@@ -50,6 +51,10 @@ def test_every_page_renders_without_exception(app: AppTest) -> None:
         assert app.title, page
         if page not in ("views/data.py",):
             assert app.get("vega_lite_chart"), f"{page} draws no chart"
+
+
+def test_every_page_renders_without_exception(app: AppTest) -> None:
+    render_every_page(app)
     assert len(app.get("download_button")) == 2  # the Data page: CSV and Parquet
     assert len(app.dataframe) == 1
 

@@ -8,6 +8,7 @@ to the test's tmp folder (or `TRACKER_SCREENSHOTS`), named in the test output.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -79,6 +80,20 @@ def team(
         yield url, log
 
 
+@contextlib.contextmanager
+def _browser() -> Iterator[tuple[object, object]]:
+    """A fresh Chromium context (no cookies) and its page; the provider's form's stylesheet, on a CDN, is
+    not fetched (offline)."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            context.route(re.compile(r"^https://cdn\.jsdelivr\.net/"), lambda route: route.abort())
+            yield context, context.new_page()
+        finally:
+            browser.close()
+
+
 def _log_in(page, who: str) -> None:  # noqa: ANN001 - a Playwright page
     """Through the provider's own form: the dashboard's button, then the provider's Authorize."""
     page.get_by_role("button", name="Log in").click()
@@ -97,51 +112,44 @@ def test_an_allowed_reader_logs_in_sees_the_overview_and_logs_out(
 ) -> None:
     url, log = team
     folder = screenshots(tmp_path)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 800})
-            context.route(re.compile(r"^https://cdn\.jsdelivr\.net/"), lambda route: route.abort())  # offline
-            page = context.new_page()
-            load(page, f"{url}/", charts=False)
-            assert page.get_by_role("button", name="Log in").count() == 1
-            assert page.locator(_DATA).count() == 0
-            page.screenshot(path=str(folder / "login-1-before.png"))
+    with _browser() as (context, page):
+        load(page, f"{url}/", charts=False)
+        assert page.get_by_role("button", name="Log in").count() == 1
+        assert page.locator(_DATA).count() == 0
+        page.screenshot(path=str(folder / "login-1-before.png"))
 
-            _log_in(page, "alice")
-            page.screenshot(path=str(folder / "login-2-provider.png"))
-            page.get_by_role("button", name="Authorize").click()
-            page.wait_for_url(re.compile(rf"^http://localhost:\d+/{BASE}/"), timeout=30_000)
-            load(page, page.url)
-            assert page.title().startswith("Overview")
-            assert page.locator('[data-testid="stMetric"]').count() >= 4
-            assert "Logged in as alice@example.com" in page.locator('[data-testid="stSidebar"]').inner_text()
-            figures = _texts_of_figures(page)
-            assert figures
-            page.screenshot(path=str(folder / "login-3-overview.png"))
+        _log_in(page, "alice")
+        page.screenshot(path=str(folder / "login-2-provider.png"))
+        page.get_by_role("button", name="Authorize").click()
+        page.wait_for_url(re.compile(rf"^http://localhost:\d+/{BASE}/"), timeout=30_000)
+        load(page, page.url)
+        assert page.title().startswith("Overview")
+        assert page.locator('[data-testid="stMetric"]').count() >= 4
+        assert "Logged in as alice@example.com" in page.locator('[data-testid="stSidebar"]').inner_text()
+        figures = _texts_of_figures(page)
+        assert figures
+        page.screenshot(path=str(folder / "login-3-overview.png"))
 
-            page.get_by_role("button", name="Log out").click()
-            # the provider ends its session too (OpenID Connect RP-initiated logout), then sends us back
-            page.wait_for_url(re.compile(r"/oauth2/end_session"), timeout=30_000)
-            page.screenshot(path=str(folder / "login-4-provider-logout.png"))
-            page.get_by_role("button").first.click()
-            page.wait_for_url(re.compile(rf"^http://localhost:\d+/{BASE}/"), timeout=30_000)
-            load(page, page.url, charts=False)
+        page.get_by_role("button", name="Log out").click()
+        # the provider ends its session too (OpenID Connect RP-initiated logout), then sends us back
+        page.wait_for_url(re.compile(r"/oauth2/end_session"), timeout=30_000)
+        page.screenshot(path=str(folder / "login-4-provider-logout.png"))
+        page.get_by_role("button").first.click()
+        page.wait_for_url(re.compile(rf"^http://localhost:\d+/{BASE}/"), timeout=30_000)
+        load(page, page.url, charts=False)
+        page.get_by_role("button", name="Log in").wait_for(timeout=30_000)
+        assert page.locator(_DATA).count() == 0
+        page.screenshot(path=str(folder / "login-5-logged-out.png"))
+        assert not [c for c in context.cookies() if c["name"].startswith("_streamlit_user")]
+
+        # logged out, no page holds a figure: not one of the Overview's numbers, nor a chart or table
+        for path in PAGE_PATHS:
+            load(page, f"{url}/{path}", charts=False)
             page.get_by_role("button", name="Log in").wait_for(timeout=30_000)
-            assert page.locator(_DATA).count() == 0
-            page.screenshot(path=str(folder / "login-5-logged-out.png"))
-            assert not [c for c in context.cookies() if c["name"].startswith("_streamlit_user")]
-
-            # logged out, no page holds a figure: not one of the Overview's numbers, nor a chart or table
-            for path in PAGE_PATHS:
-                load(page, f"{url}/{path}", charts=False)
-                page.get_by_role("button", name="Log in").wait_for(timeout=30_000)
-                assert page.locator(_DATA).count() == 0, path
-                text = page.locator("body").inner_text()
-                shown = [figure for figure in figures if figure in text]
-                assert not shown, (path, shown)
-        finally:
-            browser.close()
+            assert page.locator(_DATA).count() == 0, path
+            text = page.locator("body").inner_text()
+            shown = [figure for figure in figures if figure in text]
+            assert not shown, (path, shown)
     output = log.read_text()
     assert "login through" in output
     assert "readers: @example.com" in output
@@ -156,26 +164,19 @@ def test_an_outsider_is_refused_by_name(
 ) -> None:
     url, _ = team
     folder = screenshots(tmp_path)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 800})
-            context.route(re.compile(r"^https://cdn\.jsdelivr\.net/"), lambda route: route.abort())
-            page = context.new_page()
-            load(page, f"{url}/lineage?lin_model=meta-llama%2FLlama-3.1-8B", charts=False)
-            _log_in(page, "bob")
-            page.get_by_role("button", name="Authorize").click()
-            page.wait_for_url(re.compile(rf"^http://localhost:\d+/{BASE}/"), timeout=30_000)
+    with _browser() as (context, page):
+        load(page, f"{url}/lineage?lin_model=meta-llama%2FLlama-3.1-8B", charts=False)
+        _log_in(page, "bob")
+        page.get_by_role("button", name="Authorize").click()
+        page.wait_for_url(re.compile(rf"^http://localhost:\d+/{BASE}/"), timeout=30_000)
+        page.get_by_text("bob@elsewhere.org").wait_for(timeout=30_000)
+        body = page.locator("body").inner_text()
+        assert "not on the dashboard's list of readers" in body
+        assert page.get_by_role("button", name="Log out").count() == 1
+        assert page.locator(_DATA).count() == 0
+        page.screenshot(path=str(folder / "login-refused.png"))
+        for path in PAGE_PATHS:  # logged in, but no page is his to read
+            load(page, f"{url}/{path}", charts=False)
             page.get_by_text("bob@elsewhere.org").wait_for(timeout=30_000)
-            body = page.locator("body").inner_text()
-            assert "not on the dashboard's list of readers" in body
-            assert page.get_by_role("button", name="Log out").count() == 1
-            assert page.locator(_DATA).count() == 0
-            page.screenshot(path=str(folder / "login-refused.png"))
-            for path in PAGE_PATHS:  # logged in, but no page is his to read
-                load(page, f"{url}/{path}", charts=False)
-                page.get_by_text("bob@elsewhere.org").wait_for(timeout=30_000)
-                assert page.locator(_DATA).count() == 0, path
-        finally:
-            browser.close()
+            assert page.locator(_DATA).count() == 0, path
     announce(capsys, f"refusal screenshot: {folder}/login-refused.png")

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data
 from tests.dashboard_db import build_database, snapshot_weeks
 from tests.db import _postgres_admin
-from tests.test_dashboard import APP, PAGES, errors
+from tests.test_dashboard import APP, render_every_page
 
 OPERATIONS = Path(__file__).resolve().parents[1] / "docs" / "operations.md"
 
@@ -90,14 +90,7 @@ def test_every_page_renders_under_the_select_only_role(
     _, url = dashboard_role
     monkeypatch.setenv("TRACKER_DATABASE_URL", url)
     at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    assert not errors(at)
-    for page in PAGES:
-        at.switch_page(page).run()
-        assert not errors(at), page
-        assert at.title, page
-        if page != "views/data.py":
-            assert at.get("vega_lite_chart"), f"{page} draws no chart under the read-only role"
+    render_every_page(at)
     assert at.sidebar.caption[0].value.startswith("Latest complete run: #3")
 
 
