@@ -46,7 +46,7 @@ def admit(title: str) -> None:
     if not allow:
         _closed(title, f"No one can be let in yet: the list of readers ({login.ALLOW_ENV}) is empty.")
     user = st.user
-    if not user.is_logged_in:
+    if not user.get("is_logged_in"):
         st.title(title)
         st.markdown("This dashboard is for its team's readers. Log in to see it.")
         if st.button("Log in", type="primary", icon=":material/login:"):

@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from dashboard.login import (
     AllowList,
@@ -23,7 +24,9 @@ from dashboard.login import (
 )
 from tests.browser import serving
 from tests.commands import tracker
+from tests.dashboard_db import build_database
 from tests.ports import free_port
+from tests.test_dashboard import APP
 
 COOKIE = secrets.token_urlsafe(32)
 CLIENT_SECRET = "client-" + secrets.token_urlsafe(16)
@@ -205,3 +208,67 @@ def test_beyond_loopback_without_a_login_it_warns_once(five_ecosystems: str, tmp
     with serving(five_ecosystems, tmp_path / "loopback.log") as base:
         assert base
     assert not [line for line in (tmp_path / "loopback.log").read_text().splitlines() if "warning" in line]
+
+
+# --- the gate (AppTest): it fails closed, and reads nothing before it opens ---------------------------
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": COOKIE,
+    "client_id": "tracker-dashboard",
+    "client_secret": CLIENT_SECRET,
+    "server_metadata_url": "http://localhost:9/.well-known/openid-configuration",
+}
+
+
+@pytest.fixture(scope="module")
+def one_week(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return build_database(tmp_path_factory.mktemp("gate") / "tracker.db", weeks=1)
+
+
+def _gate(one_week: str, monkeypatch: pytest.MonkeyPatch, *, auth: bool, env: dict[str, str]) -> AppTest:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", one_week)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    at = AppTest.from_file(APP, default_timeout=60)
+    if auth:
+        at.secrets["auth"] = AUTH
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _shows_data(at: AppTest) -> bool:
+    return bool(at.metric or at.get("vega_lite_chart") or at.sidebar.header)
+
+
+@pytest.mark.parametrize(
+    ("auth", "env", "shown"),
+    [
+        (False, {"TRACKER_DASHBOARD_LOGIN_REQUIRED": "1"}, "login settings could not be read"),
+        (True, {}, "the list of readers (TRACKER_DASHBOARD_ALLOW) is empty"),
+        (True, {"TRACKER_DASHBOARD_ALLOW": "example.com"}, "No one can be let in: TRACKER_DASHBOARD_ALLOW"),
+    ],
+)
+def test_the_gate_fails_closed(
+    one_week: str, monkeypatch: pytest.MonkeyPatch, auth: bool, env: dict[str, str], shown: str
+) -> None:
+    at = _gate(one_week, monkeypatch, auth=auth, env=env)
+    assert shown in at.error[0].value
+    assert not _shows_data(at)
+    assert not at.button
+
+
+def test_before_logging_in_only_the_login_button(one_week: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _gate(one_week, monkeypatch, auth=True, env={"TRACKER_DASHBOARD_ALLOW": "@example.com"})
+    assert [button.label for button in at.button] == ["Log in"]
+    assert not _shows_data(at)
+    shown = " ".join(str(element.value) for element in (*at.markdown, *at.title))
+    assert CLIENT_SECRET not in shown
+    assert COOKIE not in shown
+
+
+def test_without_a_login_the_dashboard_is_as_before(one_week: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _gate(one_week, monkeypatch, auth=False, env={})
+    assert _shows_data(at)
+    assert not at.button
