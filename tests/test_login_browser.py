@@ -134,7 +134,7 @@ def test_an_allowed_reader_logs_in_sees_the_overview_and_logs_out(
         # the provider ends its session too (OpenID Connect RP-initiated logout), then sends us back
         page.wait_for_url(re.compile(r"/oauth2/end_session"), timeout=30_000)
         page.screenshot(path=str(folder / "login-4-provider-logout.png"))
-        page.get_by_role("button").first.click()
+        page.get_by_role("button", name="End session").click()
         page.wait_for_url(re.compile(rf"^http://localhost:\d+/{BASE}/"), timeout=30_000)
         load(page, page.url, charts=False)
         page.get_by_role("button", name="Log in").wait_for(timeout=30_000)
