@@ -114,6 +114,7 @@ def test_an_allowed_reader_logs_in_sees_the_overview_and_logs_out(
     folder = screenshots(tmp_path)
     with _browser() as (context, page):
         load(page, f"{url}/", charts=False)
+        page.get_by_role("button", name="Log in").wait_for(timeout=30_000)
         assert page.get_by_role("button", name="Log in").count() == 1
         assert page.locator(_DATA).count() == 0
         page.screenshot(path=str(folder / "login-1-before.png"))
@@ -169,14 +170,16 @@ def test_an_outsider_is_refused_by_name(
         _log_in(page, "bob")
         page.get_by_role("button", name="Authorize").click()
         page.wait_for_url(re.compile(rf"^http://localhost:\d+/{BASE}/"), timeout=30_000)
-        page.get_by_text("bob@elsewhere.org").wait_for(timeout=30_000)
+        page.get_by_role("button", name="Log out").wait_for(timeout=30_000)  # the refusal's last element
         body = page.locator("body").inner_text()
+        assert "bob@elsewhere.org" in body
         assert "not on the dashboard's list of readers" in body
         assert page.get_by_role("button", name="Log out").count() == 1
         assert page.locator(_DATA).count() == 0
         page.screenshot(path=str(folder / "login-refused.png"))
         for path in PAGE_PATHS:  # logged in, but no page is his to read
             load(page, f"{url}/{path}", charts=False)
-            page.get_by_text("bob@elsewhere.org").wait_for(timeout=30_000)
+            page.get_by_role("button", name="Log out").wait_for(timeout=30_000)
+            assert "bob@elsewhere.org" in page.locator("body").inner_text(), path
             assert page.locator(_DATA).count() == 0, path
     announce(capsys, f"refusal screenshot: {folder}/login-refused.png")
