@@ -162,6 +162,7 @@ def _login_file(tmp_path: Path, **settings: str) -> Path:
         (["--login", "{login}"], {}, "a login needs a list of readers"),
         (["--login", "{login}", "--allow", "example.com"], {}, "is neither an e-mail address"),
         (["--login", "{missing}"], {"TRACKER_DASHBOARD_ALLOW": "*"}, "cannot read login file"),
+        (["--login", "{binary}"], {"TRACKER_DASHBOARD_ALLOW": "*"}, "not UTF-8 text"),
         (
             ["--login", "{login}", "--base-path", "/team/"],
             {"TRACKER_DASHBOARD_ALLOW": "*"},
@@ -183,7 +184,9 @@ def test_tracker_dashboard_refuses_a_login_that_cannot_work(
         cookie_secret=COOKIE,
         redirect_uri="http://localhost:8501/oauth2callback",
     )
-    filled = [arg.format(login=login, missing=tmp_path / "nowhere.toml") for arg in args]
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b'[auth]\nclient_id = "\xff\xfe"\n')
+    filled = [arg.format(login=login, missing=tmp_path / "nowhere.toml", binary=binary) for arg in args]
     done = tracker(
         "dashboard", "--database", f"sqlite:///{tmp_path / 'none.db'}", *filled, env=env, timeout=60
     )

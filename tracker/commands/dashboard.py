@@ -67,6 +67,8 @@ def _serving(host: str, port: int, base: str, login_file: Path | None, allow: tu
                 text = login_file.read_text(encoding="utf-8")
             except OSError as exc:
                 raise LoginError(f"cannot read login file {login_file}: {exc.strerror or exc}") from None
+            except UnicodeDecodeError:
+                raise LoginError(f"login file {login_file}: not UTF-8 text") from None
             file_settings = read_login_file(text, str(login_file))
             source = str(login_file)
         login = load_login(file_settings, os.environ, source=source, base_path=path)
