@@ -12,12 +12,11 @@ import io
 import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import inspect
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker import compare, metrics, queries
@@ -37,13 +36,8 @@ def engine(url: str) -> Engine | None:
     """A read-only engine on the database, or None when there is no database (yet) at that URL."""
     from tracker.database import StoreError, make_engine
 
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        path = parsed.database
-        if not path or path == ":memory:" or not Path(path).is_file():
-            return None  # never create a file: the dashboard does not write
     try:
-        return make_engine(url, read_only=True)
+        return make_engine(url, read_only=True)  # never creates a SQLite file: it must exist
     except StoreError:
         return None
 

@@ -1,4 +1,5 @@
-"""Who may read the dashboard: the login's settings and the allow-list (pure; no Streamlit, no I/O).
+"""Who may read the dashboard, and where it is served: the login's settings, the allow-list, the
+address and base path checks (pure; no Streamlit, no I/O).
 
 The login is Streamlit's own OpenID Connect support (`st.login`, `st.user`), configured by its `[auth]`
 settings. `tracker dashboard` assembles them from a file (`--login FILE`, Streamlit's `[auth]` table) and
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from ipaddress import ip_address
 from urllib.parse import urlsplit
 
+LOGIN_ENV = "TRACKER_DASHBOARD_LOGIN"  # the login file
 ENV_PREFIX = "TRACKER_DASHBOARD_AUTH_"
 ALLOW_ENV = "TRACKER_DASHBOARD_ALLOW"
 REQUIRED_ENV = "TRACKER_DASHBOARD_LOGIN_REQUIRED"  # set by `tracker dashboard` for the app: fail closed

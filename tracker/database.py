@@ -136,6 +136,8 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
                     raise _error("cannot open database", parsed, "no such file")
                 uri = "file:" + quote(str(Path(database).resolve()))
                 parsed = parsed.set(database=uri, query={**parsed.query, "mode": "ro", "uri": "true"})
+        elif read_only:
+            raise _error("cannot open database", parsed, "read-only needs a database file")
     else:
         kwargs["pool_pre_ping"] = True  # a server restart between weekly runs must not break the next one
         connect_args: dict[str, Any] = {}

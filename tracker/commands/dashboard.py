@@ -15,6 +15,7 @@ import click
 from dashboard.login import (
     ALLOW_ENV,
     ENV_PREFIX,
+    LOGIN_ENV,
     REQUIRED_ENV,
     AllowList,
     Login,
@@ -35,7 +36,6 @@ from tracker.commands.options import (
 # --- dashboard and demo ----------------------------------------------------------------------------
 
 DEMO_DATABASE_URL = "sqlite:///demo.db"
-LOGIN_ENV = "TRACKER_DASHBOARD_LOGIN"
 METADATA_TIMEOUT_S = 10
 TEAM_SECTION = 'docs/operations.md, "Serving the dashboard to a team"'
 
