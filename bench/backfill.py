@@ -34,8 +34,8 @@ MODELS = 2_200_000
 READ = """
 import json, sys, time
 import pyarrow.parquet as pq
-from tracker.archive import HubArchive
-from tracker.archive_file import NEEDED
+from tracker.collect.archive import HubArchive
+from tracker.collect.archive_file import NEEDED
 url, day = sys.argv[1], sys.argv[2]
 archive = HubArchive(url)
 (file,) = [f for f in archive.files() if str(f.day) == day]
@@ -193,7 +193,7 @@ def main(out: TextIO) -> list[Summary]:
 def _members(database: str) -> int:
     from sqlalchemy import text
 
-    from tracker.database import open_store
+    from tracker.storage.database import open_store
 
     engine = open_store(database)
     try:

@@ -90,8 +90,8 @@ def walk_listing(url: str) -> int:
     """Every page of the whole listing, as the scan asks for it, read and dropped; returns the pages.
 
     The scan's baseline: what the emulator and the added latency cost, without the crawler's work."""
+    from tracker.collect.hub import CRAWL_EXPAND, PAGE_SIZE
     from tracker.emulator.rules import RULES
-    from tracker.hub import CRAWL_EXPAND, PAGE_SIZE
 
     pages = 0
     refused = RULES["2026"].listing_refuses  # as the scan asks once it has learned the real rules
@@ -123,7 +123,7 @@ def serve(models: int, llama: int, latency_ms: float, rules: str = "2026") -> No
     began = time.perf_counter()
     import gc
 
-    from tracker.ecosystems import load_ecosystems, select_ecosystems
+    from tracker.core.ecosystems import load_ecosystems, select_ecosystems
     from tracker.emulator.faults import FaultPlan
     from tracker.emulator.realistic import build_realistic
     from tracker.emulator.server import HubEmulator
@@ -225,8 +225,8 @@ def _crawl(
     seconds, peak = measure("module", "tracker", *args, env=env)
     from sqlmodel import Session
 
-    from tracker.database import open_store
-    from tracker.store import load_runs
+    from tracker.storage.database import open_store
+    from tracker.storage.store import load_runs
 
     engine = open_store(database)
     with Session(engine) as session:

@@ -1,7 +1,7 @@
 """`tracker export history` on a large history: rows per second and peak memory, against baselines.
 
 A synthetic history (20,000 models x 26 weekly runs = 520,000 history rows, and 2,000 x 26 for
-comparison) is written into SQLite through `tracker.store`'s save functions, then each measurement
+comparison) is written into SQLite through `tracker.storage.store`'s save functions, then each measurement
 runs in its own process, as a user runs it (`python -m tracker -q export history --format F --output
 PATH`), three times; the table shows medians. Peak memory is the process's own high-water resident
 set (`VmHWM`, read by the process as it exits). Not `ru_maxrss` (`getrusage(RUSAGE_CHILDREN)`,
@@ -29,8 +29,8 @@ from typing import TextIO
 from sqlmodel import Session
 
 from bench.common import PG_URL, Summary, measure, postgres_database
-from tracker import database, store
-from tracker.records import Edge, Membership, Observation
+from tracker.core.records import Edge, Membership, Observation
+from tracker.storage import database, store
 
 MODELS = 20_000
 SMALL_MODELS = 2_000
@@ -42,11 +42,11 @@ LIBRARIES = ("transformers", "peft", "gguf", "mlx", None)
 T0 = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
 
 REPEATS = 3  # each process runs three times; the medians resist a disturbance on a shared machine
-IMPORTS = "import tracker.cli, tracker.export, tracker.history, tracker.store"
+IMPORTS = "import tracker.cli, tracker.report.export, tracker.read.history, tracker.storage.store"
 FETCH = """
 import sys
-from tracker.history import history_select
-from tracker.database import open_store
+from tracker.read.history import history_select
+from tracker.storage.database import open_store
 engine = open_store(sys.argv[1])
 with engine.connect() as connection:
     if sys.argv[2] == "all":

@@ -2,7 +2,7 @@
 database, for the query and export benchmarks.
 
 The rows go in through the DB-API (`executemany` on SQLite, `COPY` on PostgreSQL), not through the
-crawl, then each run is completed as a snapshot completes it: `tracker.rollups.refresh` stores its
+crawl, then each run is completed as a snapshot completes it: `tracker.storage.rollups.refresh` stores its
 deltas and writes its roll-ups. The shape follows the real Llama tree: about 40 roots, most
 derivatives at depth 1, one in five at depth 2 under a few percent of parents with children; 40 %
 quantizations, a tenth of the models in a second ecosystem (`qwen`); a heavy tail of downloads and
@@ -20,8 +20,8 @@ from typing import TextIO
 
 from sqlalchemy.engine import Engine
 
-from tracker import rollups
-from tracker.database import open_store
+from tracker.storage import rollups
+from tracker.storage.database import open_store
 
 MODELS, RUNS, CHURN, ROOTS = 200_000, 52, 1_000, 40
 T0 = datetime(2025, 12, 1, 6, 0, tzinfo=UTC)

@@ -1,10 +1,11 @@
-"""Ingest: one snapshot of 200,000 models written through `tracker.store`, against a raw `executemany`.
+"""Ingest: one snapshot of 200,000 models written through `tracker.storage.store`, against a raw
+`executemany`.
 
 The rows are what a snapshot of a 200,000-member ecosystem writes: per model one `model` row (nine
 tags as the Hub lists them, dates, licence, library), one `model_snapshot` row of figures, one
 `membership` row, and one `run_edge` per declared parent (about 1.04 per model: merges have two or
 three), in the crawl's order (breadth first, so the ids arrive in no particular order) and in its
-batches of `tracker.crawl.BATCH` models, each committed as `take_snapshot` commits it.
+batches of `tracker.collect.crawl.BATCH` models, each committed as `take_snapshot` commits it.
 
 - store: `store.save_observations`, `save_memberships`, `save_edges`, then `session.commit()`, per
   batch, from the crawl's records (`Observation`, `Membership`, `Edge`): the write path of
@@ -13,7 +14,7 @@ batches of `tracker.crawl.BATCH` models, each committed as `take_snapshot` commi
   store sends them), written with the DB-API `cursor.executemany` of plain `INSERT`s, and committed in
   the same batches.
 
-Each side writes into a fresh database migrated by `tracker.database.open_store` (same schema, same
+Each side writes into a fresh database migrated by `tracker.storage.database.open_store` (same schema, same
 indexes, same connection settings: WAL and `synchronous=NORMAL` on SQLite), after `begin_run`; only the
 writes and commits are timed. rows/s counts the rows of all four tables. The sides alternate, three
 times each (medians); PostgreSQL runs in scratch databases on the test server when one answers.
@@ -37,9 +38,9 @@ from typing import Any, TextIO
 from sqlmodel import Session
 
 from bench.common import PG_URL, Summary, postgres_database
-from tracker import database, store
-from tracker.crawl import BATCH
-from tracker.records import Edge, Membership, Observation
+from tracker.collect.crawl import BATCH
+from tracker.core.records import Edge, Membership, Observation
+from tracker.storage import database, store
 
 MODELS = 200_000
 REPEATS = 3
@@ -289,7 +290,7 @@ def count_rows(records: list[tuple[Observation, Membership]]) -> dict[str, int]:
     return {"model": n, "model_snapshot": n, "membership": n, "run_edge": edges}
 
 
-LABELS = {"raw": "raw executemany, plain INSERT", "store": "tracker.store (upserts)"}
+LABELS = {"raw": "raw executemany, plain INSERT", "store": "tracker.storage.store (upserts)"}
 
 
 def main(out: TextIO) -> list[Summary]:

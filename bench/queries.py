@@ -2,8 +2,8 @@
 
 A synthetic history of 200,000 models x 52 weekly runs (10.4 million history rows, `bench.history`) is
 written straight into SQLite and PostgreSQL, each run then completed as a snapshot completes it
-(stored deltas and roll-ups, `tracker.rollups`). For each dashboard page, the queries it runs
-(`tracker.queries`, uncached, as on a first visit) are timed, median of `REPEATS` after one warm-up.
+(stored deltas and roll-ups, `tracker.storage.rollups`). For each dashboard page, the queries it runs
+(`tracker.read.queries`, uncached, as on a first visit) are timed, median of `REPEATS` after one warm-up.
 DuckDB gets the same raw rows (runs, models, memberships, figures, links: no roll-ups, no stored
 deltas) in its own database and answers the same questions in SQL, its result fetched as a DataFrame.
 Then `tracker export history` of the whole history runs as a user runs it, with its peak RSS.
@@ -23,9 +23,9 @@ import pandas as pd
 from bench import history as synthetic
 from bench.common import PG_URL, Summary, measure, postgres_database
 from dashboard import tree
-from tracker import compare, queries
-from tracker.database import make_engine, mask_url
-from tracker.metrics import Filters
+from tracker.read import compare, queries
+from tracker.read.metrics import Filters
+from tracker.storage.database import make_engine, mask_url
 
 REPEATS = 3
 EVERYTHING = Filters()
@@ -384,7 +384,9 @@ def main(
 def _export_memory(url: str, rows: int, folder: Path, out: TextIO) -> list[Summary]:
     """Peak RSS of `tracker export history` of the whole history (CSV and Parquet), against the import."""
     base = measure(
-        "code", "import tracker.cli, tracker.export, tracker.history, tracker.store, pyarrow.parquet"
+        "code",
+        "import tracker.cli, tracker.report.export, tracker.read.history, tracker.storage.store,"
+        " pyarrow.parquet",
     )
     out.write(f"\nExport of the whole history ({rows:,} rows) from SQLite, once each\n")
     out.write(f"{'process':<28} {'wall s':>8} {'rows/s':>9} {'peak RSS MB':>12}\n")

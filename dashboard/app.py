@@ -33,7 +33,7 @@ engine = data.engine(url)
 version = data.data_version(engine)
 
 if engine is None or version is None:
-    from tracker.database import mask_url
+    from tracker.storage.database import mask_url
 
     shown = mask_url(url)  # never show a password
     st.title(TITLE)

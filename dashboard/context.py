@@ -14,7 +14,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from dashboard import data
-from tracker.metrics import Filters
+from tracker.read.metrics import Filters
 
 KEY = "_tracker_context"
 

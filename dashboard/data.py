@@ -1,4 +1,4 @@
-"""The dashboard's only doorway to the data: read-only engine, and cached loaders over `tracker.metrics`.
+"""The dashboard's only doorway to the data: read-only engine, and cached loaders over `tracker.read.metrics`.
 
 Every cached loader takes the latest complete run id as an argument: a new snapshot changes the key,
 so it shows on the next rerun without a restart. The engine is read-only (SQLite opened `mode=ro`,
@@ -19,7 +19,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracker import compare, metrics, queries
+from tracker.read import compare, metrics, queries
 
 DEFAULT_DATABASE_URL = "sqlite:///tracker.db"
 FIRST_SNAPSHOT = "tracker snapshot"
@@ -34,7 +34,7 @@ def database_url() -> str:
 @st.cache_resource(show_spinner=False)
 def engine(url: str) -> Engine | None:
     """A read-only engine on the database, or None when there is no database (yet) at that URL."""
-    from tracker.database import StoreError, make_engine
+    from tracker.storage.database import StoreError, make_engine
 
     try:
         return make_engine(url, read_only=True)  # never creates a SQLite file: it must exist
@@ -55,7 +55,7 @@ def data_version(eng: Engine | None) -> tuple[int, str] | None:
         return None
     from sqlalchemy import func, select
 
-    from tracker.tables import SnapshotRun
+    from tracker.storage.tables import SnapshotRun
 
     try:
         if not _has_runs_table(eng):
@@ -69,7 +69,7 @@ def data_version(eng: Engine | None) -> tuple[int, str] | None:
 
 
 def _has_runs_table(eng: Engine) -> bool:
-    from tracker.tables import SnapshotRun
+    from tracker.storage.tables import SnapshotRun
 
     return inspect(eng).has_table(SnapshotRun.__tablename__)
 
@@ -113,7 +113,7 @@ def series(_eng: Engine, url: str, version: tuple, f: metrics.Filters, by: str |
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def relative_adoption(_eng: Engine, url: str, version: tuple) -> pd.DataFrame:
-    """Every root's relative adoption at each milestone (`tracker.compare.load_relative_adoption`)."""
+    """Every root's relative adoption at each milestone (`tracker.read.compare.load_relative_adoption`)."""
     return compare.load_relative_adoption(_eng)
 
 
@@ -139,7 +139,7 @@ def movers(_eng: Engine, url: str, version: tuple, f: metrics.Filters, n: int) -
 @st.cache_data(show_spinner=False, max_entries=4)
 def has_lineage_index(_eng: Engine, url: str, version: tuple) -> bool:
     """Whether the database holds the explorer's index (migration 0007: any tracker command writes it)."""
-    from tracker.tables import LineageNode
+    from tracker.storage.tables import LineageNode
 
     return inspect(_eng).has_table(LineageNode.__tablename__)
 
@@ -209,7 +209,7 @@ class Rows:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        from tracker.export import arrow_schema, table_spec
+        from tracker.report.export import arrow_schema, table_spec
 
         frame = self.read()
         table = pa.Table.from_pandas(frame, schema=arrow_schema(table_spec("history")), preserve_index=False)
@@ -240,7 +240,7 @@ def count_rows(_eng: Engine, url: str, version: tuple, f: metrics.Filters) -> in
 
 def export_columns() -> tuple[str, ...]:
     """The export's `history` columns, from the data dictionary."""
-    from tracker.export import table_spec
+    from tracker.report.export import table_spec
 
     return tuple(table_spec("history").names)
 

@@ -14,7 +14,7 @@ import os
 
 import streamlit as st
 
-from dashboard import login
+from tracker.core import login
 
 
 def _auth_configured() -> bool:

@@ -5,7 +5,7 @@ width in proportion to their subtree sizes (its own downloads are not drawn: a b
 leave its whole lineage a sliver); further down, each child takes a span inside its parent's in
 proportion to its share of the parent's subtree size, and what is left of a parent's span is its own
 share (and its children too small to draw). The sizes come precomputed with the
-run (`tracker.lineage_index`: 30-day downloads, or models), a merge's shared among its parents: a merge
+run (`tracker.core.lineage_index`: 30-day downloads, or models), a merge's shared among its parents: a merge
 is drawn under each of its parents, with 1/k of its subtree under each of its k, so every model counts
 once in the widths. A declared cycle is cut where the walk meets a model already above it.
 
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tracker.lineage_index import SEPARATOR
-from tracker.queries import TREE_SIZES
+from tracker.core.lineage_index import SEPARATOR
+from tracker.read.queries import TREE_SIZES
 
 SIZES = tuple(TREE_SIZES)  # downloads, models
 MAX_NODES = 1_500
@@ -51,7 +51,7 @@ def layout(
     max_nodes: int = MAX_NODES,
     max_depth: int = MAX_DEPTH,
 ) -> Tree:
-    """Lay out `nodes` (`tracker.queries.load_subtree`: the chosen model first, then its largest
+    """Lay out `nodes` (`tracker.read.queries.load_subtree`: the chosen model first, then its largest
     descendants) as spans; `models`: how many the whole subtree holds (default: the rows given).
 
     The spans' columns: span (its number, widest first), under (its parent's span; -1 for the chosen

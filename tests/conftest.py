@@ -24,7 +24,7 @@ from tracker.emulator.catalogue import Catalogue  # noqa: E402 - after the envir
 from tracker.emulator.server import HubEmulator  # noqa: E402
 from tracker.emulator.synthetic import build_synthetic  # noqa: E402
 
-pytest_plugins = ["tests.db"]  # database_url / engine: SQLite and the real PostgreSQL
+pytest_plugins = ["tests.support.db"]  # database_url / engine: SQLite and the real PostgreSQL
 
 TEST_SEED = 0
 TEST_MODELS = 20_000
@@ -70,7 +70,7 @@ def five_ecosystems(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite URL: five ecosystems over 14 months of emulator snapshots (`dashboard_db.build_history`);
     read-only for the tests that share it. `TRACKER_COMPARE_DATABASE` names another SQLite database
     instead (the demo's: `TRACKER_COMPARE_DATABASE=sqlite:///demo.db pytest tests/test_compare.py`)."""
-    from tests.dashboard_db import build_history
+    from tests.support.dashboard_db import build_history
 
     given = os.environ.get("TRACKER_COMPARE_DATABASE")
     if given:

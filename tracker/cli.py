@@ -25,7 +25,7 @@ def cli(verbose: int, quiet: bool) -> None:
     if verbose < 2:
         for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "huggingface_hub", "alembic"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
-        # Apprise's own lines repeat ours, which name the service and the error (`tracker.notify` reads
+        # Apprise's own lines repeat ours, which name the service and the error (`tracker.report.notify` reads
         # them from Apprise's result): kept at WARNING for that, but not printed.
         apprise_logger = logging.getLogger("apprise")
         apprise_logger.setLevel(logging.WARNING)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts
 from dashboard.context import current
-from tracker import metrics
+from tracker.read import metrics
+from tracker.report import charts
 
 ctx = current()
 st.title("Builders")

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.context import current
-from tracker.database import mask_url
+from tracker.storage.database import mask_url
 
 PREVIEW = 10_000
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
 from dashboard.context import current
 from dashboard.methodology import NOTE
-from tracker import compare
-from tracker.adoption import MILESTONES, TOP, ordinal
-from tracker.metrics import QUANT_FORMATS
-from tracker.records import RELATIONS
-from tracker.usage import SIZE_CLASSES, SIZE_LABELS
+from tracker.core.adoption import MILESTONES, TOP, ordinal
+from tracker.core.records import RELATIONS
+from tracker.core.usage import SIZE_CLASSES, SIZE_LABELS
+from tracker.read import compare
+from tracker.read.metrics import QUANT_FORMATS
+from tracker.report import charts
 
 ctx = current()
 archived = ctx.archived()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts
 from dashboard.context import current
 from dashboard.methodology import NOTE
+from tracker.report import charts
 
 ctx = current()
 archived = ctx.archived()

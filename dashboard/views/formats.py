@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts
 from dashboard.context import current
+from tracker.report import charts
 
 ctx = current()
 archived = ctx.archived()

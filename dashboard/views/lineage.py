@@ -8,9 +8,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, tree
+from dashboard import data, tree
 from dashboard.context import current
-from tracker.records import RELATIONS
+from tracker.core.records import RELATIONS
+from tracker.report import charts
 
 SIZE_LABELS = {"downloads": "30-day downloads", "models": "models"}
 

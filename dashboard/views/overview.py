@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, kpis
 from dashboard.context import current
 from dashboard.methodology import NOTE
+from tracker.read import kpis
+from tracker.report import charts
 
 ctx = current()
 archived = ctx.archived()

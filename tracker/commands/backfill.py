@@ -10,7 +10,7 @@ from datetime import date
 
 import click
 
-from tracker.archive import ARCHIVE_REPO
+from tracker.collect.archive import ARCHIVE_REPO
 from tracker.commands.options import (
     database_option,
     ecosystems_file_option,
@@ -102,11 +102,11 @@ def backfill(
     same lineage rules as a snapshot. Dates already imported, and dates within 7 days of a live run,
     are skipped: safe to rerun, it picks up new weeks. The archive's data is ODbL-1.0.
     """
-    from tracker.archive import ArchiveError, HubArchive, LocalArchive
-    from tracker.backfill import run_backfill
-    from tracker.database import SnapshotBusy
-    from tracker.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
-    from tracker.snapshot import endpoint_key, missing_roots_text
+    from tracker.collect.archive import ArchiveError, HubArchive, LocalArchive
+    from tracker.core.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
+    from tracker.run.backfill import run_backfill
+    from tracker.run.snapshot import endpoint_key, missing_roots_text
+    from tracker.storage.database import SnapshotBusy
 
     if folder is not None and repo != ARCHIVE_REPO:
         raise click.UsageError("give --from PATH or --archive REPO, not both")

@@ -12,7 +12,12 @@ from pathlib import Path
 
 import click
 
-from dashboard.login import (
+from tracker.commands.options import (
+    database_option,
+    open_database,
+    port_option,
+)
+from tracker.core.login import (
     ALLOW_ENV,
     ENV_PREFIX,
     LOGIN_ENV,
@@ -26,11 +31,6 @@ from dashboard.login import (
     load_login,
     parse_allow,
     read_login_file,
-)
-from tracker.commands.options import (
-    database_option,
-    open_database,
-    port_option,
 )
 
 # --- dashboard and demo ----------------------------------------------------------------------------
@@ -292,9 +292,9 @@ def demo(database_url: str, weeks: int | None, no_dashboard: bool, port: int) ->
 
     from sqlmodel import Session
 
-    from tracker.demo import run_demo
-    from tracker.ecosystems import load_ecosystems, select_ecosystems
-    from tracker.store import load_runs
+    from tracker.core.ecosystems import load_ecosystems, select_ecosystems
+    from tracker.run.demo import run_demo
+    from tracker.storage.store import load_runs
 
     started = time.perf_counter()
     if database_url == DEMO_DATABASE_URL:

@@ -53,11 +53,11 @@ def alerts_option(f: Callable) -> Callable:
     )(f)
 
 
-def load_targets(urls: Sequence[str]):  # noqa: ANN201 - list[tracker.notify.Target]
+def load_targets(urls: Sequence[str]):  # noqa: ANN201 - list[tracker.report.notify.Target]
     """The notification targets, with their secrets kept out of every log line; one clear line if a URL
     is not one Apprise can use."""
-    from tracker.masking import redact_logs
-    from tracker.notify import NotifyError, parse_targets
+    from tracker.report.masking import redact_logs
+    from tracker.report.notify import NotifyError, parse_targets
 
     try:
         targets = parse_targets([u for u in urls if u.strip()])
@@ -71,7 +71,7 @@ def load_alert_rules(path: str | None, ecosystems: Sequence) -> list:  # noqa: A
     """The alert rules of `path`, checked against the tracked ecosystems; one clear line if they are wrong."""
     if not path:
         return []
-    from tracker.alerts import AlertsError, check_rules, load_rules
+    from tracker.report.alerts import AlertsError, check_rules, load_rules
 
     try:
         rules = load_rules(path)
@@ -123,9 +123,9 @@ def digest(
     --notify sends the summary (and one notice per rule that fired) too; the exit status is 1 if a
     notification could not be delivered.
     """
-    from tracker import digest_render
-    from tracker.digest import DigestError, build
-    from tracker.ecosystems import EcosystemsError, load_ecosystems
+    from tracker.core.ecosystems import EcosystemsError, load_ecosystems
+    from tracker.report import digest_render
+    from tracker.report.digest import DigestError, build
 
     suffix = Path(output).suffix.lower() if output != "-" else ""
     chosen = fmt or FORMAT_OF_SUFFIX.get(suffix) or "markdown"
@@ -156,7 +156,7 @@ def digest(
 
 def _write_file(path: Path, text: str) -> None:
     """Written as `tracker export` writes (`export.atomic_file`): a failed write leaves no half file."""
-    from tracker.export import ExportError, atomic_file
+    from tracker.report.export import ExportError, atomic_file
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -168,10 +168,10 @@ def _write_file(path: Path, text: str) -> None:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def send_digest(made, targets: Sequence) -> bool:  # noqa: ANN001 - a tracker.digest.Digest
+def send_digest(made, targets: Sequence) -> bool:  # noqa: ANN001 - a tracker.report.digest.Digest
     """The digest's summary and fired rules to every target, now; whether all were delivered."""
-    from tracker import digest_render
-    from tracker.notify import Message, send_all
+    from tracker.report import digest_render
+    from tracker.report.notify import Message, send_all
 
     title, body = digest_render.summary(made)
     messages = [Message(title, body, "info")]
@@ -201,7 +201,7 @@ def notify(test_urls: tuple[str, ...]) -> None:
     try each, without the retries a schedule makes; the exit status is 1 if one could not be delivered
     (its error is on stderr).
     """
-    from tracker.notify import Message, send_all
+    from tracker.report.notify import Message, send_all
 
     targets = load_targets(test_urls)
     message = Message(

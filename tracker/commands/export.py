@@ -22,14 +22,14 @@ logger = logging.getLogger(__name__)
 
 def _export_epilog() -> str:
     """The columns of each table, from the data dictionary (the one source for docs and help)."""
-    from tracker.dictionary import TABLES
+    from tracker.report.dictionary import TABLES
 
     lines = [f"{t.name}: {', '.join(t.names)}." for t in TABLES.values()]
     return "\n\n".join(["Columns (their meanings: --describe, or docs/data-dictionary.md):", *lines])
 
 
 def _table_names() -> list[str]:
-    from tracker.dictionary import TABLES  # light: no database or Arrow imports
+    from tracker.report.dictionary import TABLES  # light: no database or Arrow imports
 
     return list(TABLES)
 
@@ -88,8 +88,8 @@ def export(
     delta since the previous run), models, edges (declared parent links) or runs (every run). Rows
     stream from the database in chunks, so memory stays flat however long the history.
     """
-    from tracker.dictionary import render_table
-    from tracker.export import (
+    from tracker.report.dictionary import render_table
+    from tracker.report.export import (
         ExportError,
         ExportFilters,
         check_destination,

@@ -58,7 +58,7 @@ def parse_instant(text: str, option: str) -> datetime:
 
 
 def open_database(url: str):  # noqa: ANN201 - an Engine; sqlalchemy is imported lazily
-    from tracker.database import StoreError, open_store
+    from tracker.storage.database import StoreError, open_store
 
     try:
         return open_store(url)

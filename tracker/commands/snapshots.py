@@ -95,11 +95,11 @@ def snapshot(
     their derivatives in turn) with its figures, and stores them under a new run, which ends
     complete or failed. A run left running by a crash is closed as failed first.
     """
-    from tracker.database import SnapshotBusy
-    from tracker.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
-    from tracker.hub import HubClient, HubError
-    from tracker.progress import ProgressReporter
-    from tracker.snapshot import missing_roots_text, take_snapshot
+    from tracker.collect.hub import HubClient, HubError
+    from tracker.collect.progress import ProgressReporter
+    from tracker.core.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
+    from tracker.run.snapshot import missing_roots_text, take_snapshot
+    from tracker.storage.database import SnapshotBusy
 
     taken_at = parse_instant(taken_at_text, "--taken-at") if taken_at_text else None
     try:
@@ -150,8 +150,8 @@ def runs(database_url: str, limit: int) -> None:
     """
     from sqlmodel import Session
 
-    from tracker.scheduler import describe_schedule
-    from tracker.store import load_runs
+    from tracker.run.scheduler import describe_schedule
+    from tracker.storage.store import load_runs
 
     engine = open_database(database_url)
     try:
@@ -243,11 +243,11 @@ def schedule(
     docs/operations.md.
     """
 
-    from tracker.crontab import ScheduleError, parse_schedule
-    from tracker.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
-    from tracker.hub import HubClient, HubError
-    from tracker.notices import Notices
-    from tracker.scheduler import SnapshotScheduler, SnapshotSettings
+    from tracker.collect.hub import HubClient, HubError
+    from tracker.core.crontab import ScheduleError, parse_schedule
+    from tracker.core.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
+    from tracker.run.notices import Notices
+    from tracker.run.scheduler import SnapshotScheduler, SnapshotSettings
 
     try:
         plan = parse_schedule(cron, timezone_name)

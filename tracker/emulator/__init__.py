@@ -1,4 +1,7 @@
-"""The bundled Hub emulator: the real Hub's API over HTTP on a catalogue of our own (tests, demo, bench)."""
+"""The bundled Hub emulator: the real Hub's API over HTTP on a catalogue of our own (tests, demo, bench).
+
+A model of the real Hub, not a friend of the crawler. May import: `tracker.core` (the ecosystems file).
+"""
 
 from __future__ import annotations
 

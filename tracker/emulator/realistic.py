@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 
-from tracker.ecosystems import Ecosystem, load_ecosystems
+from tracker.core.ecosystems import Ecosystem, load_ecosystems
 from tracker.emulator import traits
 from tracker.emulator.builder import CatalogueBuilder, finish
 from tracker.emulator.catalogue import DAY, Catalogue, parse_time

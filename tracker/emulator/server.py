@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from tracker.ecosystems import EcosystemsError, load_ecosystems, parse_ecosystems, select_ecosystems
+from tracker.core.ecosystems import EcosystemsError, load_ecosystems, parse_ecosystems, select_ecosystems
 from tracker.emulator.archive import Archive, labels_for
 from tracker.emulator.catalogue import Catalogue, iso, parse_time
 from tracker.emulator.datasets import DATASET_PREFIXES, ArchiveRoutes

@@ -26,7 +26,7 @@ Shape, modelled on the real Hub:
 
 from __future__ import annotations
 
-from tracker.ecosystems import Ecosystem, load_ecosystems
+from tracker.core.ecosystems import Ecosystem, load_ecosystems
 from tracker.emulator import traits
 from tracker.emulator.builder import WORDS, CatalogueBuilder, finish
 from tracker.emulator.catalogue import DAY, Catalogue, parse_time

@@ -26,7 +26,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
-from tracker.ecosystems import Ecosystem, family_of_root
+from tracker.core.ecosystems import Ecosystem, family_of_root
 from tracker.emulator.catalogue import Catalogue, iso
 from tracker.emulator.payloads import parameters_of
 from tracker.emulator.providers import live_at

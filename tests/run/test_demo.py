@@ -1,0 +1,58 @@
+"""`tracker demo`: the emulator's real catalogue, weekly snapshots while its clock moves, one database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tracker.cli import cli
+from tracker.read import metrics
+from tracker.storage.database import make_engine
+
+
+def test_demo_builds_weekly_runs_that_grow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the default database is demo.db in the working folder
+    result = CliRunner().invoke(cli, ["-q", "demo", "--no-dashboard", "--weeks", "3"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("week ")]
+    assert [line.split(":")[0] for line in lines] == [
+        "week  1/3 2025-03-19",
+        "week  2/3 2025-03-26",
+        "week  3/3 2025-04-02",
+    ]
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    try:
+        runs = metrics.load_runs(engine)
+        history = metrics.load_history(engine)
+    finally:
+        engine.dispose()
+    assert len(runs) == 3
+    assert list(runs["taken_at"].diff().dropna()) == [timedelta(days=7)] * 2
+    # The five ecosystems the shipped file enables, each with members from the first week on.
+    assert set(runs["ecosystems"]) == {"llama;qwen;mistral;gemma;deepseek"}
+    first = history[history["run_id"] == runs["run_id"].iloc[0]]
+    assert set(first["ecosystem"]) == {"llama", "qwen", "mistral", "gemma", "deepseek"}
+    counts = metrics.compute_counts(history).groupby("run_id")["derivatives"].sum().tolist()
+    assert counts[0] < counts[1] < counts[2]
+    weekly = metrics.compute_downloads(history)["weekly_downloads"].dropna()
+    assert (weekly > 0).all()
+
+    again = CliRunner().invoke(cli, ["-q", "demo", "--no-dashboard", "--weeks", "1"])
+    assert again.exit_code == 0, again.output  # the demo's own file is replaced, not appended to
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    try:
+        assert len(metrics.load_runs(engine)) == 1
+    finally:
+        engine.dispose()
+
+
+def test_demo_refuses_a_database_with_runs(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'mine.db'}"
+    first = CliRunner().invoke(cli, ["-q", "demo", "--no-dashboard", "--weeks", "1", "--database", url])
+    assert first.exit_code == 0, first.output
+    second = CliRunner().invoke(cli, ["-q", "demo", "--no-dashboard", "--weeks", "1", "--database", url])
+    assert second.exit_code != 0
+    assert "already holds runs" in second.output

@@ -1,0 +1,5 @@
+"""Pure rules and shared types: records, the ecosystems file, lineage and the lineage index's maths,
+usage, strategy costs, crontabs, adoption and roll-up maths, the dashboard login's rules.
+
+May import: nothing else of the tracker (only `tracker.core` itself). No HTTP, no database, no clock.
+"""

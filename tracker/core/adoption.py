@@ -1,0 +1,165 @@
+"""Relative adoption of the base models (the ATOM project's measure); pure: DataFrames in, DataFrames out.
+
+For each base model (a root of a tracked ecosystem): its cumulative downloads (`downloads_all_time`) at
+7, 14, 30, 60, 90, 180 and 365 days after its release (`created_at`), read from the runs, against the
+10th largest value among the roots of its size class at the same age. Above 1: on track for that size's
+top 10 (`notes/real-hub-2026.md` section 5).
+
+- **Value at an age**: at the instant `created_at + days`, interpolated linearly in time between the two
+  runs that bracket it (a run exactly at it gives its figure). Never extrapolated: an instant before the
+  root's first figure is `before history`, one after the latest run `not reached`, one after the root's
+  last figure but not after the latest run (the root left the tracked set) `no longer recorded`.
+- **Reference**: among the roots of the size class with a value at that age (its `peers`), the 10th
+  largest; with fewer than 10 peers there is none, and no ratio. Roots of unknown size get none either:
+  comparing them with each other would compare models of any size.
+- A root in two ecosystems is one base model (its figures are the same model's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from tracker.core.usage import UNKNOWN
+
+MILESTONES: tuple[int, ...] = (7, 14, 30, 60, 90, 180, 365)
+TOP = 10
+
+Status = Literal["recorded", "before history", "not reached", "no longer recorded", "no release date"]
+RECORDED: Status = "recorded"
+COLUMNS = [
+    "model_id",
+    "size_class",
+    "created_at",
+    "days",
+    "at",
+    "downloads",
+    "status",
+    "peers",
+    "reference",
+    "ratio",
+    "note",
+]
+
+
+def compute_relative_adoption(
+    observations: pd.DataFrame,
+    roots: pd.DataFrame,
+    *,
+    latest: pd.Timestamp,
+    milestones: Sequence[int] = MILESTONES,
+    top: int = TOP,
+) -> pd.DataFrame:
+    """One row per root and milestone: the value at that age, its status, the reference, the ratio.
+
+    `observations`: model_id, taken_at, downloads_all_time (a root's rows in complete runs; missing
+    figures are ignored, duplicates of one run collapse); `roots`: model_id, created_at, size_class and
+    any columns to carry along (ecosystem, family, ...); `latest`: the latest complete run's instant.
+    Columns: `COLUMNS` (and the carried ones after `model_id`); `note` says why a ratio is missing.
+    """
+    carried = [c for c in roots.columns if c not in ("model_id", "created_at", "size_class")]
+    figures = observations.dropna(subset=["downloads_all_time"])
+    series = {
+        model_id: (
+            rows["taken_at"].to_numpy(dtype="datetime64[ns]"),
+            rows["downloads_all_time"].to_numpy(dtype="float64"),
+        )
+        for model_id, rows in (
+            figures.assign(taken_at=_naive(figures["taken_at"]))
+            .groupby(["model_id", "taken_at"], as_index=False)["downloads_all_time"]
+            .last()
+            .sort_values(["model_id", "taken_at"])
+            .groupby("model_id")
+        )
+    }
+    latest_at = _naive(pd.Series([latest])).iloc[0].to_datetime64()
+    rows = []
+    for root in roots.drop_duplicates("model_id").itertuples(index=False):
+        created = root.created_at
+        released = None if pd.isna(created) else _naive(pd.Series([created])).iloc[0]
+        times, values = series.get(root.model_id, (np.array([], dtype="datetime64[ns]"), np.array([])))
+        for days in milestones:
+            if released is None:
+                at, value, status = pd.NaT, np.nan, "no release date"
+            else:
+                at = released + pd.Timedelta(days=days)
+                value, status = _value_at(times, values, at.to_datetime64(), latest_at)
+            rows.append(
+                {
+                    "model_id": root.model_id,
+                    **{c: getattr(root, c) for c in carried},
+                    "size_class": root.size_class,
+                    "created_at": created,
+                    "days": days,
+                    "at": at,
+                    "downloads": value,
+                    "status": status,
+                }
+            )
+    frame = pd.DataFrame(rows, columns=["model_id", *carried, *COLUMNS[1:7]])
+    frame["at"] = pd.to_datetime(frame["at"]).dt.tz_localize("UTC")
+    frame["downloads"] = frame["downloads"].astype("Float64")
+    return _against_reference(frame, top)[["model_id", *carried, *COLUMNS[1:]]]
+
+
+def _naive(stamps: pd.Series) -> pd.Series:
+    """UTC instants without their zone (numpy's datetime64), whatever zone they came in."""
+    stamps = pd.to_datetime(stamps, utc=True)
+    return stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+
+
+def _value_at(
+    times: np.ndarray, values: np.ndarray, at: np.datetime64, latest: np.datetime64
+) -> tuple[float, Status]:
+    """The figure at `at`, interpolated between the runs around it; or why there is none."""
+    at, latest = at.astype("datetime64[ns]"), latest.astype("datetime64[ns]")  # the runs' unit
+    i = int(np.searchsorted(times, at, side="left"))
+    if i < len(times) and times[i] == at:
+        return float(values[i]), RECORDED
+    if at > latest:
+        return np.nan, "not reached"
+    if i == 0:
+        return np.nan, "before history"
+    if i == len(times):
+        return np.nan, "no longer recorded"
+    t0, t1 = times[i - 1].astype("int64"), times[i].astype("int64")
+    share = (at.astype("int64") - t0) / (t1 - t0)
+    return float(values[i - 1] + (values[i] - values[i - 1]) * share), RECORDED
+
+
+def _against_reference(frame: pd.DataFrame, top: int) -> pd.DataFrame:
+    """Adds peers, reference (the `top`-th largest value of the size class at that age), ratio, note."""
+    known = frame[(frame["status"] == RECORDED) & (frame["size_class"] != UNKNOWN)]
+    groups = known.groupby(["size_class", "days"])["downloads"]
+    peers = groups.size().rename("peers")
+    # the top-th value of the sorted figures: ties take their places (ten equal figures: that figure)
+    reference = groups.agg(lambda s: s.nlargest(top).iloc[-1] if len(s) >= top else np.nan)
+    per_group = pd.concat([peers, reference.rename("reference")], axis=1).reset_index()
+    out = frame.merge(per_group, on=["size_class", "days"], how="left")
+    out["peers"] = out["peers"].fillna(0).astype("Int64")
+    out["reference"] = out["reference"].astype("Float64")
+    usable = (out["status"] == RECORDED) & (out["reference"] > 0).fillna(False)
+    out["ratio"] = (out["downloads"] / out["reference"]).where(usable).astype("Float64")
+    out["note"] = [_note(row, top) for row in out.itertuples(index=False)]
+    return out
+
+
+def _note(row, top: int) -> str:  # noqa: ANN001 - a row of the frame
+    """Why the row has no ratio ("" when it has one)."""
+    if row.status != RECORDED:
+        return str(row.status)
+    if row.size_class == UNKNOWN:
+        return "size unknown"
+    if pd.isna(row.reference):
+        return f"fewer than {top} roots of its size at this age ({int(row.peers)})"
+    if not row.reference > 0:
+        return f"the {ordinal(top)} root of its size has no downloads at this age"
+    return ""
+
+
+def ordinal(n: int) -> str:
+    """`1st`, `2nd`, `3rd`, `10th`, `11th`, `21st`, ..."""
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"

@@ -1,0 +1,221 @@
+"""`tracker backfill`: the Hub's weekly archive of itself, one complete run per dated file.
+
+Each file becomes a run under the snapshot's rules and lifecycle: the database's snapshot lock, dead
+runs closed first, a `running` run committed level by level, `complete` or `failed` at the end (a file
+interrupted half-way leaves a failed run, never a complete one, and the next backfill imports it
+again). The run's `taken_at` is the file's date at 00:00 UTC, its `strategy` `archive`, its `source`
+the file (`repo@revision:path`). Dates are skipped, with a log line, when:
+
+- a complete live run (`source` = `hub`) was taken within 7 days of them: live runs stand;
+- a complete archive run at that date already holds every asked ecosystem (a rerun imports only
+  new weeks, or the ecosystems an earlier backfill did not ask for).
+
+A file that cannot be read (missing, not Parquet, a column of a wrong type, the Hub failing) fails its
+date with one line; the other dates still import.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from tracker.collect.archive import (
+    ArchiveError,
+    ArchiveFile,
+    ArchiveSource,
+    CountingFile,
+    error_line,
+    unreadable,
+)
+from tracker.collect.archive_file import ArchiveFileReader, FileProgress
+from tracker.core.ecosystems import Ecosystem
+from tracker.run.snapshot import RunEnd, error_text, tidy, utcnow
+from tracker.storage import database, store
+from tracker.storage.tables import SnapshotRun
+
+logger = logging.getLogger("tracker.backfill")  # kept: operators filter on it
+LIVE_RUNS_STAND = timedelta(days=7)  # an archive date this close to a live run is not imported
+
+
+def taken_at_of(day: date) -> datetime:
+    """A file's run instant: its date at 00:00 UTC."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What the backfill did with one dated file."""
+
+    day: date
+    status: str  # imported, skipped or failed
+    reason: str = ""
+    run_id: int | None = None
+    models: int = 0
+    rows: int = 0
+    bytes_read: int = 0
+    size: int = 0
+    seconds: float = 0.0
+    missing_roots: tuple[str, ...] = ()
+
+
+@dataclass
+class BackfillResult:
+    """Every dated file in range, in date order, and the dead runs closed first."""
+
+    files: list[FileOutcome] = field(default_factory=list)
+    closed_runs: tuple[int, ...] = ()
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+
+def in_range(files: Sequence[ArchiveFile], since: date | None, until: date | None) -> list[ArchiveFile]:
+    """The files dated within [since, until]; ArchiveError when none is (one line saying the range)."""
+    if since and until and since > until:
+        raise ArchiveError(f"--since {since} is after --until {until}")
+    if not files:
+        raise ArchiveError("the archive holds no dated file")
+    chosen = [f for f in files if (since is None or f.day >= since) and (until is None or f.day <= until)]
+    if not chosen:
+        span = f"{files[0].day} to {files[-1].day}"
+        asked = f"{since or files[0].day} to {until or files[-1].day}"
+        raise ArchiveError(f"no archive file dated {asked}: the archive runs from {span}")
+    return chosen
+
+
+def _skip_reason(session: Session, day: date, ecosystems: Sequence[str]) -> tuple[str, list[str]]:
+    """Why this date is not imported ("" when it is), and the ecosystems left to import."""
+    at = taken_at_of(day)
+    complete = select(SnapshotRun).where(SnapshotRun.status == "complete")
+    near = session.exec(
+        complete.where(
+            SnapshotRun.source == "hub",
+            col(SnapshotRun.taken_at) > at - LIVE_RUNS_STAND,
+            col(SnapshotRun.taken_at) < at + LIVE_RUNS_STAND,
+        ).order_by(col(SnapshotRun.taken_at))
+    ).first()
+    if near is not None:
+        return f"live run {near.id} was taken {near.taken_at:%Y-%m-%d %H:%M} UTC, within 7 days", []
+    held: set[str] = set()
+    for run in session.exec(complete.where(SnapshotRun.strategy == "archive", SnapshotRun.taken_at == at)):
+        held.update(filter(None, run.ecosystems.split(";")))
+    todo = [e for e in ecosystems if e not in held]
+    if not todo:
+        return "already imported", []
+    return "", todo
+
+
+def run_backfill(
+    engine: Engine,
+    archive: ArchiveSource,
+    ecosystems: Sequence[Ecosystem],
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    endpoint: str | None = None,
+    on_file: Callable[[FileOutcome], None] | None = None,
+    on_progress: Callable[[ArchiveFile, FileProgress], None] | None = None,
+    now: Callable[[], datetime] = utcnow,
+) -> BackfillResult:
+    """Import each dated file of `archive` in range as one run; ArchiveError before any import when the
+    archive or the range is wrong, SnapshotBusy when a snapshot holds the database."""
+    files = in_range(archive.files(), since, until)
+    result = BackfillResult()
+    with database.snapshot_lock(engine), Session(engine) as session:
+        result.closed_runs = tuple(tidy(engine, session, now()))
+        names = [e.name for e in ecosystems]
+        for file in files:
+            reason, todo = _skip_reason(session, file.day, names)
+            if reason:
+                logger.info("%s: skipped (%s)", file.day, reason)
+                outcome = FileOutcome(file.day, "skipped", reason)
+            else:
+                chosen = [e for e in ecosystems if e.name in todo]
+                outcome = _import(session, archive, file, chosen, endpoint, on_progress, now)
+            result.files.append(outcome)
+            if on_file is not None:
+                on_file(outcome)
+    return result
+
+
+def _import(
+    session: Session,
+    archive: ArchiveSource,
+    file: ArchiveFile,
+    ecosystems: Sequence[Ecosystem],
+    endpoint: str | None,
+    on_progress: Callable[[ArchiveFile, FileProgress], None] | None,
+    now: Callable[[], datetime],
+) -> FileOutcome:
+    """One file as one run; a file that cannot be read fails its run, with one line."""
+    began = time.monotonic()
+    taken_at = taken_at_of(file.day)
+    run_id = store.begin_run(
+        session,
+        taken_at=taken_at,
+        started_at=now(),
+        ecosystems=[e.name for e in ecosystems],
+        strategy="archive",
+        endpoint=endpoint,
+        source=archive.source(file),
+    )
+    reader: ArchiveFileReader | None = None
+    opened: CountingFile | None = None
+
+    def finish(status: RunEnd, error: str | None) -> None:
+        reads = opened.reads if opened is not None else 0
+        store.finish_run(
+            session, run_id, status=status, finished_at=now(), requests=reads, retries=0, error=error
+        )
+
+    try:
+        opened = archive.open(file)
+        reader = ArchiveFileReader(
+            opened, ecosystems, on_progress=(lambda p: on_progress(file, p)) if on_progress else None
+        )
+        logger.info(
+            "%s: reading %s (%s bytes, %s row groups)%s",
+            file.day,
+            file.path,
+            f"{opened.size:,}",
+            reader.row_groups,
+            f"; the file has no {', '.join(reader.lacks)}" if reader.lacks else "",
+        )
+        for batch in reader.batches():
+            store.save_observations(session, run_id, batch.observations, taken_at=taken_at)
+            store.save_memberships(session, run_id, batch.memberships)
+            store.save_edges(session, run_id, batch.edges)
+            session.commit()
+    except BaseException as exc:
+        session.rollback()
+        if not unreadable(exc):  # a fault of ours, or a stop: the run fails and the error goes on
+            finish("failed", error_text(exc))
+            raise
+        error = f"{file.path}: {error_line(exc)}"
+        finish("failed", error)
+        logger.error("%s: failed: %s", file.day, error)
+        return FileOutcome(file.day, "failed", error, run_id, seconds=time.monotonic() - began)
+    finally:
+        if opened is not None:
+            opened.close()
+    finish("complete", None)
+    run = store.load_run(session, run_id)
+    assert reader is not None
+    return FileOutcome(
+        file.day,
+        "imported",
+        "",
+        run_id,
+        run.models,
+        reader.rows,
+        reader.bytes_read,
+        reader.size,
+        time.monotonic() - began,
+        tuple(reader.missing_roots),
+    )
