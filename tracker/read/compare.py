@@ -27,21 +27,7 @@ from tracker.read.queries import (
     utc_columns,
     where_filters,
 )
-from tracker.storage.tables import (
-    ModelRecord,
-    ModelSnapshot,
-    Rollup,
-    RollupProvider,
-    RunMembership,
-    SnapshotRun,
-)
-
-_rollup = Rollup.__table__  # type: ignore[attr-defined]
-_providers = RollupProvider.__table__  # type: ignore[attr-defined]
-_runs = SnapshotRun.__table__  # type: ignore[attr-defined]
-_members = RunMembership.__table__  # type: ignore[attr-defined]
-_snapshot = ModelSnapshot.__table__  # type: ignore[attr-defined]
-_models = ModelRecord.__table__  # type: ignore[attr-defined]
+from tracker.storage.handles import MEMBERSHIP, MODELS, ROLLUP_PROVIDERS, RUNS, SNAPSHOTS
 
 NOT_RECORDED = "not recorded"
 
@@ -51,11 +37,11 @@ NOT_RECORDED = "not recorded"
 def load_root_rows(engine: Engine) -> pd.DataFrame:
     """Every root (depth 0) of every complete run: run_id, taken_at, ecosystem, family, model_id,
     downloads_all_time, parameters, created_at. A few hundred rows a run, through the roots' index."""
-    m, s, r = _members, _snapshot, _models
+    m, s, r = MEMBERSHIP, SNAPSHOTS, MODELS
     query = (
         select(
             m.c.run_id,
-            _runs.c.taken_at,
+            RUNS.c.taken_at,
             m.c.ecosystem,
             m.c.family,
             m.c.model_id,
@@ -63,12 +49,12 @@ def load_root_rows(engine: Engine) -> pd.DataFrame:
             s.c.parameters,
             r.c.created_at,
         )
-        .join(_runs, _runs.c.id == m.c.run_id)
+        .join(RUNS, RUNS.c.id == m.c.run_id)
         .join(s, and_(s.c.run_id == m.c.run_id, s.c.model_id == m.c.model_id))
         .join(r, r.c.model_id == m.c.model_id, isouter=True)
         # a literal, not a bound parameter: SQLite uses a partial index only for the very term it names
-        .where(m.c.depth == literal_column("0"), _runs.c.status == "complete")
-        .order_by(_runs.c.taken_at, m.c.run_id, m.c.ecosystem, m.c.model_id)
+        .where(m.c.depth == literal_column("0"), RUNS.c.status == "complete")
+        .order_by(RUNS.c.taken_at, m.c.run_id, m.c.ecosystem, m.c.model_id)
     )
     frame = utc_columns(read_frame(engine, query), "taken_at", "created_at")
     for name in ("downloads_all_time", "parameters"):
@@ -78,7 +64,7 @@ def load_root_rows(engine: Engine) -> pd.DataFrame:
 
 def load_latest_taken_at(engine: Engine) -> pd.Timestamp | None:
     """The latest complete run's instant."""
-    query = select(func.max(_runs.c.taken_at)).where(_runs.c.status == "complete")
+    query = select(func.max(RUNS.c.taken_at)).where(RUNS.c.status == "complete")
     with engine.connect() as connection:
         value = connection.execute(query).scalar()
     return None if value is None else pd.to_datetime(value, utc=True)
@@ -110,10 +96,10 @@ def load_provider_counts(engine: Engine, runs: pd.DataFrame, filters: Filters = 
     columns = ["ecosystem", "provider", "models"]
     if runs.empty:
         return pd.DataFrame(columns=columns)
-    p = _providers
+    p = ROLLUP_PROVIDERS
     query = where_filters(
         select(p.c.run_id, p.c.ecosystem, p.c.provider, func.sum(p.c.models).label("models"))
-        .join(_runs, _runs.c.id == p.c.run_id)
+        .join(RUNS, RUNS.c.id == p.c.run_id)
         .where(p.c.run_id.in_([int(r) for r in runs["run_id"].unique()]))
         .group_by(p.c.run_id, p.c.ecosystem, p.c.provider),
         p,

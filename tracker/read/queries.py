@@ -22,28 +22,19 @@ from tracker.core.lineage_index import LINK_COPIES, SEPARATOR
 from tracker.core.records import RELATIONS
 from tracker.core.rollup_rows import ANY, BOARD_SIZE
 from tracker.read.metrics import Filters, weekly_rate
+from tracker.storage.handles import (
+    LINEAGE_LINKS,
+    LINEAGE_NODES,
+    MEMBERSHIP,
+    MODELS,
+    ROLLUP,
+    ROLLUP_BUILDERS,
+    ROLLUP_MOVERS,
+    RUNS,
+)
 from tracker.storage.tables import (
     MODEL_SEARCH,
-    LineageLink,
-    LineageNode,
-    ModelRecord,
-    ModelSnapshot,
-    Rollup,
-    RollupBuilder,
-    RollupMover,
-    RunMembership,
-    SnapshotRun,
 )
-
-_rollup = Rollup.__table__  # type: ignore[attr-defined]
-_builders = RollupBuilder.__table__  # type: ignore[attr-defined]
-_movers = RollupMover.__table__  # type: ignore[attr-defined]
-_runs = SnapshotRun.__table__  # type: ignore[attr-defined]
-_members = RunMembership.__table__  # type: ignore[attr-defined]
-_snapshot = ModelSnapshot.__table__  # type: ignore[attr-defined]
-_models = ModelRecord.__table__  # type: ignore[attr-defined]
-_lineage_nodes = LineageNode.__table__  # type: ignore[attr-defined]
-_lineage_links = LineageLink.__table__  # type: ignore[attr-defined]
 
 SERIES_BY = ("family", "relation", "license", "format", "size_class")
 EVERYTHING = Filters()
@@ -51,7 +42,7 @@ EVERYTHING = Filters()
 
 def where_filters(query: Select, table, filters: Filters, *, ecosystems: bool = True) -> Select:  # noqa: ANN001
     """The sidebar's filters on a roll-up table joined with `snapshot_run`."""
-    query = query.where(_runs.c.status == "complete")
+    query = query.where(RUNS.c.status == "complete")
     if ecosystems and filters.ecosystems:
         query = query.where(table.c.ecosystem.in_(list(filters.ecosystems)))
     if filters.families:
@@ -59,9 +50,9 @@ def where_filters(query: Select, table, filters: Filters, *, ecosystems: bool = 
     if filters.relations:
         query = query.where(table.c.relation.in_(list(filters.relations)))
     if filters.since is not None:
-        query = query.where(_runs.c.taken_at >= filters.since)
+        query = query.where(RUNS.c.taken_at >= filters.since)
     if filters.until is not None:
-        query = query.where(_runs.c.taken_at <= filters.until)
+        query = query.where(RUNS.c.taken_at <= filters.until)
     return query
 
 
@@ -82,15 +73,15 @@ def utc_columns(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
 
 def load_choices(engine: Engine) -> dict[str, list]:
     """What the sidebar offers: ecosystems, families, relations (derivatives' and roots'), run dates."""
-    r = _rollup
+    r = ROLLUP
     with engine.connect() as connection:
         values = {
             name: sorted(connection.execute(select(r.c[name]).distinct()).scalars())
             for name in ("ecosystem", "family", "relation")
         }
         dates = connection.execute(
-            select(func.min(_runs.c.taken_at), func.max(_runs.c.taken_at)).where(
-                _runs.c.status == "complete", _runs.c.id.in_(select(r.c.run_id).distinct())
+            select(func.min(RUNS.c.taken_at), func.max(RUNS.c.taken_at)).where(
+                RUNS.c.status == "complete", RUNS.c.id.in_(select(r.c.run_id).distinct())
             )
         ).one()
     first, last = (None if d is None else pd.to_datetime(d, utc=True) for d in dates)
@@ -105,9 +96,9 @@ def load_choices(engine: Engine) -> dict[str, list]:
 def load_archive_runs(engine: Engine) -> pd.DataFrame:
     """The complete runs backfilled from the Hub's weekly archive: taken_at and source, oldest first."""
     query = (
-        select(_runs.c.taken_at, _runs.c.source)
-        .where(_runs.c.status == "complete", _runs.c.strategy == "archive")
-        .order_by(_runs.c.taken_at)
+        select(RUNS.c.taken_at, RUNS.c.source)
+        .where(RUNS.c.status == "complete", RUNS.c.strategy == "archive")
+        .order_by(RUNS.c.taken_at)
     )
     return utc_columns(read_frame(engine, query), "taken_at")
 
@@ -116,19 +107,19 @@ def rolled_up_runs(*columns) -> Select:  # noqa: ANN002 - columns of snapshot_ru
     """The complete runs whose roll-ups are written, latest first (by taken_at, then id): the runs the
     dashboard and the digest show. `columns`: what to select (default: the id)."""
     return (
-        select(*(columns or (_runs.c.id,)))
-        .where(_runs.c.status == "complete", _runs.c.rolled_up_at.is_not(None))
-        .order_by(_runs.c.taken_at.desc(), _runs.c.id.desc())
+        select(*(columns or (RUNS.c.id,)))
+        .where(RUNS.c.status == "complete", RUNS.c.rolled_up_at.is_not(None))
+        .order_by(RUNS.c.taken_at.desc(), RUNS.c.id.desc())
     )
 
 
 def latest_runs(engine: Engine, filters: Filters, count: int = 2) -> list[int]:
     """The latest `count` complete runs with roll-up rows within the filters, latest first."""
-    r = _rollup
+    r = ROLLUP
     query = where_filters(
-        select(r.c.run_id, _runs.c.taken_at).join(_runs, _runs.c.id == r.c.run_id).distinct(), r, filters
+        select(r.c.run_id, RUNS.c.taken_at).join(RUNS, RUNS.c.id == r.c.run_id).distinct(), r, filters
     )
-    query = query.order_by(_runs.c.taken_at.desc(), r.c.run_id.desc()).limit(count)
+    query = query.order_by(RUNS.c.taken_at.desc(), r.c.run_id.desc()).limit(count)
     with engine.connect() as connection:
         return [row.run_id for row in connection.execute(query)]
 
@@ -151,8 +142,8 @@ def load_series(
     """
     if by is not None and by not in SERIES_BY + ("ecosystem",):
         raise ValueError(f"cannot group the series by {by!r}")
-    r = _rollup
-    keys = [r.c.run_id, _runs.c.taken_at, r.c.ecosystem] + ([r.c[by]] if by and by != "ecosystem" else [])
+    r = ROLLUP
+    keys = [r.c.run_id, RUNS.c.taken_at, r.c.ecosystem] + ([r.c[by]] if by and by != "ecosystem" else [])
     query = select(
         *keys,
         func.sum(r.c.models).label("derivatives"),
@@ -164,10 +155,10 @@ def load_series(
         func.sum(r.c.negative_sum).label("negative_sum"),
         func.max(r.c.weeks).label("weeks"),
         *(func.sum(r.c[name]).label(name) for name in PROVIDER_SUMS),
-    ).join(_runs, _runs.c.id == r.c.run_id)
+    ).join(RUNS, RUNS.c.id == r.c.run_id)
     if not roots:
         query = query.where(r.c.relation != "base")
-    query = where_filters(query, r, filters).group_by(*keys).order_by(_runs.c.taken_at, r.c.run_id)
+    query = where_filters(query, r, filters).group_by(*keys).order_by(RUNS.c.taken_at, r.c.run_id)
     frame = utc_columns(read_frame(engine, query.order_by(r.c.ecosystem)), "taken_at")
     counts = ("derivatives", "new", "downloads_30d", "downloads_delta", "negative_deltas", "negative_sum")
     for name in counts + PROVIDER_SUMS:
@@ -190,7 +181,7 @@ def load_builders(engine: Engine, filters: Filters = EVERYTHING) -> pd.DataFrame
     latest = latest_runs(engine, filters, 1)
     if not latest:
         return pd.DataFrame(columns=columns)
-    b = _builders
+    b = ROLLUP_BUILDERS
     query = where_filters(
         select(
             b.c.author,
@@ -198,7 +189,7 @@ def load_builders(engine: Engine, filters: Filters = EVERYTHING) -> pd.DataFrame
             func.sum(b.c.downloads_30d).label("downloads_30d"),
             func.sum(b.c.weekly_downloads).label("weekly_downloads"),
         )
-        .join(_runs, _runs.c.id == b.c.run_id)
+        .join(RUNS, RUNS.c.id == b.c.run_id)
         .where(b.c.run_id == latest[0])
         .group_by(b.c.author),
         b,
@@ -229,10 +220,10 @@ _MOVER_COLUMNS = [
 
 
 def _boards(engine: Engine, filters: Filters, run_id: int) -> pd.DataFrame:
-    m = _movers
+    m = ROLLUP_MOVERS
     query = where_filters(
         select(m.c.board, *(m.c[name] for name in _MOVER_COLUMNS))
-        .join(_runs, _runs.c.id == m.c.run_id)
+        .join(RUNS, RUNS.c.id == m.c.run_id)
         .where(m.c.run_id == run_id),
         m,
         filters,
@@ -315,7 +306,7 @@ def _within(query: Select, table, filters: Filters) -> Select:  # noqa: ANN001 -
 
 
 def _nodes(run_id: int, filters: Filters, *columns) -> Select:  # noqa: ANN002 - columns of lineage_node
-    return _within(select(*columns).where(_lineage_nodes.c.run_id == run_id), _lineage_nodes, filters)
+    return _within(select(*columns).where(LINEAGE_NODES.c.run_id == run_id), LINEAGE_NODES, filters)
 
 
 def _contains(column, text: str):  # noqa: ANN001, ANN202 - a column, a clause
@@ -343,7 +334,7 @@ def find_members(engine: Engine, run_id: int, filters: Filters, text: str, *, li
     then sorted. Only a text both rare and common beyond the most downloaded, or under three characters
     without enough matches among them, scans every member of the run.
     """
-    n = _lineage_nodes
+    n = LINEAGE_NODES
     wanted = limit * 4  # a model in several ecosystems comes once per ecosystem
     ordered = (n.c.order_key.desc(), n.c.model_id)
     top = _nodes(run_id, filters, n.c.model_id, n.c.order_key).order_by(*ordered).limit(SEARCH_TOP).subquery()
@@ -366,7 +357,7 @@ def _ids_of(connection, query: Select) -> list[str]:  # noqa: ANN001 - a Connect
 
 def _fewer_than_top(connection, run_id: int, filters: Filters) -> bool:  # noqa: ANN001 - a Connection
     """Whether the run has at most `SEARCH_TOP` members within the filters (the first read saw them all)."""
-    n = _lineage_nodes
+    n = LINEAGE_NODES
     query = _nodes(run_id, filters, n.c.model_id).limit(SEARCH_TOP + 1).subquery()
     return connection.execute(select(func.count()).select_from(query)).scalar() <= SEARCH_TOP
 
@@ -394,7 +385,7 @@ def _search_hits(connection, text: str) -> list[str] | None:  # noqa: ANN001 - a
 
 def _trigram_ids(connection, text: str) -> list[str] | None:  # noqa: ANN001 - a Connection
     """On PostgreSQL: the model ids containing `text`, by the pg_trgm index when it is there."""
-    m = _models
+    m = MODELS
     query = select(m.c.model_id).where(_contains(m.c.model_id, text))
     ids = list(connection.execute(query.limit(SEARCH_TOP + 1)).scalars())
     return ids if len(ids) <= SEARCH_TOP else None
@@ -402,7 +393,7 @@ def _trigram_ids(connection, text: str) -> list[str] | None:  # noqa: ANN001 - a
 
 def lineage_roots(engine: Engine, run_id: int, filters: Filters) -> list[str]:
     """The run's roots within the filters, those with the most direct children first."""
-    n = _lineage_nodes
+    n = LINEAGE_NODES
     query = (
         _nodes(run_id, filters, n.c.model_id)
         .where(n.c.depth == 0)
@@ -413,7 +404,7 @@ def lineage_roots(engine: Engine, run_id: int, filters: Filters) -> list[str]:
 
 def is_member(engine: Engine, run_id: int, filters: Filters, model_id: str) -> bool:
     """Whether the model is a member of the run within the filters."""
-    n = _lineage_nodes
+    n = LINEAGE_NODES
     query = _nodes(run_id, filters, n.c.model_id).where(n.c.model_id == model_id).limit(1)
     with engine.connect() as connection:
         return connection.execute(query).first() is not None
@@ -428,7 +419,7 @@ def load_member(
 ) -> Member | None:
     """One member of the run (its first ecosystem, of `ecosystems` if given), with its path, parents and
     subtree figures; or None."""
-    n = _lineage_nodes
+    n = LINEAGE_NODES
     query = _nodes(run_id, Filters(ecosystems=tuple(ecosystems or ())), n).where(n.c.model_id == model_id)
     query = query.order_by(n.c.ecosystem).limit(1)
     with engine.connect() as connection:
@@ -471,7 +462,7 @@ def load_subtree(
     `TREE_SIZES` column: a merge's size shared among its parents); at most `limit` of them, no more than
     `max_level` links below it. Columns: `_SUBTREE`'s and `level` (the fewest links from the model).
     A model in several of the ecosystems comes once, at its nearest level."""
-    n, link = _lineage_nodes, _lineage_links
+    n, link = LINEAGE_NODES, LINEAGE_LINKS
     order = TREE_SIZES[size]
     below = select(*(link.c[name] for name in _SUBTREE), link.c.level).where(
         link.c.run_id == run_id, link.c.ancestor_id == model_id
@@ -505,7 +496,7 @@ def subtree_figures(
     engine: Engine, run_id: int, model_id: str, filters: Filters = EVERYTHING
 ) -> dict[str, int]:
     """The model's descendants within the filters (each once) and their 30-day downloads (unknown as 0)."""
-    link = _lineage_links
+    link = LINEAGE_LINKS
     inner = select(
         link.c.model_id, func.max(func.coalesce(link.c.downloads_30d, 0)).label("downloads")
     ).where(link.c.run_id == run_id, link.c.ancestor_id == model_id)
@@ -533,22 +524,22 @@ def load_history_rows(
     from tracker.read.history import history_select
 
     if run_ids is None:
-        runs = select(_runs.c.id).where(_runs.c.status == "complete").order_by(_runs.c.taken_at, _runs.c.id)
+        runs = select(RUNS.c.id).where(RUNS.c.status == "complete").order_by(RUNS.c.taken_at, RUNS.c.id)
         if filters.since is not None:
-            runs = runs.where(_runs.c.taken_at >= filters.since)
+            runs = runs.where(RUNS.c.taken_at >= filters.since)
         if filters.until is not None:
-            runs = runs.where(_runs.c.taken_at <= filters.until)
+            runs = runs.where(RUNS.c.taken_at <= filters.until)
         with engine.connect() as connection:
             run_ids = list(connection.execute(runs).scalars())
     frames = []
     left = limit
     for run_id in run_ids:
         query = history_select(ecosystems=filters.ecosystems, families=filters.families, run_ids=[run_id])
-        query = query.order_by(None).order_by(_members.c.ecosystem, _members.c.model_id)
+        query = query.order_by(None).order_by(MEMBERSHIP.c.ecosystem, MEMBERSHIP.c.model_id)
         if filters.relations:
-            query = query.where(_members.c.relation.in_(list(filters.relations)))
+            query = query.where(MEMBERSHIP.c.relation.in_(list(filters.relations)))
         if contains:
-            query = query.where(_contains(_members.c.model_id, contains))
+            query = query.where(_contains(MEMBERSHIP.c.model_id, contains))
         if left is not None:
             query = query.limit(left)
         frames.append(read_frame(engine, query))
@@ -567,9 +558,9 @@ def load_history_rows(
 
 def count_history_rows(engine: Engine, filters: Filters) -> int:
     """How many history rows the filters keep (from the roll-ups: no scan of the history)."""
-    r = _rollup
+    r = ROLLUP
     query = where_filters(
-        select(func.coalesce(func.sum(r.c.models), 0)).join(_runs, _runs.c.id == r.c.run_id), r, filters
+        select(func.coalesce(func.sum(r.c.models), 0)).join(RUNS, RUNS.c.id == r.c.run_id), r, filters
     )
     with engine.connect() as connection:
         return int(connection.execute(query).scalar() or 0)

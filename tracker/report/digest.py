@@ -24,16 +24,13 @@ from sqlalchemy.engine import Engine
 
 from tracker.read import compare, kpis, queries
 from tracker.read.metrics import Filters
-from tracker.storage.tables import RunEdge, RunMembership, SnapshotRun
+from tracker.storage.handles import EDGES, MEMBERSHIP, RUNS
 
 if TYPE_CHECKING:
     from tracker.report.alerts import Rule
 
 TOP = 5  # movers, entrants, families and events listed in the digest
 SUMMARY_MOVERS = 3  # movers in a notification
-_runs = SnapshotRun.__table__  # type: ignore[attr-defined]
-_members = RunMembership.__table__  # type: ignore[attr-defined]
-_edges = RunEdge.__table__  # type: ignore[attr-defined]
 
 
 class DigestError(ValueError):
@@ -62,14 +59,14 @@ class Digest:
 def pick_run(engine: Engine, run_id: int | None = None) -> dict:
     """The run to digest (id, taken_at, ecosystems): the latest complete run with its roll-ups written, or
     `run_id`, which must be complete; DigestError otherwise."""
-    columns = (_runs.c.id, _runs.c.taken_at, _runs.c.status, _runs.c.ecosystems, _runs.c.rolled_up_at)
+    columns = (RUNS.c.id, RUNS.c.taken_at, RUNS.c.status, RUNS.c.ecosystems, RUNS.c.rolled_up_at)
     with engine.connect() as connection:
         if run_id is None:
             row = connection.execute(queries.rolled_up_runs(*columns).limit(1)).first()
             if row is None:
                 raise DigestError("no complete run yet: take one with `tracker snapshot`")
         else:
-            row = connection.execute(select(*columns).where(_runs.c.id == run_id)).first()
+            row = connection.execute(select(*columns).where(RUNS.c.id == run_id)).first()
             if row is None:
                 raise DigestError(f"no run {run_id} in this database (`tracker runs` lists them)")
             if row.status != "complete":
@@ -148,7 +145,7 @@ def load_events(engine: Engine, run_id: int, previous_id: int | None, series: pd
     """What changed shape between the two runs: new roots, models with children no longer tracked, and
     the Hub's downward revisions of all-time downloads (`series`: this run's rows give their totals).
     Reads the two runs' members and the previous run's links once each; `compute_events` does the rest."""
-    m, e = _members, _edges
+    m, e = MEMBERSHIP, EDGES
     latest = series[series["run_id"] == run_id]
     with engine.connect() as connection:
         revised = connection.execute(

@@ -14,7 +14,7 @@ When a run completes, for each ecosystem it crawled:
 - `lineage_node` and `lineage_link`, the lineage explorer's index (`tracker.core.lineage_index`): for the
   latest two rolled-up runs only, the explorer showing the latest.
 
-The maths is `tracker.read.metrics`'s (weekly downloads, quantization formats), applied to one run and
+The maths is `tracker.core.measures`'s (weekly downloads, quantization formats), applied to one run and
 the one before; the rows themselves are built from the members' frame in `tracker.core.rollup_rows`.
 A run that completes with an earlier `taken_at` than runs already recorded (a
 backfill) changes the previous run of the next ones: their deltas and roll-ups are written again.
@@ -32,6 +32,7 @@ from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from tracker.core import lineage_index
+from tracker.core.measures import WEEK, quant_format, weekly_rate
 from tracker.core.rollup_rows import (
     builder_rows,
     mover_rows,
@@ -39,30 +40,28 @@ from tracker.core.rollup_rows import (
     series_rows,
 )
 from tracker.core.usage import INHERIT_SIZE, effective_size_classes
-from tracker.read.metrics import WEEK, quant_format, weekly_rate
+from tracker.storage.handles import (
+    EDGES,
+    LINEAGE_LINKS,
+    LINEAGE_NODES,
+    MEMBERSHIP,
+    MODELS,
+    RUNS,
+    SNAPSHOTS,
+    table_of,
+)
 from tracker.storage.tables import (
     LineageLink,
     LineageNode,
-    ModelRecord,
-    ModelSnapshot,
     Rollup,
     RollupBuilder,
     RollupMover,
     RollupProvider,
-    RunEdge,
-    RunMembership,
-    SnapshotRun,
 )
 
 logger = logging.getLogger("tracker.rollups")  # kept: operators filter on it
 
 
-_membership = RunMembership.__table__  # type: ignore[attr-defined]
-_snapshot = ModelSnapshot.__table__  # type: ignore[attr-defined]
-_runs = SnapshotRun.__table__  # type: ignore[attr-defined]
-_edges = RunEdge.__table__  # type: ignore[attr-defined]
-_lineage_nodes = LineageNode.__table__  # type: ignore[attr-defined]
-_lineage_links = LineageLink.__table__  # type: ignore[attr-defined]
 LINEAGE_RUNS = 2  # the rolled-up runs whose lineage index is kept: the latest, and the one before
 
 
@@ -74,12 +73,12 @@ class _Run:
 
 def _sequence(connection: Connection, ecosystem: str) -> list[_Run]:
     """The ecosystem's complete runs (those that recorded a member of it), by taken_at then id."""
-    m = _membership
-    has_members = exists().where(m.c.run_id == _runs.c.id, m.c.ecosystem == ecosystem)
+    m = MEMBERSHIP
+    has_members = exists().where(m.c.run_id == RUNS.c.id, m.c.ecosystem == ecosystem)
     query = (
-        select(_runs.c.id, _runs.c.taken_at)
-        .where(_runs.c.status == "complete", has_members)
-        .order_by(_runs.c.taken_at, _runs.c.id)
+        select(RUNS.c.id, RUNS.c.taken_at)
+        .where(RUNS.c.status == "complete", has_members)
+        .order_by(RUNS.c.taken_at, RUNS.c.id)
     )
     return [_Run(row.id, _utc(row.taken_at)) for row in connection.execute(query)]
 
@@ -89,7 +88,7 @@ def _utc(value: datetime) -> datetime:
 
 
 def _ecosystems(connection: Connection, run_id: int) -> list[str]:
-    query = select(_membership.c.ecosystem).where(_membership.c.run_id == run_id).distinct()
+    query = select(MEMBERSHIP.c.ecosystem).where(MEMBERSHIP.c.run_id == run_id).distinct()
     return sorted(connection.execute(query).scalars())
 
 
@@ -117,11 +116,11 @@ def refresh(
             if indexed:
                 _write_lineage(connection, ecosystem, run_id, edges)
         connection.execute(
-            update(_runs).where(_runs.c.id == run_id).values(rolled_up_at=now or datetime.now(UTC))
+            update(RUNS).where(RUNS.c.id == run_id).values(rolled_up_at=now or datetime.now(UTC))
         )
         if indexed:
             kept = _lineage_runs(connection, run_id, pending)
-            for table in (_lineage_nodes, _lineage_links):
+            for table in (LINEAGE_NODES, LINEAGE_LINKS):
                 connection.execute(delete(table).where(table.c.run_id.not_in(kept)))
     _analyze(engine)
 
@@ -129,7 +128,7 @@ def refresh(
 def _lineage_runs(connection: Connection, run_id: int, pending: frozenset[int]) -> list[int]:
     """The runs whose lineage index is kept once `run_id` and the `pending` ones are rolled up: the
     latest `LINEAGE_RUNS` of them and of the runs already rolled up, by taken_at then id."""
-    r = _runs
+    r = RUNS
     query = (
         select(r.c.id)
         .where(
@@ -143,19 +142,19 @@ def _lineage_runs(connection: Connection, run_id: int, pending: frozenset[int]) 
 
 
 def _run_edges(run_id: int):  # noqa: ANN202 - a Select
-    e = _edges
+    e = EDGES
     return select(e.c.child_id, e.c.parent_id, e.c.relation).where(e.c.run_id == run_id)
 
 
 def _write_lineage(connection: Connection, ecosystem: str, run_id: int, edges: list) -> None:
     """Replace the run's lineage index for the ecosystem (`tracker.core.lineage_index`)."""
-    m, s = _membership, _snapshot
+    m, s = MEMBERSHIP, SNAPSHOTS
     query = (
         select(m.c.model_id, m.c.family, m.c.relation, m.c.depth, s.c.downloads_30d, s.c.likes)
         .join(s, and_(s.c.run_id == m.c.run_id, s.c.model_id == m.c.model_id))
         .where(m.c.run_id == run_id, m.c.ecosystem == ecosystem)
     )
-    for table in (_lineage_nodes, _lineage_links):
+    for table in (LINEAGE_NODES, LINEAGE_LINKS):
         connection.execute(delete(table).where(table.c.run_id == run_id, table.c.ecosystem == ecosystem))
     index = lineage_index.build(_frame(connection, query), edges)
     keys = {"run_id": run_id, "ecosystem": ecosystem}
@@ -185,9 +184,9 @@ def backfill(engine: Engine) -> int:
     """Refresh every complete run never rolled up, oldest first; return how many. Commits each."""
     with engine.connect() as connection:
         query = (
-            select(_runs.c.id)
-            .where(_runs.c.status == "complete", _runs.c.rolled_up_at.is_(None))
-            .order_by(_runs.c.taken_at, _runs.c.id)
+            select(RUNS.c.id)
+            .where(RUNS.c.status == "complete", RUNS.c.rolled_up_at.is_(None))
+            .order_by(RUNS.c.taken_at, RUNS.c.id)
         )
         pending = list(connection.execute(query).scalars())
     for n, run_id in enumerate(pending, 1):
@@ -198,12 +197,12 @@ def backfill(engine: Engine) -> int:
 
 def _write_deltas(connection: Connection, ecosystem: str, run: _Run, previous: _Run | None) -> None:
     """Store each member's all-time delta against the ecosystem's previous run (None when not a member)."""
-    m = _membership
+    m = MEMBERSHIP
     mine = and_(m.c.run_id == run.id, m.c.ecosystem == ecosystem)
     connection.execute(update(m).where(mine).values(downloads_delta=None))
     if previous is None:
         return
-    now, before, was = _snapshot.alias("now"), _snapshot.alias("before"), m.alias("was")
+    now, before, was = SNAPSHOTS.alias("now"), SNAPSHOTS.alias("before"), m.alias("was")
     # UPDATE ... FROM (PostgreSQL, SQLite 3.33+): one join, where a correlated subquery per row costs 1.5 x.
     connection.execute(
         update(m)
@@ -268,8 +267,8 @@ def _members(
     The previous run is joined here rather than read into a second frame: the roll-ups run in the
     snapshot's process, whose peak memory they set.
     """
-    m, s, r = _membership, _snapshot, ModelRecord.__table__  # type: ignore[attr-defined]
-    was = _membership.alias("was")
+    m, s, r = MEMBERSHIP, SNAPSHOTS, MODELS
+    was = MEMBERSHIP.alias("was")
     query = (
         select(
             m.c.model_id,
@@ -314,7 +313,7 @@ def _write_rollups(connection: Connection, ecosystem: str, runs: list[_Run], i: 
     previous = runs[i - 1].id if i > 0 else None
     weeks = _weeks(runs, i)
     for table in (Rollup, RollupBuilder, RollupMover, RollupProvider):
-        t = table.__table__  # type: ignore[attr-defined]
+        t = table_of(table)
         connection.execute(delete(t).where(t.c.run_id == run.id, t.c.ecosystem == ecosystem))
     keys = {"run_id": run.id, "ecosystem": ecosystem}
     # The roots apart: a few rows that only the series counts; the derivatives are read once, not copied.
@@ -349,7 +348,7 @@ def _write_rollups(connection: Connection, ecosystem: str, runs: list[_Run], i: 
 
 def _inheriting_links(ecosystem: str, run_id: int):  # noqa: ANN202 - a Select
     """The run's declared links of the ecosystem's adapters and quantizations: (child_id, parent_id)."""
-    e, m = _edges, _membership
+    e, m = EDGES, MEMBERSHIP
     return (
         select(e.c.child_id, e.c.parent_id)
         .join(m, and_(m.c.run_id == e.c.run_id, m.c.model_id == e.c.child_id))
@@ -361,7 +360,7 @@ def _insert(connection: Connection, table: type, frame: pd.DataFrame, keys: dict
     """Insert the frame's rows, a slice at a time, as fast as the driver goes: COPY on PostgreSQL,
     executemany of plain tuples on SQLite (a lineage index is over 200,000 rows; SQLAlchemy's insert of
     dicts took 9 s for them)."""
-    name = table.__table__.name  # type: ignore[attr-defined]
+    name = table_of(table).name
     columns = [*keys, *frame.columns]
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
