@@ -35,7 +35,7 @@ READ = """
 import json, sys, time
 import pyarrow.parquet as pq
 from tracker.collect.archive import HubArchive
-from tracker.collect.archive_file import NEEDED
+from tracker.collect.archive_columns import NEEDED
 url, day = sys.argv[1], sys.argv[2]
 archive = HubArchive(url)
 (file,) = [f for f in archive.files() if str(f.day) == day]
@@ -56,15 +56,15 @@ def serve(cache: str) -> None:
     """The emulator process: the realistic Hub and its archive, one JSON line of facts, until stdin closes."""
     import gc
 
-    from tracker.emulator.archive import label_time, labels_for
-    from tracker.emulator.realistic import build_realistic
-    from tracker.emulator.server import HubEmulator
+    from tracker.emulator.archive.schema import label_time, labels_for
+    from tracker.emulator.builders.realistic import build_realistic
+    from tracker.emulator.routes.server import HubEmulator
 
     gc.disable()
     cat = build_realistic(seed=0, models=MODELS)
     gc.enable()
     gc.freeze()
-    from tracker.emulator.archive import Archive
+    from tracker.emulator.archive.repository import Archive
 
     archive = Archive(cat, labels_for(cat), cache_dir=Path(cache))
     emu = HubEmulator(cat, archive=archive)

@@ -4,7 +4,7 @@ Two Hubs of the realistic shape (`tracker.emulator.realistic`: most quantization
 leaves, a few percent of the Llama tree's models have children): a small one where the naive crawler
 runs, and one of the real Hub's size (2.2 million models, about 100,000 of them in the Llama tree).
 The emulator serves each from its own process on 127.0.0.1 with `LATENCY_MS` added to every request,
-under the real Hub's rules (`tracker.emulator.rules`, `2026`: listings refuse `childrenModelCount`, so
+under the real Hub's rules (`tracker.emulator.routes.rules`, `2026`: listings refuse `childrenModelCount`, so
 a tree crawl lists the children of every member). Each crawl is `tracker snapshot` run as a user runs
 it (`python -m tracker snapshot --strategy ...`, concurrency 4, into a fresh SQLite file), so its wall
 time and peak memory are the command's own.
@@ -90,8 +90,9 @@ def walk_listing(url: str) -> int:
     """Every page of the whole listing, as the scan asks for it, read and dropped; returns the pages.
 
     The scan's baseline: what the emulator and the added latency cost, without the crawler's work."""
-    from tracker.collect.hub import CRAWL_EXPAND, PAGE_SIZE
-    from tracker.emulator.rules import RULES
+    from tracker.collect.expand import CRAWL_EXPAND
+    from tracker.collect.hub import PAGE_SIZE
+    from tracker.emulator.routes.rules import RULES
 
     pages = 0
     refused = RULES["2026"].listing_refuses  # as the scan asks once it has learned the real rules
@@ -124,9 +125,9 @@ def serve(models: int, llama: int, latency_ms: float, rules: str = "2026") -> No
     import gc
 
     from tracker.core.ecosystems import load_ecosystems, select_ecosystems
-    from tracker.emulator.faults import FaultPlan
-    from tracker.emulator.realistic import build_realistic
-    from tracker.emulator.server import HubEmulator
+    from tracker.emulator.builders.realistic import build_realistic
+    from tracker.emulator.routes.faults import FaultPlan
+    from tracker.emulator.routes.server import HubEmulator
     from tracker.emulator.truth import members, naive_crawl_cost, scan_request_floor, tree_request_floor
 
     gc.disable()  # as `tracker hub serve` builds (tracker.emulator.load_catalogue)
@@ -226,7 +227,7 @@ def _crawl(
     from sqlmodel import Session
 
     from tracker.storage.database import open_store
-    from tracker.storage.store import load_runs
+    from tracker.storage.loads import load_runs
 
     engine = open_store(database)
     with Session(engine) as session:

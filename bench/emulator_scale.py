@@ -16,7 +16,7 @@ from typing import TextIO
 
 import httpx2
 
-from tracker.collect.hub import CRAWL_EXPAND
+from tracker.collect.expand import CRAWL_EXPAND
 
 MODELS = 200_000
 BASELINE_MODELS = 2_000

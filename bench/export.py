@@ -1,7 +1,7 @@
 """`tracker export history` on a large history: rows per second and peak memory, against baselines.
 
 A synthetic history (20,000 models x 26 weekly runs = 520,000 history rows, and 2,000 x 26 for
-comparison) is written into SQLite through `tracker.storage.store`'s save functions, then each measurement
+comparison) is written into SQLite through `tracker.storage.saves`' save functions, then each measurement
 runs in its own process, as a user runs it (`python -m tracker -q export history --format F --output
 PATH`), three times; the table shows medians. Peak memory is the process's own high-water resident
 set (`VmHWM`, read by the process as it exits). Not `ru_maxrss` (`getrusage(RUSAGE_CHILDREN)`,
@@ -30,7 +30,7 @@ from sqlmodel import Session
 
 from bench.common import PG_URL, Summary, measure, postgres_database
 from tracker.core.records import Edge, Membership, Observation
-from tracker.storage import database, store
+from tracker.storage import database, lifecycle, saves
 
 MODELS = 20_000
 SMALL_MODELS = 2_000
@@ -42,7 +42,7 @@ LIBRARIES = ("transformers", "peft", "gguf", "mlx", None)
 T0 = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
 
 REPEATS = 3  # each process runs three times; the medians resist a disturbance on a shared machine
-IMPORTS = "import tracker.cli, tracker.report.export, tracker.read.history, tracker.storage.store"
+IMPORTS = "import tracker.cli, tracker.report.export, tracker.read.history, tracker.storage.loads"
 FETCH = """
 import sys
 from tracker.read.history import history_select
@@ -65,7 +65,7 @@ def write_history(url: str, models: int, runs: int = RUNS) -> int:
         with Session(engine) as session:
             for r in range(runs):
                 taken = T0 + timedelta(weeks=r)
-                run_id = store.begin_run(
+                run_id = lifecycle.begin_run(
                     session, taken_at=taken, started_at=taken, ecosystems=["llama"], strategy="scan"
                 )
                 observations, members, edges = [], [], []
@@ -96,11 +96,11 @@ def write_history(url: str, models: int, runs: int = RUNS) -> int:
                     )
                     members.append(Membership("llama", model_id, family, relation, 1 + i % 3))  # type: ignore[arg-type]
                     edges.append(Edge(model_id, roots[i % len(roots)], relation))  # type: ignore[arg-type]
-                store.save_observations(session, run_id, observations)
-                store.save_memberships(session, run_id, members)
-                store.save_edges(session, run_id, edges)
+                saves.save_observations(session, run_id, observations)
+                saves.save_memberships(session, run_id, members)
+                saves.save_edges(session, run_id, edges)
                 session.commit()
-                store.finish_run(
+                lifecycle.finish_run(
                     session, run_id, status="complete", finished_at=taken, requests=models // 1000, retries=0
                 )
     finally:

@@ -1,4 +1,4 @@
-"""Ingest: one snapshot of 200,000 models written through `tracker.storage.store`, against a raw
+"""Ingest: one snapshot of 200,000 models written through `tracker.storage.saves`, against a raw
 `executemany`.
 
 The rows are what a snapshot of a 200,000-member ecosystem writes: per model one `model` row (nine
@@ -7,7 +7,7 @@ tags as the Hub lists them, dates, licence, library), one `model_snapshot` row o
 three), in the crawl's order (breadth first, so the ids arrive in no particular order) and in its
 batches of `tracker.collect.crawl.BATCH` models, each committed as `take_snapshot` commits it.
 
-- store: `store.save_observations`, `save_memberships`, `save_edges`, then `session.commit()`, per
+- store: `saves.save_observations`, `save_memberships`, `save_edges`, then `session.commit()`, per
   batch, from the crawl's records (`Observation`, `Membership`, `Edge`): the write path of
   `take_snapshot`, upserts (`INSERT ... ON CONFLICT DO UPDATE`) included.
 - raw: the same rows, prepared beforehand as the driver's tuples (timestamps already in the form the
@@ -40,7 +40,7 @@ from sqlmodel import Session
 from bench.common import PG_URL, Summary, postgres_database
 from tracker.collect.crawl import BATCH
 from tracker.core.records import Edge, Membership, Observation
-from tracker.storage import database, store
+from tracker.storage import database, lifecycle, saves
 
 MODELS = 200_000
 REPEATS = 3
@@ -191,10 +191,10 @@ def batches(records: list[tuple[Observation, Membership]], dialect: str, run_id:
 
 
 COLUMNS = {
-    "model": store._MODEL_COLUMNS,
-    "model_snapshot": store._SNAPSHOT_COLUMNS,
-    "membership": store._MEMBERSHIP_COLUMNS,
-    "run_edge": store._EDGE_COLUMNS,
+    "model": saves._MODEL_COLUMNS,
+    "model_snapshot": saves._SNAPSHOT_COLUMNS,
+    "membership": saves._MEMBERSHIP_COLUMNS,
+    "run_edge": saves._EDGE_COLUMNS,
 }
 
 
@@ -211,7 +211,7 @@ def fresh_database(kind: str, folder: Path) -> Iterator[str | None]:
 
 def _new_run(engine: Any) -> int:
     with Session(engine) as session:
-        return store.begin_run(session, taken_at=T0, started_at=T0, ecosystems=["llama"], strategy="tree")
+        return lifecycle.begin_run(session, taken_at=T0, started_at=T0, ecosystems=["llama"], strategy="tree")
 
 
 def _server_cpu(dbapi_connection: Any) -> Callable[[], float]:
@@ -244,9 +244,9 @@ def ingest_store(url: str, records: list[tuple[Observation, Membership]]) -> tup
             server = _server_cpu(session.connection().connection.dbapi_connection)
             began, cpu, server_began = time.perf_counter(), time.process_time(), server()
             for batch in work:
-                store.save_observations(session, run_id, batch.observations)
-                store.save_memberships(session, run_id, batch.memberships)
-                store.save_edges(session, run_id, batch.edges)
+                saves.save_observations(session, run_id, batch.observations)
+                saves.save_memberships(session, run_id, batch.memberships)
+                saves.save_edges(session, run_id, batch.edges)
                 session.commit()
             return time.perf_counter() - began, time.process_time() - cpu + server() - server_began
     finally:
@@ -290,7 +290,7 @@ def count_rows(records: list[tuple[Observation, Membership]]) -> dict[str, int]:
     return {"model": n, "model_snapshot": n, "membership": n, "run_edge": edges}
 
 
-LABELS = {"raw": "raw executemany, plain INSERT", "store": "tracker.storage.store (upserts)"}
+LABELS = {"raw": "raw executemany, plain INSERT", "store": "tracker.store (upserts)"}
 
 
 def main(out: TextIO) -> list[Summary]:

@@ -7,8 +7,8 @@ snapshot runs in its own process as a user runs it, `python -m tracker -q snapsh
 --database sqlite:///PATH --ecosystem llama --strategy tree|scan`, into a SQLite file migrated
 beforehand (a weekly run finds its database there; the first run's migration is not measured), and
 reads its own peak resident set (`VmHWM`) as it exits (`bench.common.measure`). The same commands run
-again with the roll-ups that a complete run writes at its end (`tracker.storage.store.finish_run`) left out,
-which shows the crawl and the store alone. Baseline from the same run: the same interpreter importing
+again with the roll-ups that a complete run writes at its end (`tracker.storage.lifecycle.finish_run`) left
+out, which shows the crawl and the store alone. Baseline from the same run: the same interpreter importing
 the tracker's snapshot modules and exiting. Three rounds, each taking every case in turn; the table
 shows medians. Every run's recorded model count is checked against the ground truth.
 """
@@ -27,9 +27,9 @@ from sqlmodel import Session
 from bench.common import Summary, measure
 from tracker.core.ecosystems import load_ecosystems, select_ecosystems
 from tracker.emulator import load_catalogue
-from tracker.emulator.server import HubEmulator
+from tracker.emulator.routes.server import HubEmulator
 from tracker.emulator.truth import members
-from tracker.storage import database, store
+from tracker.storage import database, loads
 
 HUB_MODELS = 625_000  # the Llama ecosystem of this synthetic Hub has about 200,000 members
 REPEATS = 3
@@ -39,13 +39,12 @@ IMPORTS = (
     "import tracker.cli, tracker.commands.snapshots, tracker.run.snapshot, tracker.collect.crawl,"
     " tracker.collect.hub"
 )
-# The same command with the roll-ups a complete run writes at its end (`tracker.storage.store.finish_run`,
-# pandas)
-# left out: the crawl and the store alone.
+# The same command with the roll-ups a complete run writes at its end
+# (`tracker.storage.lifecycle.finish_run`, pandas) left out: the crawl and the store alone.
 WITHOUT_ROLLUPS = """
-import runpy, tracker.storage.store
-if hasattr(tracker.storage.store, "_roll_up"):
-    tracker.storage.store._roll_up = lambda *args, **kwargs: None
+import runpy, tracker.storage.lifecycle
+if hasattr(tracker.storage.lifecycle, "_roll_up"):
+    tracker.storage.lifecycle._roll_up = lambda *args, **kwargs: None
 runpy.run_module("tracker", run_name="__main__", alter_sys=True)
 """
 
@@ -55,7 +54,7 @@ def recorded(url: str) -> tuple[int, int, str]:
     engine = database.open_store(url)
     try:
         with Session(engine) as session:
-            (run,) = store.load_runs(session)
+            (run,) = loads.load_runs(session)
             return run.models, run.requests, run.status
     finally:
         engine.dispose()

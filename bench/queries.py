@@ -23,7 +23,7 @@ import pandas as pd
 from bench import history as synthetic
 from bench.common import PG_URL, Summary, measure, postgres_database
 from dashboard import tree
-from tracker.read import compare, queries
+from tracker.read import compare, explorer, history_rows, queries
 from tracker.read.metrics import Filters
 from tracker.storage.database import make_engine, mask_url
 
@@ -46,14 +46,14 @@ def compare_page(engine) -> object:  # noqa: ANN001
 def _pages(engine) -> dict[str, Callable[[], Any]]:  # noqa: ANN001
     """Each page's queries, as the page runs them on a first visit (nothing cached)."""
     latest = queries.latest_runs(engine, EVERYTHING, 1)[0]
-    roots = queries.lineage_roots(engine, latest, EVERYTHING)
+    roots = explorer.lineage_roots(engine, latest, EVERYTHING)
 
     def lineage() -> object:
         """The explorer on the root with the most children: the roots, its own row (path to the root,
         children by relation, subtree figures), its largest descendants, and their tree laid out."""
-        queries.lineage_roots(engine, latest, EVERYTHING)
-        member = queries.load_member(engine, latest, roots[0])
-        nodes = queries.load_subtree(engine, latest, roots[0], limit=tree.FETCH, max_level=tree.MAX_DEPTH)
+        explorer.lineage_roots(engine, latest, EVERYTHING)
+        member = explorer.load_member(engine, latest, roots[0])
+        nodes = explorer.load_subtree(engine, latest, roots[0], limit=tree.FETCH, max_level=tree.MAX_DEPTH)
         return tree.layout(nodes, models=member.descendants + 1)
 
     return {
@@ -68,13 +68,13 @@ def _pages(engine) -> dict[str, Callable[[], Any]]:  # noqa: ANN001
         "builders": lambda: queries.load_builders(engine),
         "movers": lambda: queries.load_movers(engine, n=50),
         "lineage explorer": lineage,
-        "lineage search": lambda: queries.find_members(engine, latest, EVERYTHING, "gguf"),  # no match
-        "lineage search, common": lambda: queries.find_members(engine, latest, EVERYTHING, "quantized"),
+        "lineage search": lambda: explorer.find_members(engine, latest, EVERYTHING, "gguf"),  # no match
+        "lineage search, common": lambda: explorer.find_members(engine, latest, EVERYTHING, "quantized"),
         "data (latest run)": lambda: (
-            queries.count_history_rows(engine, EVERYTHING),
-            queries.load_history_rows(engine, EVERYTHING, run_ids=[latest], limit=10_000),
+            history_rows.count_history_rows(engine, EVERYTHING),
+            history_rows.load_history_rows(engine, EVERYTHING, run_ids=[latest], limit=10_000),
         ),
-        "data (every run)": lambda: queries.load_history_rows(engine, EVERYTHING, limit=10_000),
+        "data (every run)": lambda: history_rows.load_history_rows(engine, EVERYTHING, limit=10_000),
     }
 
 
@@ -163,7 +163,7 @@ UNION ALL SELECT * FROM (SELECT 'relative', * FROM both_ WHERE before >= 100
 UNION ALL SELECT * FROM (SELECT 'top', * FROM both_ WHERE weekly IS NOT NULL
                          ORDER BY weekly DESC, model_id LIMIT 50)
 """
-    root = duck.execute(  # the same root as the tracker's explorer opens on (`queries.lineage_roots`)
+    root = duck.execute(  # the same root as the tracker's explorer opens on (`explorer.lineage_roots`)
         f"""SELECT m.model_id FROM membership m JOIN model_snapshot s ON s.run_id = m.run_id
             AND s.model_id = m.model_id WHERE m.run_id = {latest} AND m.depth = 0
             ORDER BY (SELECT count(*) FROM run_edge e WHERE e.run_id = {latest}
@@ -385,7 +385,7 @@ def _export_memory(url: str, rows: int, folder: Path, out: TextIO) -> list[Summa
     """Peak RSS of `tracker export history` of the whole history (CSV and Parquet), against the import."""
     base = measure(
         "code",
-        "import tracker.cli, tracker.report.export, tracker.read.history, tracker.storage.store,"
+        "import tracker.cli, tracker.report.export, tracker.read.history, tracker.storage.loads,"
         " pyarrow.parquet",
     )
     out.write(f"\nExport of the whole history ({rows:,} rows) from SQLite, once each\n")

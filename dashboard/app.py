@@ -22,6 +22,7 @@ import streamlit as st  # noqa: E402
 
 from dashboard import data, gate, links  # noqa: E402
 from dashboard.context import KEY, Context  # noqa: E402
+from tracker.read import access  # noqa: E402
 
 TITLE = "Llama ecosystem tracker"
 st.set_page_config(page_title=TITLE, page_icon=":material/monitoring:", layout="wide")
@@ -33,9 +34,7 @@ engine = data.engine(url)
 version = data.data_version(engine)
 
 if engine is None or version is None:
-    from tracker.storage.database import mask_url
-
-    shown = mask_url(url)  # never show a password
+    shown = access.shown_url(url)  # never show a password
     st.title(TITLE)
     st.info(
         "No snapshot yet: this database holds no complete run, so there is nothing to show.",

@@ -15,11 +15,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
-from tracker.read import compare, metrics, queries
+from tracker.read import access, compare, explorer, history_rows, metrics, queries
+from tracker.report.export import arrow_schema, table_spec
 
 DEFAULT_DATABASE_URL = "sqlite:///tracker.db"
 FIRST_SNAPSHOT = "tracker snapshot"
@@ -34,12 +33,7 @@ def database_url() -> str:
 @st.cache_resource(show_spinner=False)
 def engine(url: str) -> Engine | None:
     """A read-only engine on the database, or None when there is no database (yet) at that URL."""
-    from tracker.storage.database import StoreError, make_engine
-
-    try:
-        return make_engine(url, read_only=True)  # never creates a SQLite file: it must exist
-    except StoreError:
-        return None
+    return access.open_read_only(url)
 
 
 def latest_run(eng: Engine | None) -> int | None:
@@ -51,27 +45,7 @@ def latest_run(eng: Engine | None) -> int | None:
 def data_version(eng: Engine | None) -> tuple[int, str] | None:
     """(latest rolled-up run, latest roll-up write): every cached loader takes it, so a new run, or a
     backfill that rewrites older roll-ups, shows on the next rerun without a restart. None: no run yet."""
-    if eng is None:
-        return None
-    from sqlalchemy import func, select
-
-    from tracker.storage.tables import SnapshotRun
-
-    try:
-        if not _has_runs_table(eng):
-            return None
-        with eng.connect() as connection:
-            latest = connection.execute(queries.rolled_up_runs().limit(1)).first()
-            written = connection.execute(select(func.max(SnapshotRun.rolled_up_at))).scalar()
-    except SQLAlchemyError:
-        return None
-    return None if latest is None else (int(latest[0]), str(written))
-
-
-def _has_runs_table(eng: Engine) -> bool:
-    from tracker.storage.tables import SnapshotRun
-
-    return inspect(eng).has_table(SnapshotRun.__tablename__)
+    return None if eng is None else access.data_version(eng)
 
 
 def filters(
@@ -139,30 +113,28 @@ def movers(_eng: Engine, url: str, version: tuple, f: metrics.Filters, n: int) -
 @st.cache_data(show_spinner=False, max_entries=4)
 def has_lineage_index(_eng: Engine, url: str, version: tuple) -> bool:
     """Whether the database holds the explorer's index (migration 0007: any tracker command writes it)."""
-    from tracker.storage.tables import LineageNode
-
-    return inspect(_eng).has_table(LineageNode.__tablename__)
+    return access.has_lineage_index(_eng)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def lineage_roots(_eng: Engine, url: str, version: tuple, f: metrics.Filters) -> list[str]:
-    return queries.lineage_roots(_eng, version[0], f)
+    return explorer.lineage_roots(_eng, version[0], f)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def find_members(_eng: Engine, url: str, version: tuple, f: metrics.Filters, text: str) -> list[str]:
-    return queries.find_members(_eng, version[0], f, text)
+    return explorer.find_members(_eng, version[0], f, text)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def is_member(_eng: Engine, url: str, version: tuple, f: metrics.Filters, model_id: str) -> bool:
-    return queries.is_member(_eng, version[0], f, model_id)
+    return explorer.is_member(_eng, version[0], f, model_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def member(_eng: Engine, url: str, version: tuple, model_id: str, ecosystems: tuple[str, ...]):  # noqa: ANN201
     """The model's row in the latest run: path to the root, children by relation, subtree figures."""
-    return queries.load_member(_eng, version[0], model_id, ecosystems)
+    return explorer.load_member(_eng, version[0], model_id, ecosystems)
 
 
 @st.cache_data(show_spinner="Reading the lineage…", max_entries=32)
@@ -172,7 +144,7 @@ def subtree(
     """The model and its largest descendants by `size`, as many as the explorer's tree can draw."""
     from dashboard import tree
 
-    return queries.load_subtree(
+    return explorer.load_subtree(
         _eng, version[0], model_id, ecosystems, size=size, limit=tree.FETCH, max_level=tree.MAX_DEPTH
     )
 
@@ -181,7 +153,7 @@ def subtree(
 def subtree_figures(
     _eng: Engine, url: str, version: tuple, model_id: str, f: metrics.Filters
 ) -> dict[str, int]:
-    return queries.subtree_figures(_eng, version[0], model_id, f)
+    return explorer.subtree_figures(_eng, version[0], model_id, f)
 
 
 @dataclass(frozen=True)
@@ -209,8 +181,6 @@ class Rows:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        from tracker.report.export import arrow_schema, table_spec
-
         frame = self.read()
         table = pa.Table.from_pandas(frame, schema=arrow_schema(table_spec("history")), preserve_index=False)
         buffer = io.BytesIO()
@@ -229,19 +199,17 @@ def _history_rows(
     limit: int | None,
 ) -> pd.DataFrame:
     run_ids = queries.latest_runs(_eng, f, 1) if latest_only else None
-    frame = queries.load_history_rows(_eng, f, run_ids=run_ids, contains=contains or None, limit=limit)
+    frame = history_rows.load_history_rows(_eng, f, run_ids=run_ids, contains=contains or None, limit=limit)
     return frame[list(export_columns())]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def count_rows(_eng: Engine, url: str, version: tuple, f: metrics.Filters) -> int:
-    return queries.count_history_rows(_eng, f)
+    return history_rows.count_history_rows(_eng, f)
 
 
 def export_columns() -> tuple[str, ...]:
     """The export's `history` columns, from the data dictionary."""
-    from tracker.report.export import table_spec
-
     return tuple(table_spec("history").names)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.collect.archive import ARCHIVE_REPO, repo_of
+from tracker.core.archive_names import ARCHIVE_REPO, repo_of
 
 NOTE = """
 **What a download is.** The Hub counts file requests to a repository, not people or installs.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tracker.core.lineage_index import SEPARATOR
-from tracker.read.queries import TREE_SIZES
+from tracker.read.explorer import TREE_SIZES
 
 SIZES = tuple(TREE_SIZES)  # downloads, models
 MAX_NODES = 1_500
@@ -51,7 +51,7 @@ def layout(
     max_nodes: int = MAX_NODES,
     max_depth: int = MAX_DEPTH,
 ) -> Tree:
-    """Lay out `nodes` (`tracker.read.queries.load_subtree`: the chosen model first, then its largest
+    """Lay out `nodes` (`tracker.read.explorer.load_subtree`: the chosen model first, then its largest
     descendants) as spans; `models`: how many the whole subtree holds (default: the rows given).
 
     The spans' columns: span (its number, widest first), under (its parent's span; -1 for the chosen

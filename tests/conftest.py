@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 from collections.abc import Iterator
 
@@ -20,11 +21,39 @@ os.environ.pop("HF_ENDPOINT", None)
 with open(os.path.join(_HF_HOME, ".agent_harnesses.json"), "w", encoding="utf-8") as _cache:
     _cache.write('{"standardEnvVars": [], "harnesses": {}}')
 
+from tracker.emulator.builders.synthetic import build_synthetic  # noqa: E402
 from tracker.emulator.catalogue import Catalogue  # noqa: E402 - after the environment is set
-from tracker.emulator.server import HubEmulator  # noqa: E402
-from tracker.emulator.synthetic import build_synthetic  # noqa: E402
+from tracker.emulator.routes.server import HubEmulator  # noqa: E402
 
-pytest_plugins = ["tests.support.db"]  # database_url / engine: SQLite and the real PostgreSQL
+pytest_plugins = ["tests.support.db"]  # backend, database_url, migrated_url, engine: SQLite and PostgreSQL
+
+SERVICES = ("postgres", "browser", "subprocess")  # markers of what a test needs beyond this process
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the PostgreSQL cases `postgres`: every test parametrized onto the `postgresql` backend."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "postgresql" in callspec.params.values():
+            item.add_marker(pytest.mark.postgres)
+
+
+class _Undeclared(subprocess.Popen):
+    """`subprocess.Popen` for the tests not marked `subprocess`: refuses, so the marker cannot go stale."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise AssertionError("this test starts a process: mark it @pytest.mark.subprocess")
+
+
+@pytest.fixture(autouse=True)
+def _declared_services(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that starts a process without saying so fails, so that `--fast` stays what it says."""
+    if (
+        request.node.get_closest_marker("subprocess") is None
+        and request.node.get_closest_marker("browser") is None
+    ):
+        monkeypatch.setattr(subprocess, "Popen", _Undeclared)
+
 
 TEST_SEED = 0
 TEST_MODELS = 20_000

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.context import current
-from tracker.storage.database import mask_url
+from tracker.read import access
 
 PREVIEW = 10_000
 
@@ -36,9 +36,8 @@ if total is not None and total > data.MAX_DOWNLOAD_ROWS:
         f"The downloads hold the first {data.MAX_DOWNLOAD_ROWS:,} of {total:,} rows. For all of them:",
         icon=":material/info:",
     )
-    st.code(
-        f"tracker export history --database {mask_url(ctx.url)} --format parquet --output history.parquet"
-    )
+    shown = access.shown_url(ctx.url)  # never show a password
+    st.code(f"tracker export history --database {shown} --format parquet --output history.parquet")
 left, right, _ = st.columns([1, 1, 4])
 left.download_button("CSV", rows.csv, "history.csv", "text/csv", key="data_csv", icon=":material/download:")
 right.download_button(

@@ -9,10 +9,10 @@ import streamlit as st
 from dashboard.context import current
 from dashboard.methodology import NOTE
 from tracker.core.adoption import MILESTONES, TOP, ordinal
+from tracker.core.measures import QUANT_FORMATS
 from tracker.core.records import RELATIONS
 from tracker.core.usage import SIZE_CLASSES, SIZE_LABELS
 from tracker.read import compare
-from tracker.read.metrics import QUANT_FORMATS
 from tracker.report import charts
 
 ctx = current()

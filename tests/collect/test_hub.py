@@ -8,10 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tracker.collect.hub import BadRequest, HubClient, HubError, HubUnreachable, ModelNotFound
+from tracker.collect.hub import HubClient
+from tracker.collect.transport import BadRequest, HubError, HubUnreachable, ModelNotFound
 from tracker.emulator.catalogue import Catalogue
-from tracker.emulator.faults import Fault, FaultPlan
-from tracker.emulator.server import HubEmulator
+from tracker.emulator.routes.faults import Fault, FaultPlan
+from tracker.emulator.routes.server import HubEmulator
 
 TOKEN = "hf_TESTtokenNEVERshownANYWHERE0123456789"
 BIG = "meta-llama/Llama-3.1-8B-Instruct"

@@ -1,4 +1,5 @@
-"""The real Hub's `expand` rules (`tracker.emulator.rules`): the emulator serves them, the client reads them.
+"""The real Hub's `expand` rules (`tracker.emulator.routes.rules`): the emulator serves them, the client
+reads them.
 
 The emulator follows the real Hub by default (`2026`): listings refuse `childrenModelCount` and
 `usedStorage`, `model_info` gives `childrenModelCount` as counts by relation; `2025` also refuses
@@ -13,11 +14,13 @@ import pytest
 from huggingface_hub import HfApi
 from huggingface_hub.errors import BadRequestError
 
-from tracker.collect.hub import CRAWL_EXPAND, BadRequest, HubClient, refused_values
+from tracker.collect.expand import CRAWL_EXPAND, refused_values
+from tracker.collect.hub import HubClient
+from tracker.collect.transport import BadRequest
 from tracker.core.lineage import parse_children_count
 from tracker.emulator.catalogue import Catalogue
-from tracker.emulator.rules import RULES
-from tracker.emulator.server import HubEmulator
+from tracker.emulator.routes.rules import RULES
+from tracker.emulator.routes.server import HubEmulator
 
 BIG = "meta-llama/Llama-3.1-8B-Instruct"
 RELATIONS = {"finetune", "adapter", "quantized", "merge"}

@@ -14,6 +14,7 @@ import pytest
 from tests.support.commands import tracker as run
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("args", [["--help"], ["hub", "--help"], ["hub", "serve", "--help"]])
 def test_every_command_has_help(args: list[str]) -> None:
     result = run(*args)
@@ -21,6 +22,7 @@ def test_every_command_has_help(args: list[str]) -> None:
     assert "Usage: tracker" in result.stdout
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
@@ -42,6 +44,7 @@ def test_bad_input_is_one_line_and_non_zero(args: list[str], needle: str) -> Non
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.subprocess
 def test_busy_port_is_one_line() -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -54,6 +57,7 @@ def test_busy_port_is_one_line() -> None:
     ]
 
 
+@pytest.mark.subprocess
 def test_hub_serve_answers_then_stops_on_sigterm() -> None:
     proc = subprocess.Popen(
         [

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.support.paths import PAYLOADS
-from tracker.collect.hub import parse_observation
+from tracker.collect.payloads import parse_observation
 from tracker.core.lineage import Root, members, membership_rows, parse_parents
 from tracker.core.records import Observation
 

@@ -100,7 +100,7 @@ def test_without_a_forest_five_ecosystems_cost_the_sum_of_their_trees() -> None:
 
 
 def test_a_forest_of_five_ecosystems_costs_each_member_once() -> None:
-    # What `store.load_forest` gives for a run of several ecosystems: each distinct model once (a Llama
+    # What `loads.load_forest` gives for a run of several ecosystems: each distinct model once (a Llama
     # x Qwen merge, a DeepSeek root that is a Llama member), so the forest is the union of the trees.
     llama = Forest(1, root_children=(3000, 0), other_children=(5,), others=3500)
     rivals = Forest(1, root_children=(9000, 1500, 40), other_children=(2000, 7), others=11_000)

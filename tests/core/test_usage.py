@@ -11,7 +11,7 @@ import json
 import pytest
 
 from tests.support.paths import PAYLOADS
-from tracker.collect.hub import parse_observation
+from tracker.collect.payloads import parse_observation
 from tracker.core.usage import (
     SIZE_CLASSES,
     effective_size_classes,

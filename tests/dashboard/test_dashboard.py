@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.support.dashboard_db import build_database, snapshot_weeks
 from tests.support.paths import APP
+from tracker.core.measures import quant_format
 from tracker.read import metrics
 from tracker.storage.database import make_engine
 
@@ -182,6 +183,6 @@ def test_the_dashboards_engine_is_read_only(database: str) -> None:
 
 def test_formats_survive_models_without_tags_or_library() -> None:
     # the history's left join leaves NaN where a model has no library: the Formats page crashed on it
-    assert metrics.quant_format(float("nan"), float("nan")) == "other"
-    assert metrics.quant_format(None, None) == "other"
-    assert metrics.quant_format(["gguf"], float("nan")) == "GGUF"
+    assert quant_format(float("nan"), float("nan")) == "other"
+    assert quant_format(None, None) == "other"
+    assert quant_format(["gguf"], float("nan")) == "GGUF"

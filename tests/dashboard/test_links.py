@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.links import ignored_parameters
 from tests.support.dashboard_db import build_database
 from tests.support.paths import APP
-from tracker.read import queries
+from tracker.read import explorer, queries
 from tracker.read.metrics import Filters
 from tracker.storage.database import make_engine
 
@@ -80,10 +80,10 @@ def test_which_parameters_a_page_took() -> None:
 def test_the_explorer_reopens_on_the_linked_model_and_re_roots(app: AppTest, database: str) -> None:
     engine = make_engine(database)
     run_id = queries.latest_runs(engine, Filters(), 1)[0]
-    root = queries.lineage_roots(engine, run_id, Filters())[0]
-    below = queries.load_subtree(engine, run_id, root, size="models", limit=5)
+    root = explorer.lineage_roots(engine, run_id, Filters())[0]
+    below = explorer.load_subtree(engine, run_id, root, size="models", limit=5)
     child = below[below["descendants"] > 0]["model_id"].iloc[-1]  # a derivative with its own derivatives
-    parent = queries.load_member(engine, run_id, child).path[0]
+    parent = explorer.load_member(engine, run_id, child).path[0]
     engine.dispose()
     opened(app, "views/lineage.py", lin_model=child, lin_size="models", lin_depth="3")
     assert not errors(app)

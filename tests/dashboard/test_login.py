@@ -155,6 +155,7 @@ def _login_file(tmp_path: Path, **settings: str) -> Path:
     return path
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
@@ -199,6 +200,7 @@ def test_tracker_dashboard_refuses_a_login_that_cannot_work(
     assert COOKIE not in done.stderr + done.stdout
 
 
+@pytest.mark.subprocess
 def test_beyond_loopback_without_a_login_it_warns_once(five_ecosystems: str, tmp_path: Path) -> None:
     with serving(five_ecosystems, tmp_path / "open.log", "--host", "0.0.0.0") as base:
         assert base

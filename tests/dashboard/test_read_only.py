@@ -81,7 +81,7 @@ def dashboard_role(database_url: str) -> Iterator[tuple[str, str]]:
             connection.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
 
 
-ON_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+ON_POSTGRESQL = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
 
 @ON_POSTGRESQL

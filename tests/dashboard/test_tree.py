@@ -46,7 +46,7 @@ def index() -> lineage_index.Index:
 
 
 def subtree(index: lineage_index.Index, root: str) -> pd.DataFrame:
-    """As `tracker.read.queries.load_subtree` reads it: the model's row, then its descendants, largest
+    """As `tracker.read.explorer.load_subtree` reads it: the model's row, then its descendants, largest
     first."""
     own = index.nodes[index.nodes["model_id"] == root].assign(level=0)
     below = index.links[index.links["ancestor_id"] == root].sort_values("tree_downloads", ascending=False)

@@ -16,19 +16,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tracker.emulator import archive as archive_module
-from tracker.emulator.archive import (
-    REPO_ID,
-    Archive,
-    git_blob_oid,
-    label_time,
-    labels_for,
-    schema_for,
-)
+from tracker.emulator.archive import parquet as parquet_module
+from tracker.emulator.archive.files import git_blob_oid
+from tracker.emulator.archive.repository import REPO_ID, Archive
+from tracker.emulator.archive.schema import label_time, labels_for, schema_for
+from tracker.emulator.builders.synthetic import build_synthetic
 from tracker.emulator.catalogue import Catalogue
-from tracker.emulator.datasets import parse_range
-from tracker.emulator.server import HubEmulator
-from tracker.emulator.synthetic import build_synthetic
+from tracker.emulator.routes.datasets import parse_range
+from tracker.emulator.routes.server import HubEmulator
 
 RECENT = date(2025, 3, 19)  # downloadsAllTime and baseModels
 MIDDLE = date(2024, 12, 4)  # baseModels, no downloadsAllTime
@@ -386,12 +381,12 @@ def test_same_catalogue_same_bytes(small: Catalogue, tmp_path: Path) -> None:
     assert one.local.read_bytes() == two.local.read_bytes()
     assert one.sha256 == two.sha256
     parallel = tmp_path / "parallel.parquet"
-    saved = archive_module.PARALLEL_FROM
-    archive_module.PARALLEL_FROM = 1
+    saved = parquet_module.PARALLEL_FROM
+    parquet_module.PARALLEL_FROM = 1
     try:
-        archive_module.write_parquet(small, RECENT, parallel, workers=2)
+        parquet_module.write_parquet(small, RECENT, parallel, workers=2)
     finally:
-        archive_module.PARALLEL_FROM = saved
+        parquet_module.PARALLEL_FROM = saved
     assert parallel.read_bytes() == one.local.read_bytes()  # type: ignore[union-attr]
 
 

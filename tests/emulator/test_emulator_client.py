@@ -15,7 +15,7 @@ import pytest
 from huggingface_hub import HfApi, ModelInfo
 
 from tracker.emulator.catalogue import Catalogue, tags_at
-from tracker.emulator.server import HubEmulator
+from tracker.emulator.routes.server import HubEmulator
 
 BIG = "meta-llama/Llama-3.1-8B-Instruct"
 DEFAULT_LISTING_KEYS = [

@@ -13,10 +13,10 @@ import pytest
 from huggingface_hub.hf_api import ExpandModelProperty_T
 
 from tracker.emulator import figures as curves
+from tracker.emulator.builders.synthetic import build_synthetic
 from tracker.emulator.catalogue import Catalogue
-from tracker.emulator.rules import RULES
-from tracker.emulator.server import HubEmulator
-from tracker.emulator.synthetic import build_synthetic
+from tracker.emulator.routes.rules import RULES
+from tracker.emulator.routes.server import HubEmulator
 
 BIG = "meta-llama/Llama-3.1-8B-Instruct"
 DAY = 86_400

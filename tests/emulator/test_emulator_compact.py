@@ -15,11 +15,13 @@ import pytest
 from huggingface_hub import ModelInfo
 
 from tracker.collect.crawl import Crawl
-from tracker.collect.hub import CRAWL_EXPAND, HubClient, parse_observation
+from tracker.collect.expand import CRAWL_EXPAND
+from tracker.collect.hub import HubClient
+from tracker.collect.payloads import parse_observation
 from tracker.core.ecosystems import load_ecosystems, select_ecosystems
-from tracker.emulator.catalogue import DAY, Catalogue
-from tracker.emulator.realistic import build_realistic
-from tracker.emulator.server import HubEmulator
+from tracker.emulator.builders.realistic import build_realistic
+from tracker.emulator.catalogue import Catalogue
+from tracker.emulator.routes.server import HubEmulator
 from tracker.emulator.truth import (
     ground_truth,
     members,
@@ -27,6 +29,7 @@ from tracker.emulator.truth import (
     scan_request_floor,
     tree_request_floor,
 )
+from tracker.emulator.vocabulary import DAY
 
 MODELS, LLAMA = 30_000, 1_500
 QWEN = "Qwen/Qwen2.5-7B-Instruct"

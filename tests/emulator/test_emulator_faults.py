@@ -19,8 +19,8 @@ from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import parse_ratelimit_headers
 
 from tracker.emulator.catalogue import Catalogue
-from tracker.emulator.faults import Fault, FaultPlan
-from tracker.emulator.server import HubEmulator
+from tracker.emulator.routes.faults import Fault, FaultPlan
+from tracker.emulator.routes.server import HubEmulator
 
 BIG = "meta-llama/Llama-3.1-8B-Instruct"
 

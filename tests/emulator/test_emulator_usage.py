@@ -21,14 +21,16 @@ from huggingface_hub.errors import BadRequestError
 
 from tests.emulator.test_emulator_compact import fetch_all
 from tracker.core.ecosystems import load_ecosystems
-from tracker.emulator import providers
-from tracker.emulator.archive import Archive, label_time
-from tracker.emulator.catalogue import DAY, Catalogue
+from tracker.emulator.archive.repository import Archive
+from tracker.emulator.archive.schema import label_time
+from tracker.emulator.builders import providers
+from tracker.emulator.builders.realistic import build_realistic
+from tracker.emulator.builders.synthetic import build_synthetic
+from tracker.emulator.catalogue import Catalogue
 from tracker.emulator.payloads import gguf_of, parameters_of, safetensors_of
-from tracker.emulator.realistic import build_realistic
-from tracker.emulator.server import HubEmulator
-from tracker.emulator.synthetic import build_synthetic
+from tracker.emulator.routes.server import HubEmulator
 from tracker.emulator.truth import ground_truth
+from tracker.emulator.vocabulary import DAY
 
 BIG = "meta-llama/Llama-3.1-8B-Instruct"
 EXPAND = ["safetensors", "gguf", "inferenceProviderMapping"]
@@ -142,7 +144,7 @@ def test_the_compact_part_inherits_sizes_too() -> None:
 
 
 def test_the_real_catalogue_inherits_sizes_and_has_providers() -> None:
-    from tracker.emulator.real import load_real_catalogue
+    from tracker.emulator.builders.real import load_real_catalogue
 
     cat = load_real_catalogue()
     _check_inheritance(cat)

@@ -15,14 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tracker.emulator.catalogue import DAY, Catalogue, HubModel, parse_time
-from tracker.emulator.real import (
-    REAL_DEFAULT_NOW,
-    REAL_FIRST_WEEK,
-    RealLoadStats,
-    load_real_catalogue,
-    load_real_catalogue_with_stats,
-)
+from tracker.emulator.builders.real import load_real_catalogue, load_real_catalogue_with_stats
+from tracker.emulator.builders.real_lineage import REAL_DEFAULT_NOW, REAL_FIRST_WEEK, RealLoadStats
+from tracker.emulator.catalogue import Catalogue
+from tracker.emulator.vocabulary import DAY, HubModel, parse_time
 
 DATA = importlib.resources.files("tracker") / "data" / "msc-weekly-lineage.csv.gz"
 ECOSYSTEMS = importlib.resources.files("tracker") / "data" / "ecosystems.toml"
@@ -452,7 +448,7 @@ def test_served_over_http_with_real_ids_and_real_churn(cat: Catalogue) -> None:
     from huggingface_hub import HfApi
 
     from tracker.core.ecosystems import load_ecosystems, select_ecosystems
-    from tracker.emulator.server import HubEmulator
+    from tracker.emulator.routes.server import HubEmulator
     from tracker.emulator.truth import ground_truth
 
     emulator = HubEmulator(cat)

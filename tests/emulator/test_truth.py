@@ -7,8 +7,9 @@ from collections import Counter
 import pytest
 
 from tracker.core.ecosystems import load_ecosystems, parse_ecosystems, select_ecosystems
-from tracker.emulator.catalogue import DAY, Catalogue, HubModel, object_id, parse_time
+from tracker.emulator.catalogue import Catalogue
 from tracker.emulator.truth import ground_truth
+from tracker.emulator.vocabulary import DAY, HubModel, object_id, parse_time
 
 T0 = parse_time("2025-01-01T00:00:00Z")
 RENAMED_AT = T0 + 10 * DAY

@@ -11,8 +11,9 @@ from sqlalchemy import Engine
 
 from tracker.collect.hub import HubClient
 from tracker.core.ecosystems import load_ecosystems, select_ecosystems
-from tracker.emulator.server import HubEmulator
-from tracker.emulator.synthetic import build_synthetic
+from tracker.core.measures import quant_format
+from tracker.emulator.builders.synthetic import build_synthetic
+from tracker.emulator.routes.server import HubEmulator
 from tracker.emulator.truth import ground_truth
 from tracker.read import metrics
 from tracker.run.snapshot import take_snapshot
@@ -200,7 +201,7 @@ def test_builders_leaderboard() -> None:
     ],
 )
 def test_quant_format(tags: object, library: str | None, expected: str) -> None:
-    assert metrics.quant_format(tags, library) == expected  # type: ignore[arg-type]
+    assert quant_format(tags, library) == expected  # type: ignore[arg-type]
 
 
 def test_formats_licences_depths() -> None:

@@ -16,9 +16,9 @@ from sqlmodel import Session
 
 from tests.support.dashboard_db import snapshot_weeks
 from tracker.core.records import Edge, Membership, Observation
-from tracker.read import compare, metrics, queries
+from tracker.read import compare, explorer, history_rows, metrics, queries
 from tracker.read.metrics import Filters
-from tracker.storage import rollups, store
+from tracker.storage import lifecycle, rollups, saves
 from tracker.storage.database import make_engine, migrate, open_store
 
 EVERYTHING = Filters()
@@ -77,13 +77,13 @@ def test_rollups_equal_the_history_maths(database_url: str) -> None:
         assert len(queries.load_movers(engine, n=10)["risers"]) == 10
         # the Data page: the export's rows in the export's order, read run by run
         everything = metrics.load_history(engine)[metrics._HISTORY_COLUMNS]
-        first = queries.load_history_rows(engine, EVERYTHING, limit=len(everything) // 2 + 7)
+        first = history_rows.load_history_rows(engine, EVERYTHING, limit=len(everything) // 2 + 7)
         assert first.astype(str).equals(everything.head(len(first)).astype(str))
-        found = queries.load_history_rows(engine, Filters(relations=("merge",)), contains="MERGE")
+        found = history_rows.load_history_rows(engine, Filters(relations=("merge",)), contains="MERGE")
         assert len(found) > 0
         assert set(found["relation"]) == {"merge"}
         assert found["model_id"].str.lower().str.contains("merge").all()
-        assert queries.count_history_rows(engine, EVERYTHING) == len(everything)
+        assert history_rows.count_history_rows(engine, EVERYTHING) == len(everything)
         choices = queries.load_choices(engine)
         assert choices["ecosystems"] == ["llama", "qwen"]
         assert "base" in choices["relations"]
@@ -145,24 +145,24 @@ DEPTH = {"m/Base": 0, "a/ft": 1, "b/q": 1, "c/ad": 2, "d/merge": 2, "e/loop": 0,
 
 def _record(engine, taken_at: datetime, all_time: int) -> int:  # noqa: ANN001
     with Session(engine) as session:
-        run_id = store.begin_run(
+        run_id = lifecycle.begin_run(
             session, taken_at=taken_at, started_at=taken_at, ecosystems=["llama"], strategy="tree"
         )
-        store.save_observations(session, run_id, [_observation(m, all_time) for m in DEPTH])
+        saves.save_observations(session, run_id, [_observation(m, all_time) for m in DEPTH])
         members = [
             Membership("llama", m, "Llama 3", "base" if d == 0 else "finetune", d)  # type: ignore[arg-type]
             for m, d in DEPTH.items()
         ]
-        store.save_memberships(session, run_id, members)
-        store.save_edges(session, run_id, [Edge(c, p, r) for c, p, r in LINKS if c != p])  # type: ignore[arg-type]
+        saves.save_memberships(session, run_id, members)
+        saves.save_edges(session, run_id, [Edge(c, p, r) for c, p, r in LINKS if c != p])  # type: ignore[arg-type]
         session.commit()
-        store.finish_run(session, run_id, status="complete", finished_at=taken_at, requests=1, retries=0)
+        lifecycle.finish_run(session, run_id, status="complete", finished_at=taken_at, requests=1, retries=0)
     return run_id
 
 
 def test_lineage_index_answers_the_explorer(engine) -> None:  # noqa: ANN001
     run_id = _record(engine, datetime(2026, 1, 5, tzinfo=UTC), 1000)
-    tree = queries.load_subtree(engine, run_id, "m/Base")
+    tree = explorer.load_subtree(engine, run_id, "m/Base")
     assert dict(zip(tree["model_id"], tree["level"], strict=True)) == {
         "m/Base": 0,
         "a/ft": 1,
@@ -172,27 +172,27 @@ def test_lineage_index_answers_the_explorer(engine) -> None:  # noqa: ANN001
     }
     assert tree["model_id"].iloc[0] == "m/Base"
     assert tree.set_index("model_id").loc["d/merge", "parents"] == "a/ft\nb/q"  # a merge: two parents
-    assert queries.load_subtree(engine, run_id, "f/x")["model_id"].tolist() == ["f/x", "g/y"]
-    merge = queries.load_member(engine, run_id, "d/merge")
+    assert explorer.load_subtree(engine, run_id, "f/x")["model_id"].tolist() == ["f/x", "g/y"]
+    merge = explorer.load_member(engine, run_id, "d/merge")
     assert merge.path == ("a/ft", "m/Base")
     assert merge.root_id == "m/Base"
     assert merge.parents == ("a/ft", "b/q")
-    base = queries.load_member(engine, run_id, "m/Base")
+    base = explorer.load_member(engine, run_id, "m/Base")
     assert base.descendants == 4  # the merge once, though under two parents
     assert base.subtree_downloads == 5 * 100  # five models of 100 downloads each
     assert base.children == {"finetune": 1, "adapter": 0, "quantized": 1, "merge": 0}
-    assert queries.load_member(engine, run_id, "a/ft").children == {
+    assert explorer.load_member(engine, run_id, "a/ft").children == {
         "finetune": 0,
         "adapter": 1,
         "quantized": 0,
         "merge": 1,
     }
-    assert queries.lineage_roots(engine, run_id, Filters()) == ["m/Base", "e/loop"]
-    assert queries.find_members(engine, run_id, Filters(), "MERGE") == ["d/merge"]
-    assert queries.find_members(engine, run_id, Filters(), "%") == []  # a literal, not a wildcard
-    assert queries.load_member(engine, run_id, "c/ad").depth == 2
-    assert queries.is_member(engine, run_id, Filters(), "c/ad")
-    assert not queries.is_member(engine, run_id, Filters(), "nobody/else")
+    assert explorer.lineage_roots(engine, run_id, Filters()) == ["m/Base", "e/loop"]
+    assert explorer.find_members(engine, run_id, Filters(), "MERGE") == ["d/merge"]
+    assert explorer.find_members(engine, run_id, Filters(), "%") == []  # a literal, not a wildcard
+    assert explorer.load_member(engine, run_id, "c/ad").depth == 2
+    assert explorer.is_member(engine, run_id, Filters(), "c/ad")
+    assert not explorer.is_member(engine, run_id, Filters(), "nobody/else")
 
 
 def test_runs_from_before_the_rollups_get_them_on_migration(tmp_path) -> None:  # noqa: ANN001
@@ -237,8 +237,8 @@ def test_runs_from_before_the_rollups_get_them_on_migration(tmp_path) -> None:  
         assert series["run_id"].tolist() == [first, second]
         assert series["downloads_delta"].tolist()[1] == 700 * 6  # six derivatives, 700 each
         assert rollups.backfill(engine) == 0  # nothing left to write
-        assert queries.load_member(engine, second, "m/Base").descendants == 4  # the explorer's index
-        assert queries.find_members(engine, second, Filters(), "merge") == ["d/merge"]
+        assert explorer.load_member(engine, second, "m/Base").descendants == 4  # the explorer's index
+        assert explorer.find_members(engine, second, Filters(), "merge") == ["d/merge"]
     finally:
         engine.dispose()
 

@@ -16,16 +16,9 @@ from tests.support.paths import DOCS
 from tracker.core.ecosystems import load_ecosystems
 from tracker.read import queries
 from tracker.read.metrics import Filters
-from tracker.report.alerts import (
-    FIGURES,
-    Alert,
-    AlertsError,
-    Rule,
-    check_rules,
-    default_name,
-    evaluate,
-    load_rules,
-)
+from tracker.report.alert_file import check_rules, load_rules
+from tracker.report.alert_rule import FIGURES, AlertsError, Rule, default_name
+from tracker.report.alerts import Alert, evaluate
 from tracker.storage.database import open_store
 
 START = pd.Timestamp("2026-01-05 06:00", tz="UTC")

@@ -279,7 +279,7 @@ def test_digest_files_are_dated_and_never_overwritten(made: digest.Digest, tmp_p
 
 def test_every_json_key_is_documented(weeks: str) -> None:
     """docs/digest.md names every key a script can meet (alerts included)."""
-    from tracker.report.alerts import load_rules
+    from tracker.report.alert_file import load_rules
 
     documented = (DOCS / "digest.md").read_text()
     engine = open_store(weeks)

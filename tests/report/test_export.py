@@ -30,16 +30,18 @@ from sqlmodel import Session
 from tests.support.db import BACKENDS, PG_URL, _postgres_admin
 from tests.support.paths import ROOT
 from tracker.cli import cli, main
-from tracker.collect.hub import HubClient, HubError
+from tracker.collect.hub import HubClient
+from tracker.collect.transport import HubError
 from tracker.core.ecosystems import load_ecosystems, select_ecosystems
 from tracker.emulator.catalogue import Catalogue
-from tracker.emulator.server import HubEmulator
+from tracker.emulator.routes.server import HubEmulator
 from tracker.emulator.truth import Truth, ground_truth
-from tracker.report.dictionary import TABLES, Table, render_markdown, render_table
+from tracker.report.dictionary import TABLES, render_markdown, render_table
 from tracker.report.export import WRITERS, ExportFilters, atomic_file, export_query, stream_rows
+from tracker.report.export_schema import Table
 from tracker.run.snapshot import take_snapshot
 from tracker.storage.database import open_store
-from tracker.storage.store import load_runs
+from tracker.storage.loads import load_runs
 
 ECOSYSTEMS = select_ecosystems(load_ecosystems(), ["llama", "qwen"])
 LLAMA_ONLY = select_ecosystems(load_ecosystems(), ["llama"])
@@ -508,6 +510,7 @@ def test_an_empty_database(database_url: str, tmp_path: Path, capsysbinary) -> N
         assert dtypes(frame) == expected_dtypes(spec)
 
 
+@pytest.mark.subprocess
 def test_stdout_is_the_default_and_a_closed_pipe_is_quiet(recorded: Recorded) -> None:
     """As a user runs it: `tracker export history | head -2`."""
     proc = subprocess.Popen(

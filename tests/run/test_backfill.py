@@ -26,16 +26,16 @@ from tests.support.paths import APP
 from tracker.collect.archive import HubArchive, LocalArchive
 from tracker.collect.hub import HubClient
 from tracker.core.ecosystems import Ecosystem, load_ecosystems, select_ecosystems
-from tracker.emulator.archive import label_time, labels_for
+from tracker.emulator.archive.schema import label_time, labels_for
 from tracker.emulator.catalogue import Catalogue
-from tracker.emulator.faults import FaultPlan
-from tracker.emulator.server import HubEmulator
+from tracker.emulator.routes.faults import FaultPlan
+from tracker.emulator.routes.server import HubEmulator
 from tracker.emulator.truth import Truth, ground_truth
 from tracker.run.backfill import run_backfill, taken_at_of
 from tracker.run.snapshot import take_snapshot
 from tracker.storage.database import open_store
-from tracker.storage.store import load_runs
-from tracker.storage.tables import ModelRecord, RunMembership
+from tracker.storage.loads import load_runs
+from tracker.storage.tables.runs import ModelRecord, RunMembership
 
 ECOSYSTEMS = select_ecosystems(load_ecosystems(), ["llama", "qwen"])
 REPO = "hfmlsoc/hub_weekly_snapshots"
@@ -230,6 +230,7 @@ def test_a_local_folder_gives_the_same_runs(tmp_path: Path, emulator: HubEmulato
         engine.dispose()
 
 
+@pytest.mark.subprocess
 def test_killed_mid_file_then_backfilled_again(tmp_path: Path, small: Catalogue) -> None:
     url = f"sqlite:///{tmp_path / 't.db'}"
     day = ERAS[-1]
@@ -276,6 +277,7 @@ def test_killed_mid_file_then_backfilled_again(tmp_path: Path, small: Catalogue)
             engine.dispose()
 
 
+@pytest.mark.subprocess
 def test_bad_input_is_one_line_and_keeps_what_was_stored(tmp_path: Path, emulator: HubEmulator) -> None:
     url = f"sqlite:///{tmp_path / 't.db'}"
     day = ERAS[-1]

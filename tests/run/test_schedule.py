@@ -51,19 +51,15 @@ from tracker.core.crontab import (
     same_trigger,
     schedule_status,
 )
+from tracker.emulator.builders.synthetic import build_synthetic
 from tracker.emulator.catalogue import Catalogue
-from tracker.emulator.faults import FaultPlan
-from tracker.emulator.server import HubEmulator
-from tracker.emulator.synthetic import build_synthetic
-from tracker.run.scheduler import (
-    JOB_FUNC,
-    JOBS_TABLE,
-    SnapshotScheduler,
-    describe_schedule,
-)
+from tracker.emulator.routes.faults import FaultPlan
+from tracker.emulator.routes.server import HubEmulator
+from tracker.run.scheduled_job import JOB_FUNC, JOBS_TABLE, describe_schedule
+from tracker.run.scheduler import SnapshotScheduler
 from tracker.run.snapshot import take_snapshot
 from tracker.storage.database import open_store, snapshot_lock
-from tracker.storage.store import load_runs
+from tracker.storage.loads import load_runs
 
 TOKEN = "hf_SCHEDULEsecretTOKEN0123456789abcdef"
 SATURDAY_NOON = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -393,6 +389,7 @@ def test_a_bad_cron_or_time_zone_is_one_line_and_stores_nothing(
     assert not db.exists()
 
 
+@pytest.mark.subprocess
 def test_run_now_then_waits_for_the_schedule(database_url: str, emulator: HubEmulator) -> None:
     url = with_password(database_url)
     engine = open_store(database_url)
@@ -443,6 +440,7 @@ def test_run_now_then_waits_for_the_schedule(database_url: str, emulator: HubEmu
         engine.dispose()
 
 
+@pytest.mark.subprocess
 def test_sigterm_during_a_crawl_then_the_next_start_takes_it_again(tmp_path: Path, small: Catalogue) -> None:
     emu = HubEmulator(small, plan=FaultPlan(latency_ms=20))
     emu.start()

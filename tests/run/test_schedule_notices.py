@@ -27,15 +27,16 @@ from tests.support.scheduling import LLAMA, llama_settings, run_until_idle, week
 from tracker.cli import main
 from tracker.collect.hub import HubClient
 from tracker.core.crontab import parse_schedule
+from tracker.emulator.builders.synthetic import build_synthetic
 from tracker.emulator.catalogue import Catalogue
-from tracker.emulator.server import HubEmulator
-from tracker.emulator.synthetic import build_synthetic
+from tracker.emulator.routes.server import HubEmulator
 from tracker.report.notify import Notifier, parse_targets
 from tracker.run.notices import Notices
-from tracker.run.scheduler import JOBS_TABLE, SnapshotScheduler, SnapshotSettings
+from tracker.run.scheduled_job import JOBS_TABLE, SnapshotSettings
+from tracker.run.scheduler import SnapshotScheduler
 from tracker.run.snapshot import take_snapshot
 from tracker.storage.database import open_store, snapshot_lock
-from tracker.storage.store import load_runs
+from tracker.storage.loads import load_runs
 
 WEEK = 7 * 86_400
 
@@ -154,7 +155,7 @@ def test_a_skipped_run_sends_one_alert(tmp_path: Path, emulator: HubEmulator, re
 def test_a_rule_that_should_fire_fires_once_and_one_that_should_not_stays_silent(
     tmp_path: Path, emulator: HubEmulator, receiver: Receiver
 ) -> None:
-    from tracker.report.alerts import load_rules
+    from tracker.report.alert_file import load_rules
 
     rules_file = tmp_path / "alerts.toml"
     rules_file.write_text(
@@ -241,6 +242,7 @@ def test_overdue_snapshots_send_one_alert(tmp_path: Path, emulator: HubEmulator,
 # --- the command, in a subprocess ---------------------------------------------------------------------------
 
 
+@pytest.mark.subprocess
 def test_tracker_schedule_notifies_writes_digests_and_stores_no_url(
     tmp_path: Path, emulator: HubEmulator, receiver: Receiver
 ) -> None:

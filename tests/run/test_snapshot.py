@@ -15,17 +15,18 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from tests.support.commands import spawn, tracker
-from tracker.collect.hub import CRAWL_EXPAND, HubClient
+from tracker.collect.expand import CRAWL_EXPAND
+from tracker.collect.hub import HubClient
 from tracker.core.ecosystems import load_ecosystems, select_ecosystems
+from tracker.emulator.builders.synthetic import build_synthetic
 from tracker.emulator.catalogue import Catalogue
-from tracker.emulator.faults import Fault, FaultPlan
-from tracker.emulator.server import HubEmulator
-from tracker.emulator.synthetic import build_synthetic
+from tracker.emulator.routes.faults import Fault, FaultPlan
+from tracker.emulator.routes.server import HubEmulator
 from tracker.emulator.truth import Truth, ground_truth, tree_request_floor
 from tracker.run.snapshot import take_snapshot
 from tracker.storage.database import open_store, snapshot_lock
-from tracker.storage.store import load_run_edges, load_run_members, load_runs
-from tracker.storage.tables import ChildCount
+from tracker.storage.loads import load_run_edges, load_run_members, load_runs
+from tracker.storage.tables.runs import ChildCount
 
 ECOSYSTEMS = select_ecosystems(load_ecosystems(), ["llama", "qwen", "mistral", "gemma", "deepseek"])
 TOKEN = "hf_SNAPSHOTsecretTOKEN0123456789abcdef"
@@ -235,6 +236,7 @@ def test_faults_and_a_small_quota_change_nothing(tmp_path) -> None:
         emu.stop()
 
 
+@pytest.mark.subprocess
 def test_killed_mid_crawl_then_run_again(database_url: str, small: Catalogue) -> None:
     emu = HubEmulator(small, plan=FaultPlan(latency_ms=15))
     emu.start()
@@ -281,6 +283,7 @@ def test_killed_mid_crawl_then_run_again(database_url: str, small: Catalogue) ->
         emu.stop()
 
 
+@pytest.mark.subprocess
 def test_a_second_snapshot_while_one_runs_is_refused(database_url: str, emulator: HubEmulator) -> None:
     engine = open_store(database_url)
     try:
@@ -296,6 +299,7 @@ def test_a_second_snapshot_while_one_runs_is_refused(database_url: str, emulator
         engine.dispose()
 
 
+@pytest.mark.subprocess
 def test_bad_input_is_one_line_and_keeps_what_was_stored(tmp_path, emulator: HubEmulator) -> None:
     db = f"sqlite:///{tmp_path / 'kept.db'}"
     good = tracker("snapshot", "--database", db, "--endpoint", emulator.url, "--strategy", "scan")
@@ -352,6 +356,7 @@ class socket_closed_port:
         return None
 
 
+@pytest.mark.subprocess
 def test_the_token_never_appears(tmp_path, emulator: HubEmulator) -> None:
     db_path = tmp_path / "token.db"
     env = {"HF_TOKEN": TOKEN}
@@ -386,6 +391,7 @@ def test_the_token_never_appears(tmp_path, emulator: HubEmulator) -> None:
     assert "DEBUG" in result.stderr  # the verbose log was really produced
 
 
+@pytest.mark.subprocess
 def test_taken_at_and_runs_listing(tmp_path, emulator: HubEmulator) -> None:
     db = f"sqlite:///{tmp_path / 'runs.db'}"
     result = tracker(
@@ -408,6 +414,7 @@ def test_taken_at_and_runs_listing(tmp_path, emulator: HubEmulator) -> None:
     assert "llama depth 0: " in result.stderr
 
 
+@pytest.mark.subprocess
 def test_settings_come_from_flags_then_environment(tmp_path, emulator: HubEmulator) -> None:
     from_env = tmp_path / "env.db"
     from_flag = tmp_path / "flag.db"
@@ -472,6 +479,7 @@ def test_auto_costs_no_more_than_the_cheaper_once_the_hub_was_scanned(
         emu.stop()
 
 
+@pytest.mark.subprocess
 def test_the_closing_line_names_three_missing_roots(tmp_path, emulator: HubEmulator) -> None:
     missing = [f"nobody/missing-{n}" for n in range(6)]
     toml = tmp_path / "eco.toml"

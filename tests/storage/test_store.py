@@ -30,30 +30,24 @@ from tracker.storage.database import (
     open_store,
     snapshot_lock,
 )
-from tracker.storage.store import (
+from tracker.storage.lifecycle import (
     begin_run,
     close_interrupted_runs,
     finish_run,
+    set_run_strategy,
+    update_run_counters,
+)
+from tracker.storage.loads import (
     load_last_complete_run,
     load_run,
     load_run_edges,
     load_run_members,
     load_run_snapshots,
     load_runs,
-    save_edges,
-    save_memberships,
-    save_observations,
-    set_run_strategy,
-    update_run_counters,
 )
-from tracker.storage.tables import (
-    ModelRecord,
-    ModelSnapshot,
-    RunEdge,
-    RunMembership,
-    SnapshotRun,
-    is_dialect_object,
-)
+from tracker.storage.saves import save_edges, save_memberships, save_observations
+from tracker.storage.tables import is_dialect_object
+from tracker.storage.tables.runs import ModelRecord, ModelSnapshot, RunEdge, RunMembership, SnapshotRun
 
 TAKEN = datetime(2025, 7, 7, 6, 0, tzinfo=UTC)
 TABLES = {
@@ -183,11 +177,11 @@ def test_concurrent_first_starts_migrate_once(database_url: str) -> None:
             engine.dispose()
 
 
-def test_a_newer_schema_is_refused_in_one_line(engine: Engine, database_url: str) -> None:
+def test_a_newer_schema_is_refused_in_one_line(engine: Engine, migrated_url: str) -> None:
     with engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = 'f00d'"))
     with pytest.raises(StoreError, match=r"revision f00d is unknown to this tracker") as caught:
-        open_store(database_url)
+        open_store(migrated_url)
     assert "\n" not in str(caught.value)
 
 
@@ -419,11 +413,12 @@ def test_the_lock_refuses_a_second_holder_in_this_process(engine: Engine) -> Non
         pass
 
 
+@pytest.mark.subprocess
 def test_the_lock_is_refused_while_another_process_holds_it_and_freed_when_it_is_killed(
-    engine: Engine, database_url: str
+    engine: Engine, migrated_url: str
 ) -> None:
     with subprocess.Popen(
-        [sys.executable, "-c", HOLDER, database_url], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", HOLDER, migrated_url], stdout=subprocess.PIPE, text=True
     ) as holder:
         try:
             assert holder.stdout is not None

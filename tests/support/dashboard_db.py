@@ -11,9 +11,9 @@ from sqlalchemy import text
 
 from tracker.collect.hub import HubClient
 from tracker.core.ecosystems import load_ecosystems, select_ecosystems
+from tracker.emulator.builders.synthetic import build_synthetic
 from tracker.emulator.catalogue import Catalogue
-from tracker.emulator.server import HubEmulator
-from tracker.emulator.synthetic import build_synthetic
+from tracker.emulator.routes.server import HubEmulator
 from tracker.run.snapshot import take_snapshot
 from tracker.storage import rollups
 from tracker.storage.database import open_store

@@ -15,10 +15,11 @@ from sqlmodel import Session
 
 from tracker.core.crontab import Schedule
 from tracker.core.ecosystems import load_ecosystems, select_ecosystems
-from tracker.emulator.server import HubEmulator
+from tracker.emulator.routes.server import HubEmulator
 from tracker.emulator.truth import ground_truth
-from tracker.run.scheduler import JOB_ID, JOBS_TABLE, SnapshotScheduler, SnapshotSettings
-from tracker.storage.store import load_runs
+from tracker.run.scheduled_job import JOB_ID, JOBS_TABLE, SnapshotSettings
+from tracker.run.scheduler import SnapshotScheduler
+from tracker.storage.loads import load_runs
 
 LLAMA = select_ecosystems(load_ecosystems(), ["llama"])
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

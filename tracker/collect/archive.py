@@ -24,11 +24,11 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from tracker.core.archive_names import ARCHIVE_REPO
 from tracker.core.errors import one_line
 
 logger = logging.getLogger("tracker.archive")  # kept: operators filter on it
 
-ARCHIVE_REPO = "hfmlsoc/hub_weekly_snapshots"
 FIRST_DATE = date(2024, 7, 24)  # the archive's first file
 FILE_NAME = "models.parquet"
 _DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -203,12 +203,6 @@ class HubArchive:
 
     def source(self, file: ArchiveFile) -> str:
         return f"{self.repo}@{self.revision}:{file.path}"
-
-
-def repo_of(source: str) -> str | None:
-    """The archive repo a run's `source` names (`repo@revision:path`), None for a local folder's."""
-    where, _, rest = source.rpartition("@")
-    return None if rest.startswith("local:") or not where else where
 
 
 def error_line(exc: BaseException) -> str:

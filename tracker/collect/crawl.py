@@ -27,7 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import cast
 
-from tracker.collect.hub import HubClient, ModelNotFound
+from tracker.collect.hub import HubClient
+from tracker.collect.transport import ModelNotFound
 from tracker.core.ecosystems import Ecosystem, family_of_root
 from tracker.core.lineage import Node, Root, members, membership_rows, parse_children_count, parse_parents
 from tracker.core.records import Edge, Membership, Observation

@@ -10,7 +10,6 @@ from datetime import date
 
 import click
 
-from tracker.collect.archive import ARCHIVE_REPO
 from tracker.commands.options import (
     database_option,
     ecosystems_file_option,
@@ -18,6 +17,7 @@ from tracker.commands.options import (
     open_database,
     stop_on_sigterm,
 )
+from tracker.core.archive_names import ARCHIVE_REPO
 
 logger = logging.getLogger("tracker.progress")
 
@@ -102,6 +102,8 @@ def backfill(
     same lineage rules as a snapshot. Dates already imported, and dates within 7 days of a live run,
     are skipped: safe to rerun, it picks up new weeks. The archive's data is ODbL-1.0.
     """
+    # The archive's reader and the database (huggingface_hub, pyarrow, SQLAlchemy, Alembic): loaded when the
+    # command runs, so `tracker --help` and the other commands stay fast.
     from tracker.collect.archive import ArchiveError, HubArchive, LocalArchive
     from tracker.core.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
     from tracker.run.backfill import run_backfill

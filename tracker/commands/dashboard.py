@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import signal
@@ -128,6 +129,15 @@ def _warnings(serving: Serving) -> list[str]:
     return []
 
 
+def _dashboard_app() -> Path:
+    """The dashboard's entry script, found where Python would import `dashboard` from, never imported:
+    the tracker does not import the dashboard, Streamlit runs it in its own process."""
+    spec = importlib.util.find_spec("dashboard")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("No module named 'dashboard'", name="dashboard")
+    return Path(spec.origin).resolve().parent / "app.py"
+
+
 def _serve_dashboard(database_url: str, serving: Serving, *, developer: bool = False) -> None:
     """Run `streamlit run dashboard/app.py` until interrupted; the URL and the readers go by env.
 
@@ -139,9 +149,7 @@ def _serve_dashboard(database_url: str, serving: Serving, *, developer: bool = F
     import subprocess
     import tempfile
 
-    import dashboard
-
-    app = Path(dashboard.__file__).resolve().parent / "app.py"
+    app = _dashboard_app()
     private = Path(tempfile.mkdtemp(prefix="tracker-dashboard-"))  # mode 0700
     secrets = private / "secrets.toml"
     if serving.login is not None:
@@ -292,9 +300,11 @@ def demo(database_url: str, weeks: int | None, no_dashboard: bool, port: int) ->
 
     from sqlmodel import Session
 
+    # The emulator, the crawl and the database (pyarrow, huggingface_hub, SQLAlchemy): loaded when the demo
+    # runs, so `tracker --help` and the other commands stay fast.
     from tracker.core.ecosystems import load_ecosystems, select_ecosystems
     from tracker.run.demo import run_demo
-    from tracker.storage.store import load_runs
+    from tracker.storage.loads import load_runs
 
     started = time.perf_counter()
     if database_url == DEMO_DATABASE_URL:

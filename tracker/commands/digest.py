@@ -56,6 +56,8 @@ def alerts_option(f: Callable) -> Callable:
 def load_targets(urls: Sequence[str]):  # noqa: ANN201 - list[tracker.report.notify.Target]
     """The notification targets, with their secrets kept out of every log line; one clear line if a URL
     is not one Apprise can use."""
+    # Apprise: loaded only by the commands that take notification URLs, so `tracker --help` and the other
+    # commands stay fast.
     from tracker.report.masking import redact_logs
     from tracker.report.notify import NotifyError, parse_targets
 
@@ -71,7 +73,10 @@ def load_alert_rules(path: str | None, ecosystems: Sequence) -> list:  # noqa: A
     """The alert rules of `path`, checked against the tracked ecosystems; one clear line if they are wrong."""
     if not path:
         return []
-    from tracker.report.alerts import AlertsError, check_rules, load_rules
+    # The rules' reader (TOML, the ecosystems file's rules): loaded only when alert rules are given, so
+    # `tracker --help` and the other commands stay fast.
+    from tracker.report.alert_file import check_rules, load_rules
+    from tracker.report.alert_rule import AlertsError
 
     try:
         rules = load_rules(path)
@@ -123,6 +128,8 @@ def digest(
     --notify sends the summary (and one notice per rule that fired) too; the exit status is 1 if a
     notification could not be delivered.
     """
+    # The digest (pandas, SQLAlchemy): loaded when the command runs, so `tracker --help` and the other
+    # commands stay fast.
     from tracker.core.ecosystems import EcosystemsError, load_ecosystems
     from tracker.report import digest_render
     from tracker.report.digest import DigestError, build
@@ -156,6 +163,8 @@ def digest(
 
 def _write_file(path: Path, text: str) -> None:
     """Written as `tracker export` writes (`export.atomic_file`): a failed write leaves no half file."""
+    # The export's writer (SQLAlchemy): loaded when the command runs, so `tracker --help` and the other
+    # commands stay fast.
     from tracker.report.export import ExportError, atomic_file
 
     try:
@@ -170,6 +179,7 @@ def _write_file(path: Path, text: str) -> None:
 
 def send_digest(made, targets: Sequence) -> bool:  # noqa: ANN001 - a tracker.report.digest.Digest
     """The digest's summary and fired rules to every target, now; whether all were delivered."""
+    # pandas and Apprise: loaded when the command runs, so `tracker --help` and the other commands stay fast.
     from tracker.report import digest_render
     from tracker.report.notify import Message, send_all
 
@@ -201,7 +211,7 @@ def notify(test_urls: tuple[str, ...]) -> None:
     try each, without the retries a schedule makes; the exit status is 1 if one could not be delivered
     (its error is on stderr).
     """
-    from tracker.report.notify import Message, send_all
+    from tracker.report.notify import Message, send_all  # Apprise: only when the command runs
 
     targets = load_targets(test_urls)
     message = Message(

@@ -13,6 +13,7 @@ from tracker.commands.options import (
     open_database,
     parse_instant,
 )
+from tracker.report.dictionary import TABLES, render_table
 
 logger = logging.getLogger(__name__)
 
@@ -22,15 +23,11 @@ logger = logging.getLogger(__name__)
 
 def _export_epilog() -> str:
     """The columns of each table, from the data dictionary (the one source for docs and help)."""
-    from tracker.report.dictionary import TABLES
-
     lines = [f"{t.name}: {', '.join(t.names)}." for t in TABLES.values()]
     return "\n\n".join(["Columns (their meanings: --describe, or docs/data-dictionary.md):", *lines])
 
 
 def _table_names() -> list[str]:
-    from tracker.report.dictionary import TABLES  # light: no database or Arrow imports
-
     return list(TABLES)
 
 
@@ -88,7 +85,8 @@ def export(
     delta since the previous run), models, edges (declared parent links) or runs (every run). Rows
     stream from the database in chunks, so memory stays flat however long the history.
     """
-    from tracker.report.dictionary import render_table
+    # The export's writers (SQLAlchemy): loaded when the command runs, so `tracker --help` and the other
+    # commands stay fast.
     from tracker.report.export import (
         ExportError,
         ExportFilters,

@@ -117,11 +117,14 @@ def hub_serve(
     redirects, errors and RateLimit headers; the Hub's weekly archive, the dataset
     hfmlsoc/hub_weekly_snapshots (one Parquet file a week of the catalogue as listed that day, read
     with hf_hub_download or HfFileSystem); admin routes under /_emulator/ move the clock, set
-    faults, read counters and give the ground truth (see tracker/emulator/server.py).
+    faults, read counters and give the ground truth (see tracker/emulator/routes/server.py).
     """
-    from tracker.emulator.catalogue import parse_time
-    from tracker.emulator.faults import DEFAULT_QUOTA, DEFAULT_WINDOW, Fault, FaultPlan
-    from tracker.emulator.server import HubEmulator, attach, bind
+    # The emulator (pyarrow, numpy, for its weekly archive): loaded when the command runs, so `tracker --help`
+    # and the other commands stay fast.
+    from tracker.emulator import load_catalogue
+    from tracker.emulator.routes.faults import DEFAULT_QUOTA, DEFAULT_WINDOW, Fault, FaultPlan
+    from tracker.emulator.routes.server import HubEmulator, attach, bind
+    from tracker.emulator.vocabulary import iso, parse_time
 
     try:
         now = parse_time(now_text) if now_text else None
@@ -138,8 +141,6 @@ def hub_serve(
         raise click.BadParameter(str(exc), param_hint="--fault") from None
     if catalogue == "real" and models is not None:
         raise click.UsageError("--models applies to the synthetic catalogue only")
-    from tracker.emulator import load_catalogue
-    from tracker.emulator.catalogue import iso
 
     started = time.perf_counter()
     try:

@@ -58,6 +58,7 @@ def parse_instant(text: str, option: str) -> datetime:
 
 
 def open_database(url: str):  # noqa: ANN201 - an Engine; sqlalchemy is imported lazily
+    # SQLAlchemy and Alembic: loaded only by the commands that open a database, so `--help` stays fast.
     from tracker.storage.database import StoreError, open_store
 
     try:

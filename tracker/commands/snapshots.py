@@ -95,8 +95,11 @@ def snapshot(
     their derivatives in turn) with its figures, and stores them under a new run, which ends
     complete or failed. A run left running by a crash is closed as failed first.
     """
-    from tracker.collect.hub import HubClient, HubError
+    # The crawl and the database (huggingface_hub, SQLAlchemy, Alembic): loaded when the command runs, so
+    # `tracker --help` and the other commands stay fast.
+    from tracker.collect.hub import HubClient
     from tracker.collect.progress import ProgressReporter
+    from tracker.collect.transport import HubError
     from tracker.core.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
     from tracker.run.snapshot import missing_roots_text, take_snapshot
     from tracker.storage.database import SnapshotBusy
@@ -150,8 +153,10 @@ def runs(database_url: str, limit: int) -> None:
     """
     from sqlmodel import Session
 
-    from tracker.run.scheduler import describe_schedule
-    from tracker.storage.store import load_runs
+    # The schedule's job and the database (APScheduler, SQLAlchemy, Alembic): loaded when the command
+    # runs, so `tracker --help` and the other commands stay fast.
+    from tracker.run.scheduled_job import describe_schedule
+    from tracker.storage.loads import load_runs
 
     engine = open_database(database_url)
     try:
@@ -243,11 +248,15 @@ def schedule(
     docs/operations.md.
     """
 
-    from tracker.collect.hub import HubClient, HubError
+    # The crawl, the scheduler and the database (huggingface_hub, APScheduler, Apprise, SQLAlchemy): loaded
+    # when the command runs, so `tracker --help` and the other commands stay fast.
+    from tracker.collect.hub import HubClient
+    from tracker.collect.transport import HubError
     from tracker.core.crontab import ScheduleError, parse_schedule
     from tracker.core.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
     from tracker.run.notices import Notices
-    from tracker.run.scheduler import SnapshotScheduler, SnapshotSettings
+    from tracker.run.scheduled_job import SnapshotSettings
+    from tracker.run.scheduler import SnapshotScheduler
 
     try:
         plan = parse_schedule(cron, timezone_name)

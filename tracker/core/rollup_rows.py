@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tracker.read.metrics import negatives, relative_change
+from tracker.core.measures import negatives, relative_change
 
 BOARD_SIZE = 50  # the movers page offers up to 50 per board
 NO_LICENSE = "none"

@@ -13,7 +13,7 @@ Several ecosystems: the tree's cost is summed over all of them, each model once.
 crawl of several ecosystems does (`tracker.collect.crawl`): it walks them one after the other but looks each
 root id up once and lists each model's children once, however many ecosystems hold it; so the
 estimate counts distinct root ids (`root_lookups`), the distinct roots' children, and a forest's distinct
-members (`tracker.storage.store.load_forest`). Five ecosystems cost about the sum of their trees; the scan
+members (`tracker.storage.loads.load_forest`). Five ecosystems cost about the sum of their trees; the scan
 reads the whole Hub once, for one ecosystem or five.
 """
 

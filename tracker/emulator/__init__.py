@@ -1,6 +1,11 @@
 """The bundled Hub emulator: the real Hub's API over HTTP on a catalogue of our own (tests, demo, bench).
 
 A model of the real Hub, not a friend of the crawler. May import: `tracker.core` (the ecosystems file).
+
+Bottom up: `vocabulary` (units, a model's record, shared helpers; imports nothing else of the emulator),
+`figures` and `catalogue` (the data model), `builders/` (the catalogues), `payloads` (models in the Hub's
+JSON shapes), `archive/` (the weekly archive), `truth` (what a perfect crawl records) and `routes/` (the
+Hub over HTTP).
 """
 
 from __future__ import annotations
@@ -24,15 +29,15 @@ def load_catalogue(kind: str = "synthetic", *, seed: int = 0, models: int | None
     gc.disable()
     try:
         if kind == "real":
-            from tracker.emulator.real import load_real_catalogue
+            from tracker.emulator.builders.real import load_real_catalogue
 
             cat = load_real_catalogue(seed=seed)
         elif kind == "realistic":
-            from tracker.emulator.realistic import REALISTIC_MODELS, build_realistic
+            from tracker.emulator.builders.realistic import REALISTIC_MODELS, build_realistic
 
             cat = build_realistic(seed=seed, models=models or REALISTIC_MODELS)
         elif kind == "synthetic":
-            from tracker.emulator.synthetic import DEFAULT_MODELS, build_synthetic
+            from tracker.emulator.builders.synthetic import DEFAULT_MODELS, build_synthetic
 
             cat = build_synthetic(seed=seed, models=models or DEFAULT_MODELS)
         else:

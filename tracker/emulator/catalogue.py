@@ -5,7 +5,7 @@ exist, under which id, with which figures) is computed from it on demand, so mov
 clock is just answering with another `t`.
 
 A catalogue of realistic size has two parts: the full part (`HubModel` objects: the tracked trees,
-roots and traps) and a compact part (`tracker.emulator.compact`: millions of unrelated models in
+roots and traps) and a compact part (`tracker.emulator.builders.compact`: millions of unrelated models in
 arrays, generated on demand). Indexes number the full part first (`0 .. len(full) - 1`, in `_id`
 order), then the compact part (in its own `_id` order); listings interleave the two by `_id`.
 """
@@ -13,88 +13,18 @@ order), then the compact part (in its own `_id` order); listings interleave the 
 from __future__ import annotations
 
 import bisect
-import functools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, overload
+from typing import overload
 
 from tracker.emulator import figures
-
-if TYPE_CHECKING:
-    from tracker.emulator.compact import CompactPart
-
-DAY = figures.DAY
-RELATIONS = ("finetune", "adapter", "quantized", "merge")
-
-
-@dataclass(slots=True)
-class HubModel:
-    """One repository of the emulated Hub.
-
-    Fields:
-        oid: the stable `_id` (24 hex digits, ObjectId-like: the first 8 encode the creation time).
-        repo_id: the id it answers to now (after any rename).
-        created: creation time, epoch seconds UTC.
-        relation: `finetune`, `adapter`, `quantized` or `merge` (to all its bases); None if it declares none.
-        parents: declared bases, each a catalogue index, or a string id for a base that never existed.
-        card_base: what its card's `base_model` says; may hold a base's old id (the Hub's tags do not).
-        old_id, renamed_at: the id it had before a rename, and when the rename happened (epoch s).
-        toggles: times at which it disappears (deletion) and reappears (restoration), alternately.
-        private: never listed, 404 to everyone.
-        gated: False, "auto" or "manual".
-        library, pipeline, license, arch: `library_name`, `pipeline_tag`, `license:` tag, `config.model_type`.
-        extra_tags: other static tags (file formats, quantization markers, languages).
-        params: parameter count (what `safetensors` and `gguf` show, when the model has them); a
-            quantization's and an adapter's are their first base's, a finetune's and a merge's mostly too.
-        providers: inference provider entries `(provider, status, since)` in `since` order, status `live`,
-            `staging` or `error`; at `t` a provider maps the model with its last entry since `since <= t`
-            (`tracker.emulator.providers`). Empty for most models.
-        rate, tau_days, floor: peak downloads per day, decay constant, long-run fraction of the peak.
-        likes_max: likes it saturates at.
-        revision_at, revision_fraction: when the Hub revised `downloadsAllTime` downward, and by what share.
-    """
-
-    oid: str
-    repo_id: str
-    created: int
-    relation: str | None = None
-    parents: tuple[int | str, ...] = ()
-    card_base: tuple[str, ...] = ()
-    old_id: str | None = None
-    renamed_at: int | None = None
-    toggles: tuple[int, ...] = ()
-    private: bool = False
-    gated: str | bool = False
-    library: str | None = "transformers"
-    pipeline: str | None = "text-generation"
-    license: str | None = None
-    arch: str | None = None
-    extra_tags: tuple[str, ...] = ()
-    params: int = 0
-    providers: tuple[tuple[str, str, int], ...] = ()
-    rate: float = 1.0
-    tau_days: float = 90.0
-    floor: float = 0.2
-    likes_max: int = 0
-    revision_at: int | None = None
-    revision_fraction: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class Figures:
-    """Usage figures of one model at one clock time."""
-
-    downloads: int  # trailing 30 days
-    downloads_all_time: int
-    likes: int
-    trending_score: int
+from tracker.emulator.vocabulary import DAY, RELATIONS, CompactModels, Figures, HubModel
 
 
 class _Models(Sequence[HubModel]):
     """The models of a two-part catalogue: the full part's objects, then the compact part's, made on use."""
 
-    def __init__(self, full: list[HubModel], compact: CompactPart) -> None:
+    def __init__(self, full: list[HubModel], compact: CompactModels) -> None:
         self.full, self.compact, self.offset = full, compact, len(full)
 
     def __len__(self) -> int:
@@ -134,7 +64,7 @@ class Catalogue:
     default_now: int
     # Named traps of the catalogue (feature -> model ids), for tests and the demo: "self_base", "cycle", ...
     features: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    compact: CompactPart | None = None
+    compact: CompactModels | None = None
     full: list[HubModel] = field(init=False, repr=False)
     created: list[int] = field(init=False, repr=False)
     children: list[list[int]] = field(init=False, repr=False)
@@ -395,23 +325,3 @@ def tags_at(cat: Catalogue, i: int, t: int, m: HubModel | None = None) -> list[s
         tags.append(f"license:{m.license}")
     tags.append("region:us")
     return tags
-
-
-@functools.lru_cache(maxsize=1 << 18)  # every listing writes createdAt of each model it serves
-def iso(t: int) -> str:
-    """Epoch seconds as the Hub writes timestamps: `2024-07-23T15:02:11.000Z`."""
-    return datetime.fromtimestamp(int(t), UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def parse_time(text: str) -> int:
-    """An ISO 8601 instant (offset or `Z`; naive read as UTC) as epoch seconds."""
-    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return int(value.timestamp())
-
-
-def object_id(created: int, salt: Iterable[int]) -> str:
-    """An ObjectId-like `_id`: 4 bytes of creation time, then 8 bytes of salt."""
-    tail = bytes(salt)[:8].ljust(8, b"\0")
-    return f"{created & 0xFFFFFFFF:08x}{tail.hex()}"

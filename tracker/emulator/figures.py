@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import math
 
-DAY = 86_400
-
 
 def cumulative_downloads(rate: float, tau_days: float, floor: float, age_days: float) -> int:
     """Downloads since creation, `age_days` after it, for a rate decaying from `rate` to `rate*floor`."""

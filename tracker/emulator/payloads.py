@@ -24,9 +24,9 @@ import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from tracker.emulator import providers
-from tracker.emulator.catalogue import Catalogue, Figures, HubModel, iso, tags_at
-from tracker.emulator.traits import model_hash
+from tracker.emulator.builders import providers
+from tracker.emulator.catalogue import Catalogue, tags_at
+from tracker.emulator.vocabulary import Figures, HubModel, iso, model_hash
 
 # Every value `expand` accepts (huggingface_hub 2.4's ExpandModelProperty_T); anything else is a 400.
 EXPAND_PROPERTIES = (

@@ -27,9 +27,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 from tracker.core.ecosystems import Ecosystem, family_of_root
-from tracker.emulator.catalogue import Catalogue, iso
+from tracker.emulator.builders.providers import live_at
+from tracker.emulator.catalogue import Catalogue
 from tracker.emulator.payloads import parameters_of
-from tracker.emulator.providers import live_at
+from tracker.emulator.vocabulary import iso
 
 
 @dataclass(frozen=True)

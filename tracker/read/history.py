@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlmodel import col
 
-from tracker.storage.tables import ModelRecord, ModelSnapshot, RunEdge, RunMembership, SnapshotRun
+from tracker.storage.tables.runs import ModelRecord, ModelSnapshot, RunEdge, RunMembership, SnapshotRun
 
 COMPLETE = "complete"
 

@@ -8,12 +8,12 @@ through here.
 Conventions: a *derivative* is a tracked model at depth > 0 (roots are the bases themselves);
 `downloads_delta` is the all-time count's change since the ecosystem's previous complete run;
 weekly figures divide a delta by the weeks between the two runs; negative deltas (the Hub revising
-its counts down) are kept and flagged, never clipped.
+its counts down) are kept and flagged, never clipped. Those measures themselves (weekly rate, negative
+deltas, relative change, quantization format) are `tracker.core.measures`'s, shared with the roll-ups.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,12 +23,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from tracker.core.measures import MIN_WEEKLY, WEEK, negatives, quant_format, relative_change, weekly_rate
 from tracker.read.history import history_select
-from tracker.storage.tables import ModelRecord, RunEdge, SnapshotRun
-
-QUANT_FORMATS = ("GGUF", "AWQ", "GPTQ", "EXL2", "MLX", "bitsandbytes", "other")
-WEEK = pd.Timedelta(days=7)
-MIN_WEEKLY = 100  # movers: relative change only from this many weekly downloads before
+from tracker.storage.tables.runs import ModelRecord, RunEdge, SnapshotRun
 
 
 @dataclass(frozen=True)
@@ -189,27 +186,6 @@ def compute_backfill(history: pd.DataFrame, by: str | None = None) -> pd.DataFra
     return out
 
 
-def weekly_rate(delta: pd.Series, weeks: pd.Series | float | None) -> pd.Series:
-    """Downloads per week: an all-time delta over the weeks it spans, rounded; missing where either is."""
-    if weeks is None:
-        return pd.Series(pd.NA, index=delta.index, dtype="Int64")
-    return (delta.astype("Float64") / weeks).round().astype("Int64")
-
-
-def negatives(delta: pd.Series) -> dict[str, pd.Series]:
-    """Columns `negative` (1 where the delta is below zero: a Hub revision) and `negative_sum` (its value)."""
-    return {
-        "negative": (delta < 0).fillna(False).astype(int),
-        "negative_sum": delta.where(delta < 0, 0).fillna(0),
-    }
-
-
-def relative_change(change: pd.Series, before: pd.Series, min_weekly: int = MIN_WEEKLY) -> pd.Series:
-    """The change over the weekly downloads before, for models with at least `min_weekly` of them."""
-    base = before.astype("Float64")
-    return change.astype("Float64") / base.where(base >= max(min_weekly, 1))
-
-
 def compute_downloads(history: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Per run: the 30-day sum, the all-time delta since the previous run, weeks elapsed, weekly downloads,
     and the negative deltas (count and sum) kept apart so a Hub revision shows instead of vanishing."""
@@ -349,29 +325,6 @@ def compute_builders(history: pd.DataFrame, *, n: int | None = None) -> pd.DataF
 
 def _latest_run(frame: pd.DataFrame) -> int:
     return int(frame.sort_values(["taken_at", "run_id"])["run_id"].iloc[-1])
-
-
-def quant_format(tags: Sequence[str] | str | None, library_name: str | None) -> str:
-    """The quantization format shown by tags and library: GGUF, AWQ, GPTQ, EXL2, MLX, bitsandbytes, other."""
-    if isinstance(tags, str):
-        tags = json.loads(tags) if tags.startswith("[") else [tags]
-    elif not isinstance(tags, Sequence | np.ndarray):
-        tags = ()  # missing (None, or NaN from a left join)
-    found = {t.lower() for t in tags}
-    library = library_name.lower() if isinstance(library_name, str) else ""  # NaN when missing
-    if "gguf" in found or library == "gguf":
-        return "GGUF"
-    if "awq" in found:
-        return "AWQ"
-    if "gptq" in found:
-        return "GPTQ"
-    if "exl2" in found:
-        return "EXL2"
-    if "mlx" in found or library == "mlx":
-        return "MLX"
-    if "bitsandbytes" in found or "4-bit" in found and "bnb" in found:
-        return "bitsandbytes"
-    return "other"
 
 
 def compute_formats(history: pd.DataFrame) -> pd.DataFrame:

@@ -27,7 +27,7 @@ from tracker.read.metrics import Filters
 from tracker.storage.handles import EDGES, MEMBERSHIP, RUNS
 
 if TYPE_CHECKING:
-    from tracker.report.alerts import Rule
+    from tracker.report.alert_rule import Rule
 
 TOP = 5  # movers, entrants, families and events listed in the digest
 SUMMARY_MOVERS = 3  # movers in a notification

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 from tracker.read import history
-from tracker.report.dictionary import TABLES, TIMESTAMP_FORMAT, Table
+from tracker.report.dictionary import TABLES, TIMESTAMP_FORMAT
+from tracker.report.export_schema import Table
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine, Select

@@ -36,8 +36,8 @@ from tracker.collect.archive import (
 from tracker.collect.archive_file import ArchiveFileReader, FileProgress
 from tracker.core.ecosystems import Ecosystem
 from tracker.run.snapshot import RunEnd, error_text, tidy, utcnow
-from tracker.storage import database, store
-from tracker.storage.tables import SnapshotRun
+from tracker.storage import database, lifecycle, loads, saves
+from tracker.storage.tables.runs import SnapshotRun
 
 logger = logging.getLogger("tracker.backfill")  # kept: operators filter on it
 LIVE_RUNS_STAND = timedelta(days=7)  # an archive date this close to a live run is not imported
@@ -156,7 +156,7 @@ def _import(
     """One file as one run; a file that cannot be read fails its run, with one line."""
     began = time.monotonic()
     taken_at = taken_at_of(file.day)
-    run_id = store.begin_run(
+    run_id = lifecycle.begin_run(
         session,
         taken_at=taken_at,
         started_at=now(),
@@ -170,7 +170,7 @@ def _import(
 
     def finish(status: RunEnd, error: str | None) -> None:
         reads = opened.reads if opened is not None else 0
-        store.finish_run(
+        lifecycle.finish_run(
             session, run_id, status=status, finished_at=now(), requests=reads, retries=0, error=error
         )
 
@@ -188,9 +188,9 @@ def _import(
             f"; the file has no {', '.join(reader.lacks)}" if reader.lacks else "",
         )
         for batch in reader.batches():
-            store.save_observations(session, run_id, batch.observations, taken_at=taken_at)
-            store.save_memberships(session, run_id, batch.memberships)
-            store.save_edges(session, run_id, batch.edges)
+            saves.save_observations(session, run_id, batch.observations, taken_at=taken_at)
+            saves.save_memberships(session, run_id, batch.memberships)
+            saves.save_edges(session, run_id, batch.edges)
             session.commit()
     except BaseException as exc:
         session.rollback()
@@ -205,7 +205,7 @@ def _import(
         if opened is not None:
             opened.close()
     finish("complete", None)
-    run = store.load_run(session, run_id)
+    run = loads.load_run(session, run_id)
     assert reader is not None
     return FileOutcome(
         file.day,

@@ -22,7 +22,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
+from tracker.collect.archive import HubArchive
+from tracker.collect.hub import HubClient
 from tracker.core.ecosystems import Ecosystem
+from tracker.emulator import load_catalogue
+from tracker.emulator.builders.real_lineage import REAL_DEFAULT_NOW, REAL_FIRST_WEEK
+from tracker.emulator.routes.server import HubEmulator
+from tracker.run.backfill import run_backfill, taken_at_of
+from tracker.run.snapshot import endpoint_key, take_snapshot
 
 logger = logging.getLogger("tracker.demo")  # kept: operators filter on it
 WEEK_SECONDS = 7 * 86_400
@@ -30,8 +37,6 @@ WEEK_SECONDS = 7 * 86_400
 
 def demo_instants(weeks: int | None = None) -> list[int]:
     """The end of each real week of the catalogue (epoch seconds), the first `weeks` of them."""
-    from tracker.emulator.real import REAL_DEFAULT_NOW, REAL_FIRST_WEEK
-
     total = (REAL_DEFAULT_NOW - REAL_FIRST_WEEK) // WEEK_SECONDS
     count = total if weeks is None else max(1, min(weeks, total))
     return [REAL_FIRST_WEEK + (i + 1) * WEEK_SECONDS for i in range(count)]
@@ -65,13 +70,6 @@ def run_demo(
 ) -> list[DemoWeek]:
     """Start the emulator (real catalogue) on a free port; import the first half of the weeks from its
     weekly archive (`tracker backfill`), then record one live snapshot per week for the rest."""
-    from tracker.collect.archive import HubArchive
-    from tracker.collect.hub import HubClient
-    from tracker.emulator import load_catalogue
-    from tracker.emulator.server import HubEmulator
-    from tracker.run.backfill import run_backfill, taken_at_of
-    from tracker.run.snapshot import endpoint_key, take_snapshot
-
     instants = demo_instants(weeks)
     started = time.perf_counter()
     catalogue = load_catalogue("real")

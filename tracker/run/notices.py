@@ -23,7 +23,7 @@ from sqlmodel import Session
 from tracker.core.crontab import OVERDUE_SLACK, format_duration, format_when
 from tracker.report.notify import Message, Notifier, Target
 from tracker.run.snapshot import error_text
-from tracker.storage import store
+from tracker.storage import loads
 
 logger = logging.getLogger("tracker.notices")  # kept: operators filter on it
 
@@ -73,6 +73,8 @@ class Notices:
         """The run's digest: written to the digest folder, its summary and fired rules sent."""
         if not self.active:
             return
+        # The digest (pandas): loaded only when there is one to make, not by a schedule without --notify
+        # or --digest-dir, which waits days between runs.
         from tracker.report import digest_render
         from tracker.report.digest import build
 
@@ -124,7 +126,7 @@ class Notices:
         now = now or datetime.now(UTC)
         try:
             with Session(self.engine) as session:
-                last = store.load_last_complete_run(session)
+                last = loads.load_last_complete_run(session)
         except Exception as exc:  # noqa: BLE001 - an unreadable database is logged by the run itself
             logger.debug("overdue check skipped: %s", error_text(exc))
             return
@@ -154,7 +156,7 @@ class Notices:
 
 def digest_names(digest) -> dict[str, str]:  # noqa: ANN001 - a tracker.report.digest.Digest
     """The files of a run's digest, by format: dated, and named for the run (`2026-11-30-run-42.html`)."""
-    from tracker.report.digest_render import SUFFIXES
+    from tracker.report.digest_render import SUFFIXES  # pandas: loaded only when a digest is written
 
     run = digest.data["run"]
     stem = f"{run['taken_at'][:10]}-run-{run['id']}"
@@ -165,7 +167,7 @@ def write_digest_files(digest, directory: Path) -> list[Path]:  # noqa: ANN001 -
     """The digest in every format into `directory` (made if missing). A file already there (an earlier
     week's, or this run's written before) is never overwritten: each is written aside, then linked into
     place, which fails if the name exists."""
-    from tracker.report.digest_render import render
+    from tracker.report.digest_render import render  # pandas: loaded only when a digest is written
 
     directory.mkdir(parents=True, exist_ok=True)
     written = []

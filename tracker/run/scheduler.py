@@ -1,4 +1,5 @@
-"""`tracker schedule`: snapshots on a cron, from one job kept in the tracker's own database.
+"""`tracker schedule`: snapshots on a cron, from one job kept in the tracker's own database (the job and its
+settings: `tracker.run.scheduled_job`; what each run does: `tracker.run.scheduled_run`).
 
 Why it is built this way (measured facts: notes/tooling.md section 5; operating it: docs/operations.md):
 
@@ -26,12 +27,8 @@ Why it is built this way (measured facts: notes/tooling.md section 5; operating 
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
-import time
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,72 +38,28 @@ from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
-from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
 from tracker.core.crontab import (
     Schedule,
     ScheduleError,
-    StoredSchedule,
     format_duration,
     format_when,
     same_trigger,
-    schedule_status,
 )
 from tracker.core.errors import one_line
 from tracker.run.notices import Notices
-from tracker.storage import database, store
-from tracker.storage.tables import SnapshotRun
+from tracker.run.scheduled_job import JOB_FUNC, JOB_ID, JOBS_TABLE, SnapshotSettings
+from tracker.run.scheduled_run import take_snapshot_due
+from tracker.storage import database
 
 logger = logging.getLogger("tracker.scheduler")  # kept: operators filter on it
 
-JOB_ID = "tracker-snapshot"
-# A textual reference, stored with the job: renaming the function would make APScheduler drop the job.
-JOB_FUNC = "tracker.scheduler:run_scheduled_snapshot"
-JOBS_TABLE = "apscheduler_jobs"
 NOTICES_WAIT = 30.0  # seconds a stopping scheduler gives queued notifications to go out
 
 
-# --- what each run does ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SnapshotSettings:
-    """What each scheduled run crawls: the options of `tracker snapshot`, never the token.
-
-    Fields:
-        endpoint: the Hub endpoint URL.
-        ecosystems_path: the ecosystems file (read again at each run), or None for the shipped one.
-        ecosystems: the ecosystems to crawl; empty for those enabled in the file.
-        strategy: `tree`, `scan` or `auto`.
-        concurrency: requests in flight at once.
-        timeout: seconds before an unanswered request is abandoned (and retried).
-        retry_budget: seconds a request may keep failing before the run fails.
-    """
-
-    endpoint: str
-    ecosystems_path: str | None = None
-    ecosystems: tuple[str, ...] = ()
-    strategy: str = "auto"
-    concurrency: int = 4
-    timeout: float = 30.0
-    retry_budget: float = 900.0
-
-    def job_kwargs(self, schedule: Schedule) -> dict[str, Any]:
-        """The stored job's arguments: plain strings, numbers and lists, readable by any later version."""
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        values["ecosystems"] = list(self.ecosystems)
-        return {"cron": schedule.cron, "timezone": schedule.timezone, **values}
-
-    @classmethod
-    def from_kwargs(cls, kwargs: Mapping[str, Any]) -> SnapshotSettings:
-        """Settings from stored arguments; unknown names ignored, missing ones defaulted."""
-        known = {f.name for f in fields(cls)}
-        values = {name: value for name, value in kwargs.items() if name in known}
-        values["ecosystems"] = tuple(values.get("ecosystems") or ())
-        return cls(**values)
+# --- the stored job's entry ------------------------------------------------------------------------------
 
 
 _active: SnapshotScheduler | None = None
@@ -378,137 +331,10 @@ class SnapshotScheduler:
     def take_scheduled_snapshot(self, settings: SnapshotSettings) -> str:
         """One scheduled run, as `tracker snapshot` would take it; returns (and records) its outcome."""
         try:
-            self.outcome = self._take_snapshot(settings)
+            self.outcome = take_snapshot_due(self, settings)
         except KeyboardInterrupt:
             if not self.interrupted:
                 raise
             self.outcome = self.outcome or "interrupted"  # a signal after the run completed leaves it so
         self.outcomes.append(self.outcome)
         return self.outcome
-
-    def _take_snapshot(self, settings: SnapshotSettings) -> str:
-        from tracker.collect.hub import HubClient, HubError
-        from tracker.collect.progress import ProgressReporter
-        from tracker.core.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
-        from tracker.run.snapshot import missing_roots_text, take_snapshot
-
-        tick = self.tick
-        try:
-            names = list(settings.ecosystems) or None
-            ecosystems = select_ecosystems(load_ecosystems(settings.ecosystems_path), names)
-            with Session(self.engine) as session:
-                last = store.load_last_complete_run(session, ecosystems=[e.name for e in ecosystems])
-            if tick is not None and last is not None and last.taken_at >= tick:
-                logger.info(
-                    "run due %s not needed: run %d, taken %s, covers it",
-                    format_when(tick),
-                    last.id,
-                    format_when(last.taken_at),
-                )
-                return "covered"
-            client = HubClient(
-                settings.endpoint,
-                token=os.environ.get("HF_TOKEN") or None,  # read at each run: never stored with the job
-                timeout=settings.timeout,
-                retry_budget=settings.retry_budget,
-            )
-        except (EcosystemsError, HubError, database.StoreError, SQLAlchemyError) as exc:
-            logger.error("run due %s not taken: %s", format_when(tick), one_line(exc))
-            self.notices.run_failed(tick, f"not taken: {one_line(exc)}", None)
-            return "error"
-        began, began_at = time.monotonic(), datetime.now(UTC)
-        try:
-            with client, ProgressReporter(client) as progress:
-                result = take_snapshot(
-                    self.engine,
-                    client,
-                    ecosystems,
-                    strategy=settings.strategy,
-                    concurrency=settings.concurrency,
-                    on_progress=progress.update,
-                )
-                self.outcome = "complete"  # at once: a signal from here on must not keep this run due
-        except database.SnapshotBusy as exc:
-            logger.warning(
-                "run due %s skipped: %s; the next scheduled run will try again", format_when(tick), exc
-            )
-            self.notices.run_skipped(tick, f"{exc}; the next scheduled run will try again")
-            return "busy"
-        except KeyboardInterrupt:
-            if not self.interrupted or self.outcome == "complete":
-                raise
-            logger.warning(
-                "run interrupted after %s: recorded as failed (interrupted); the run due %s is taken again "
-                "at the next start",
-                _figures(client.counters.requests, client.counters.retries, time.monotonic() - began),
-                format_when(tick),
-            )
-            return "interrupted"
-        except Exception as exc:  # noqa: BLE001 - a failed run must not stop the schedule
-            logger.error(
-                "run failed after %s, recorded as failed: %s; the next scheduled run will try again",
-                _figures(client.counters.requests, client.counters.retries, time.monotonic() - began),
-                one_line(exc),
-            )
-            run = self._failed_run(began_at)
-            # The run's own recorded error where it got as far as recording one: the alert says what
-            # `tracker runs` says.
-            self.notices.run_failed(tick, run.error if run and run.error else one_line(exc), run and run.id)
-            return "failed"
-        missing = missing_roots_text(result.missing_roots)
-        figures = _figures(result.requests, result.retries, result.seconds)
-        logger.info(
-            "run %d complete: %s models, %s, %s strategy%s",
-            result.run_id,
-            f"{result.models:,}",
-            figures,
-            result.strategy,
-            missing,
-        )
-        self.notices.run_complete(result.run_id)
-        return "complete"
-
-    def _failed_run(self, since: datetime) -> SnapshotRun | None:
-        """The run this process just recorded as failed, if it got as far as recording one."""
-        try:
-            with Session(self.engine) as session:
-                runs = store.load_runs(session, limit=5)
-        except SQLAlchemyError:
-            return None
-        mine = [r for r in runs if r.status == "failed" and r.started_at >= since and r.pid == os.getpid()]
-        return mine[0] if mine else None
-
-
-def _figures(requests: int, retries: int, seconds: float) -> str:
-    return f"{requests:,} requests ({retries:,} retries), {seconds:.1f} s"
-
-
-# --- health at a glance (`tracker runs`) --------------------------------------------------------------
-
-
-def load_schedule(engine: Engine, *, now: datetime) -> StoredSchedule | None:
-    """The schedule stored in the database, or None when `tracker schedule` never ran on it."""
-    if not inspect(engine).has_table(JOBS_TABLE):
-        return None
-    job = SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE).lookup_job(JOB_ID)
-    if job is None:
-        return None
-    timezone = str(job.trigger.timezone)
-    schedule = Schedule(job.kwargs.get("cron") or str(job.trigger), timezone, job.trigger)
-    return StoredSchedule(schedule.cron, timezone, job.next_run_time, schedule.period(now))
-
-
-def describe_schedule(engine: Engine, *, now: datetime) -> list[str]:
-    """The stored schedule and whether a run is overdue, as lines; none when no schedule is stored."""
-    try:
-        schedule = load_schedule(engine, now=now)
-    except Exception as exc:  # noqa: BLE001 - a listing must not fail on an unreadable job
-        return [f"schedule: cannot read the stored job ({one_line(exc)})"]
-    if schedule is None:
-        return []
-    with Session(engine) as session:
-        last = store.load_last_complete_run(session)
-        running = any(run.status == "running" for run in store.load_runs(session, limit=5))
-    return schedule_status(
-        schedule, last_complete_at=last.taken_at if last else None, running=running, now=now
-    )

@@ -21,11 +21,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.collect.crawl import Crawl, Progress
-from tracker.collect.hub import HubClient, HubError
+from tracker.collect.hub import HubClient
+from tracker.collect.transport import HubError
 from tracker.core import strategy as costs
 from tracker.core.ecosystems import Ecosystem
 from tracker.core.errors import one_line
-from tracker.storage import database, store
+from tracker.storage import database, lifecycle, loads, saves
 
 logger = logging.getLogger("tracker.snapshot")  # kept: operators filter on it
 RunEnd = Literal["complete", "failed"]
@@ -83,7 +84,7 @@ def endpoint_key(url: str) -> str:
 class _Rules:
     """What the run knows of the Hub's listings before it starts: from an earlier run, or nothing."""
 
-    memory: store.ListingMemory | None
+    memory: loads.ListingMemory | None
 
     @property
     def counts_on_listings(self) -> bool:
@@ -111,7 +112,7 @@ def _finish(
     """End the run with the client's request and retry counts, and what it knows of the Hub's listings."""
     counters = client.counters
     refuses, checked = rules.after(client, at)
-    store.finish_run(
+    lifecycle.finish_run(
         session,
         run_id,
         status=status,
@@ -137,13 +138,13 @@ def choose_strategy(
     if requested in ("tree", "scan"):
         return requested, "as asked", None
     names = [e.name for e in crawl.ecosystems]
-    last_scan = store.load_last_scan(session, endpoint)
+    last_scan = loads.load_last_scan(session, endpoint)
     scan = costs.scan_cost(last_scan.requests if last_scan else None, last_scan.id if last_scan else None)
     lookups = costs.root_lookups(crawl.ecosystems)  # every asked ecosystem's roots, each id once
-    previous = store.load_last_complete_run(session, ecosystems=names, endpoint=endpoint)
+    previous = loads.load_last_complete_run(session, ecosystems=names, endpoint=endpoint)
     if previous is not None:
         assert previous.id is not None
-        forest = store.load_forest(session, previous.id)
+        forest = loads.load_forest(session, previous.id)
         tree = costs.tree_from_forest(forest, lookups, counts_on_listings=counts_on_listings)
     elif scan.requests < lookups:  # cheaper than the roots' lookups alone: no need to make them
         tree = costs.Estimate(lookups, f"at least one lookup for each of {lookups:,} roots")
@@ -159,11 +160,11 @@ def choose_strategy(
 def tidy(engine: Engine, session: Session, at: datetime) -> list[int]:
     """What every writer of runs does first, holding the snapshot lock: close the runs found dead as
     failed (`interrupted`), and write the roll-ups a completed run lacks. The runs closed."""
-    closed = store.close_interrupted_runs(session, now=at)
+    closed = lifecycle.close_interrupted_runs(session, now=at)
     if closed:
         logger.warning("closed %d interrupted run(s) as failed: %s", len(closed), ", ".join(map(str, closed)))
     if database.pending_rollups(engine):  # a completed run whose roll-ups could not be written
-        from tracker.storage import rollups
+        from tracker.storage import rollups  # pandas: loaded only when a run lacks its roll-ups
 
         logger.warning("writing the roll-ups a completed run lacks")
         rollups.backfill(engine)
@@ -188,7 +189,7 @@ def take_snapshot(
         endpoint = endpoint_key(client.endpoint)
         started = now()
         # What an earlier run learned of this Hub's listings; nothing, or too old: ask the whole set.
-        rules = _Rules(store.load_listing_memory(session, endpoint, checked_since=started - RULES_MEMORY))
+        rules = _Rules(loads.load_listing_memory(session, endpoint, checked_since=started - RULES_MEMORY))
         if rules.memory is not None:
             client.assume_listing_refuses(rules.memory.refuses)
             logger.debug(
@@ -197,7 +198,7 @@ def take_snapshot(
                 rules.memory.run_id,
             )
         crawl = Crawl(client, ecosystems, strategy="tree", concurrency=concurrency, on_progress=on_progress)
-        run_id = store.begin_run(
+        run_id = lifecycle.begin_run(
             session,
             taken_at=taken_at or started,
             started_at=started,
@@ -211,16 +212,16 @@ def take_snapshot(
                 session, crawl, strategy, endpoint=endpoint, counts_on_listings=rules.counts_on_listings
             )
             crawl.strategy = chosen
-            store.set_run_strategy(session, run_id, chosen)
+            lifecycle.set_run_strategy(session, run_id, chosen)
             logger.info("run %d: %s strategy (%s)", run_id, chosen, reason)
             last_update = time.monotonic()
             for batch in crawl.batches():
-                store.save_observations(session, run_id, batch.observations)
-                store.save_memberships(session, run_id, batch.memberships)
-                store.save_edges(session, run_id, batch.edges)
+                saves.save_observations(session, run_id, batch.observations)
+                saves.save_memberships(session, run_id, batch.memberships)
+                saves.save_edges(session, run_id, batch.edges)
                 session.commit()
                 if time.monotonic() - last_update > 10:
-                    store.update_run_counters(
+                    lifecycle.update_run_counters(
                         session, run_id, requests=client.counters.requests, retries=client.counters.retries
                     )
                     last_update = time.monotonic()
@@ -229,7 +230,7 @@ def take_snapshot(
             _finish(session, run_id, client, rules, now(), "failed", error_text(exc))
             raise
         _finish(session, run_id, client, rules, now(), "complete", None)
-        run = store.load_run(session, run_id)
+        run = loads.load_run(session, run_id)
         if estimate:
             logger.info(
                 "run %d: the %s crawl took %s requests against an estimate of %s (%+.0f%%)",

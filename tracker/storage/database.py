@@ -28,7 +28,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from tracker.core.errors import one_line
-from tracker.storage.tables import SnapshotRun
+from tracker.storage.tables.runs import SnapshotRun
 
 logger = logging.getLogger("tracker.database")  # kept: operators filter on it
 

@@ -9,19 +9,9 @@ from __future__ import annotations
 from sqlalchemy import Table
 from sqlmodel import SQLModel
 
-from tracker.storage.tables import (
-    LineageLink,
-    LineageNode,
-    ModelRecord,
-    ModelSnapshot,
-    Rollup,
-    RollupBuilder,
-    RollupMover,
-    RollupProvider,
-    RunEdge,
-    RunMembership,
-    SnapshotRun,
-)
+from tracker.storage.tables.lineage import LineageLink, LineageNode
+from tracker.storage.tables.rollups import Rollup, RollupBuilder, RollupMover, RollupProvider
+from tracker.storage.tables.runs import ModelRecord, ModelSnapshot, RunEdge, RunMembership, SnapshotRun
 
 
 def table_of(model: type[SQLModel]) -> Table:

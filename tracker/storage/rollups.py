@@ -50,14 +50,8 @@ from tracker.storage.handles import (
     SNAPSHOTS,
     table_of,
 )
-from tracker.storage.tables import (
-    LineageLink,
-    LineageNode,
-    Rollup,
-    RollupBuilder,
-    RollupMover,
-    RollupProvider,
-)
+from tracker.storage.tables.lineage import LineageLink, LineageNode
+from tracker.storage.tables.rollups import Rollup, RollupBuilder, RollupMover, RollupProvider
 
 logger = logging.getLogger("tracker.rollups")  # kept: operators filter on it
 

@@ -4,7 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-28
 
-Hand-checked against `tracker/tables.py`. Only plain `sa.*` types: SQLModel's `AutoString` emits
+Hand-checked against `tracker/storage/tables/`. Only plain `sa.*` types: SQLModel's `AutoString` emits
 `VARCHAR` and its `UTCDateTime` emits `DateTime(timezone=True)`, so the DDL is theirs without importing
 sqlmodel here.
 """

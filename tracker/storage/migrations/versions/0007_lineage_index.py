@@ -27,7 +27,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _RELATIONS = ("finetune", "adapter", "quantized", "merge")
-# what the explorer reads of a subtree (`tracker.read.queries.load_subtree`): SQLite's indexes cover it
+# what the explorer reads of a subtree (`tracker.read.explorer.load_subtree`): SQLite's indexes cover it
 _LINK_READS = (
     "level",
     "family",

@@ -26,7 +26,7 @@ import random
 import re
 from collections.abc import Sequence
 
-from tracker.emulator.catalogue import DAY, parse_time
+from tracker.emulator.vocabulary import DAY, parse_time
 
 STATUSES = ("live", "staging", "error")
 _LAUNCHES = {

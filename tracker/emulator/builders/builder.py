@@ -8,31 +8,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from tracker.emulator import providers, traits
-from tracker.emulator.catalogue import Catalogue, HubModel, object_id
-
-if TYPE_CHECKING:
-    from tracker.emulator.compact import CompactPart
-
-SYLLABLES = (
-    "ka ro mi ne ta lu vo zen qui dra sol fen bri tor lex mar nim pax ryu sha tek ul vex wyn xi yor zu "
-    "an bel cor dun el fa gor hal ir jun kel lom mor nor ob pel rin sar tul ur vin wes yel"
-).split()
-WORDS = (
-    "chat instruct sft dpo orpo kto uncensored abliterated roleplay coder math reasoning medical legal "
-    "finance tutor storyteller assistant hermes dolphin nova aurora zephyr orca wizard sage atlas lumen "
-    "vega nebula quill ember falcon raven tiny mini turbo lite pro distill r1 cot multilingual"
-).split()
-QUANT_SUFFIX = {
-    "gguf": "GGUF",
-    "awq": "AWQ",
-    "gptq": "GPTQ-Int4",
-    "exl2": "exl2-4.0bpw",
-    "mlx": "4bit",
-    "bitsandbytes": "bnb-4bit",
-}
+from tracker.emulator.builders import providers, traits
+from tracker.emulator.builders.names import QUANT_SUFFIX, SYLLABLES, WORDS
+from tracker.emulator.catalogue import Catalogue
+from tracker.emulator.vocabulary import CompactModels, HubModel, model_hash, object_id
 
 
 @dataclass
@@ -195,13 +175,13 @@ class CatalogueBuilder:
         m = self.drafts[k].model
         if first is not None:  # the first base's size (its own drawn from the name, the draws unchanged)
             named = traits.named_parameters(repo_id)
-            h = traits.model_hash(m.oid)
+            h = model_hash(m.oid)
             m.params = traits.derived_parameters(relation, first.model.params, named, m.params, h)
         return k
 
 
 def finish(
-    b: CatalogueBuilder, name: str, default_now: int, *, compact: CompactPart | None = None
+    b: CatalogueBuilder, name: str, default_now: int, *, compact: CompactModels | None = None
 ) -> Catalogue:
     """Resolve draft indexes into catalogue indexes (the catalogue orders models by `_id`); `compact`:
     the catalogue's compact part, if any."""
@@ -212,7 +192,7 @@ def finish(
         d = b.drafts[k]
         m = d.model
         m.providers = providers.draw(
-            traits.model_hash(m.oid, 1),
+            model_hash(m.oid, 1),
             official=k in b.official,
             relation=m.relation,
             pipeline=m.pipeline,

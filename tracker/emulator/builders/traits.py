@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import hashlib
 import itertools
 import math
 import random
@@ -250,12 +249,6 @@ def parameters_for(model_id: str, rng: random.Random) -> int:
     if known is not None:
         return known
     return int((size or fallback) * noise)
-
-
-def model_hash(oid: str, salt: int = 0) -> int:
-    """A 64-bit hash of a model's `_id` (and `salt`): draws of its own that leave a builder's sequence be."""
-    digest = hashlib.blake2b(f"{oid}/{salt}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
 
 
 SIZE_TOLERANCE = 0.2  # a derivative's name states "another size" when it is off its base's by more

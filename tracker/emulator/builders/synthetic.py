@@ -15,8 +15,9 @@ Shape, modelled on the real Hub:
 - sizes from the bases' names (`traits.parameters_for`: Llama-3.1-8B 8,030,261,248, Mixtral-8x7B
   46.7B, DeepSeek-V3 671B), official Instruct roots with their base's, quantizations and adapters with
   their first base's exactly, finetunes and merges mostly too (`traits.derived_parameters`);
-- inference providers on a few percent of models, mostly official releases (`tracker.emulator.providers`),
-  drawn from a hash of each `_id`, so the other draws are those of a catalogue without them;
+- inference providers on a few percent of models, mostly official releases
+  (`tracker.emulator.builders.providers`), drawn from a hash of each `_id`, so the other draws are those
+  of a catalogue without them;
 - traps, listed in `Catalogue.features`: a chain 8 deep, a parent with more than 1,000 children
   (at the default size), merges with several parents and one across ecosystems (Llama x Qwen),
   a model naming itself as base, a ghost base, a two-model cycle, private and gated models,
@@ -27,10 +28,12 @@ Shape, modelled on the real Hub:
 from __future__ import annotations
 
 from tracker.core.ecosystems import Ecosystem, load_ecosystems
-from tracker.emulator import traits
-from tracker.emulator.builder import WORDS, CatalogueBuilder, finish
-from tracker.emulator.catalogue import DAY, Catalogue, parse_time
-from tracker.emulator.traps import add_traps
+from tracker.emulator.builders import traits
+from tracker.emulator.builders.builder import CatalogueBuilder, finish
+from tracker.emulator.builders.names import WORDS
+from tracker.emulator.builders.traps import add_traps
+from tracker.emulator.catalogue import Catalogue
+from tracker.emulator.vocabulary import DAY, parse_time
 
 SYNTHETIC_DEFAULT_NOW = parse_time("2026-11-02T06:00:00Z")  # a Monday, 06:00 UTC, like the schedule
 HORIZON = SYNTHETIC_DEFAULT_NOW + 26 * 7 * DAY  # models keep appearing this long after the default clock

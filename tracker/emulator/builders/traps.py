@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tracker.emulator.builder import CatalogueBuilder
-from tracker.emulator.catalogue import DAY, parse_time
+from tracker.emulator.builders.builder import CatalogueBuilder
+from tracker.emulator.vocabulary import DAY, parse_time
 
 
 def add_traps(b: CatalogueBuilder, now: int) -> None:

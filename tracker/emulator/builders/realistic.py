@@ -11,7 +11,7 @@ Two parts (see `tracker.emulator.catalogue`):
   the few community models that become parents, mostly finetunes and merges (quantizations and
   adapters almost never have children), which gives a few percent of the tree's models with children
   and depths of a few levels; relation mix, deletions and private models as in the synthetic Hub;
-- the compact part (`tracker.emulator.compact`): the rest of the Hub, about a quarter of it declaring
+- the compact part (`tracker.emulator.builders.compact`): the rest of the Hub, about a quarter of it declaring
   a base among the rival ecosystems' roots and unrelated bases of the full part or its own bases,
   never a Llama model.
 
@@ -25,11 +25,10 @@ from __future__ import annotations
 import math
 
 from tracker.core.ecosystems import Ecosystem, load_ecosystems
-from tracker.emulator import traits
-from tracker.emulator.builder import CatalogueBuilder, finish
-from tracker.emulator.catalogue import DAY, Catalogue, parse_time
-from tracker.emulator.compact import CompactPart
-from tracker.emulator.synthetic import (
+from tracker.emulator.builders import traits
+from tracker.emulator.builders.builder import CatalogueBuilder, finish
+from tracker.emulator.builders.compact import CompactPart
+from tracker.emulator.builders.synthetic import (
     HORIZON,
     SYNTHETIC_DEFAULT_NOW,
     UNRELATED_BASES,
@@ -37,7 +36,9 @@ from tracker.emulator.synthetic import (
     _add_unrelated_bases,
     _root_scale,
 )
-from tracker.emulator.traps import add_traps
+from tracker.emulator.builders.traps import add_traps
+from tracker.emulator.catalogue import Catalogue
+from tracker.emulator.vocabulary import DAY, parse_time
 
 REALISTIC_MODELS = 2_200_000
 REALISTIC_LLAMA = 100_000

@@ -1,6 +1,7 @@
 """The emulated Hub's dataset-repository routes: the weekly archive (`tracker.emulator.archive`) as
 huggingface.co serves a dataset repo to huggingface_hub (`dataset_info`, `list_repo_tree`,
-`get_paths_info`, `hf_hub_download`, `HfFileSystem`). Routes and headers: see `tracker.emulator.server`.
+`get_paths_info`, `hf_hub_download`, `HfFileSystem`). Routes and headers: see
+`tracker.emulator.routes.server`.
 
 Not gated (no quota, no faults): the real Hub counts file resolutions in a separate bucket.
 """
@@ -11,10 +12,11 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, unquote
 
-from tracker.emulator.archive import Archive, RepoFile
+from tracker.emulator.archive.files import RepoFile
+from tracker.emulator.archive.repository import Archive
 
 if TYPE_CHECKING:
-    from tracker.emulator.server import HubHandler
+    from tracker.emulator.routes.responder import Responder
 
 CDN_PREFIX = "/_cdn/"  # where `archive_redirects` sends LFS files (on huggingface.co: another host)
 DATASET_PREFIXES = ("/api/datasets/", "/datasets/", CDN_PREFIX)  # the routes answered here
@@ -27,7 +29,7 @@ class ArchiveRoutes:
     Not gated (no quota, no faults): the real Hub counts file resolutions in a separate bucket.
     Counted in `HubEmulator.archive_stats`."""
 
-    def __init__(self, handler: HubHandler) -> None:
+    def __init__(self, handler: Responder) -> None:
         self.h = handler
         self.emu = handler.emulator
         self.archive = handler.emulator.archive

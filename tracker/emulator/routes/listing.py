@@ -26,8 +26,9 @@ from urllib.parse import parse_qsl
 
 import numpy as np
 
-from tracker.emulator.catalogue import RELATIONS, Catalogue
+from tracker.emulator.catalogue import Catalogue
 from tracker.emulator.payloads import EXPAND_PROPERTIES
+from tracker.emulator.vocabulary import RELATIONS
 
 SORTS = ("downloads", "likes", "createdAt", "lastModified", "trendingScore")
 MAX_LIMIT = 1000

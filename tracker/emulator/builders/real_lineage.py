@@ -1,9 +1,9 @@
-"""A catalogue of real Hub ids and lineage: 16 weeks of additions and deletions (2025-03-12 .. 07-02).
+"""The real lineage data read into model records: who existed when, with which bases (2025-03-12 .. 07-02).
 
-Built from `tracker/data/msc-weekly-lineage.csv.gz` (see its README). The ids, relations, declared
-bases and the weeks in which models appeared and vanished are real; times inside a week, figures
-and traits are drawn from one `random.Random(seed)`, in a fixed order, so a seed gives the same
-catalogue byte for byte and another seed the same ids and lineage with other figures.
+Reads `tracker/data/msc-weekly-lineage.csv.gz` (see its README) and the roots of the ecosystems file;
+the ids, relations, declared bases and the weeks in which models appeared and vanished are real, times
+inside a week drawn from the catalogue's one `random.Random(seed)`, in file order (`real` draws the
+rest from the same generator, after these):
 
 - Each model added in the window is created in the 7 days before the week it was first added;
   its relation and bases are those of that row. A deletion makes it vanish during the 7 days before
@@ -20,19 +20,11 @@ catalogue byte for byte and another seed the same ids and lineage with other fig
   still says `Meta-Llama-3.1-8B`) and `Meta-Llama-3-70B-Instruct` declares `Meta-Llama-3-70B`.
 - Ids match case-insensitively (the first spelling in the file wins); a base id the Hub would reject
   is dropped from its model's bases. `RealLoadStats` counts what was merged, dropped and ignored.
-- Sizes from the names (`traits.parameters_for`), a derivative's from its first base
-  (`traits.derived_parameters`: quantizations and adapters exactly); inference providers
-  (`tracker.emulator.providers`) on a few percent of models, mostly the official releases of
-  meta-llama, Qwen, mistralai, google, deepseek-ai and microsoft, drawn from a hash of each `_id`.
-- Showcase features: the most downloaded quantized model (all time at REAL_DEFAULT_NOW) has its
-  `downloadsAllTime` revised down by 30% on 2025-05-21; the earliest-created model outside the
-  Llama lineage that has no children and is never deleted is private.
 """
 
 from __future__ import annotations
 
 import csv
-import gc
 import gzip
 import importlib.resources
 import io
@@ -44,32 +36,20 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker.emulator import figures, providers, traits
-from tracker.emulator.catalogue import DAY, Catalogue, HubModel, object_id, parse_time
+from tracker.emulator.vocabulary import DAY, parse_time
 
-__all__ = [
-    "REAL_DEFAULT_NOW",
-    "REAL_FIRST_WEEK",
-    "RealLoadStats",
-    "load_real_catalogue",
-    "load_real_catalogue_with_stats",
-]
-
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("tracker.emulator.real")  # kept: operators filter on it
 
 REAL_DEFAULT_NOW = parse_time("2025-07-02T00:00:00Z")
 REAL_FIRST_WEEK = parse_time("2025-03-12T00:00:00Z")
 
 _HOUR = 3600
 _PRE_START = parse_time("2023-01-01T00:00:00Z")
-_PRE_END = parse_time("2025-03-05T00:00:00Z")
-_RENAMED_AT = parse_time("2024-09-05T00:00:00Z")
-_REVISION_AT = parse_time("2025-05-21T00:00:00Z")
-_REVISION_FRACTION = 0.3
+PRE_END = parse_time("2025-03-05T00:00:00Z")  # models existing before the window are created by then
 _COLUMNS = ["week", "event", "model_id", "relation", "base_model"]
 _VALID_ID = re.compile(r"[\w\-.]{1,96}/[\w\-.]{1,96}|[\w\-.]{1,96}")
 _OLD_31, _NEW_31 = "meta-llama/meta-llama-3.1-", "meta-llama/llama-3.1-"
-_LLAMA_ORGS = ("meta-llama/", "codellama/", "huggyllama/")
+LLAMA_ORGS = ("meta-llama/", "codellama/", "huggyllama/")
 # (pattern on the lower-cased id, family, release date): first match wins, so specific ones come first.
 _FAMILIES = [
     (re.compile(r"prompt-guard-2|guard-4"), "Llama Guard", "2025-04-29"),
@@ -88,9 +68,6 @@ _OFFICIAL_LINKS = {
     "meta-llama/llama-3.1-8b-instruct": ("meta-llama/llama-3.1-8b", "meta-llama/Meta-Llama-3.1-8B"),
     "meta-llama/meta-llama-3-70b-instruct": ("meta-llama/meta-llama-3-70b", "meta-llama/Meta-Llama-3-70B"),
 }
-# Organisations whose own releases providers favour (`providers.draw`'s `official`).
-_OFFICIAL_ORGS = (*_LLAMA_ORGS, "qwen/", "mistralai/", "google/", "deepseek-ai/", "microsoft/")
-_OTHER_ARCHS = (("qwen", "qwen2"), ("mistral", "mistral"), ("gemma", "gemma2"), ("phi", "phi3"))
 
 
 @dataclass
@@ -120,7 +97,7 @@ class RealLoadStats:
 
 
 @dataclass(slots=True)
-class _Rec:
+class ModelRecord:
     """A model under construction; `parents` are positions in the build list."""
 
     repo_id: str
@@ -149,7 +126,7 @@ def _spelling(model_id: str) -> str:
 def _family(model_id: str) -> tuple[str, str] | None:
     """(family, release date) of an official Llama repository, None for any other id."""
     key = model_id.lower()
-    if not key.startswith(_LLAMA_ORGS):
+    if not key.startswith(LLAMA_ORGS):
         return None
     for pattern, family, date in _FAMILIES:
         if pattern.search(key):
@@ -192,12 +169,12 @@ def _open_rows(path: str | Path | None) -> list[list[str]]:
     return rows[1:]
 
 
-class _Builder:
-    """Turns data rows into model records, then into a `Catalogue`."""
+class RealLineage:
+    """Turns data rows into model records (`read`, `link`, `date_pre_window`), for `real` to draw traits."""
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
-        self.recs: list[_Rec] = []
+        self.recs: list[ModelRecord] = []
         self.index: dict[str, int] = {}
         self.stats = RealLoadStats()
 
@@ -210,7 +187,7 @@ class _Builder:
             pos = self.index.get(key)
         if pos is None:
             pos = self.index[key] = len(self.recs)
-            self.recs.append(_Rec(_spelling(model_id), in_window=False))
+            self.recs.append(ModelRecord(_spelling(model_id), in_window=False))
         return pos
 
     def read(self, rows: list[list[str]]) -> None:
@@ -237,7 +214,7 @@ class _Builder:
         for pos, evs in events.items():
             self._life(self.recs[pos], sorted(evs) if len(evs) > 1 else evs)
 
-    def _life(self, rec: _Rec, evs: list[tuple[int, int, bool, int, str, str]]) -> None:
+    def _life(self, rec: ModelRecord, evs: list[tuple[int, int, bool, int, str, str]]) -> None:
         """Creation, relation, bases and toggles of one model from its events in week order."""
         start = 0 if evs[0][2] else next((i for i, e in enumerate(evs) if e[2]), 0)
         self.stats.ignored_events += start  # deletions before the first addition
@@ -331,7 +308,7 @@ class _Builder:
                 release = max(parse_time(family[1]) + self.rng.randrange(12 * _HOUR), lo)
                 rec.created = min(release, hi)
             else:
-                hi = min(hi, _PRE_END)
+                hi = min(hi, PRE_END)
                 rec.created = hi if lo >= hi else lo + self.rng.randrange(hi - lo)
 
     def families(self) -> list[str | None]:
@@ -355,181 +332,12 @@ class _Builder:
                     queue.append(child)
         return found
 
-    def models(self) -> list[HubModel]:
-        """HubModels with traits drawn in build order, sorted by `_id`, parents as sorted indexes."""
-        rng, out, families = self.rng, [], self.families()
-        named: list[int | None] = []
-        quant_weights, licences = traits.QUANT_WEIGHTS, traits.FAMILY_LICENSES
-        for rec, family in zip(self.recs, families, strict=True):
-            repo_id, relation, lower = rec.repo_id, rec.relation, rec.repo_id.lower()
-            fmt = None
-            if relation == "quantized":
-                fmt = traits.detect_format(repo_id) or traits.pick(rng, quant_weights)
-            library, extra = traits.library_and_tags(relation, fmt)
-            inherited = licences.get(family, "other") if family else "apache-2.0"
-            official = family is not None and lower.startswith(_LLAMA_ORGS)
-            licence = inherited if official else traits.license_for(rng, inherited)
-            text = " ".join((lower, *rec.declared)).lower() if rec.declared else lower
-            arch = "llama"
-            if "llama" not in text:
-                for word, name in _OTHER_ARCHS:
-                    if word in text:
-                        arch = name
-                        break
-            meta = lower.startswith("meta-llama/")
-            scale = 20_000.0 if meta else 1.0 if rec.in_window else 200.0
-            rate, tau, floor, likes_max = traits.popularity(rng, scale=scale)
-            if rec.toggles and not meta:
-                # Repositories that get deleted are mostly experiments nobody used: keep them out of
-                # the heavy tail, or one deletion would swing the ecosystem's downloads by millions.
-                rate, likes_max = 5.0 * rate / (rate + 5.0), min(likes_max, 3)  # bounded below 5 a day
-            params = traits.parameters_for(repo_id, rng)
-            named.append(traits.named_parameters(repo_id))  # for `_inherit_parameters`, while cached
-            created = rec.created if rec.created is not None else _PRE_END
-            out.append(
-                HubModel(
-                    oid=object_id(created, rng.randbytes(8)),
-                    repo_id=repo_id,
-                    created=created,
-                    relation=relation,
-                    parents=rec.parents,
-                    card_base=rec.declared,
-                    old_id=rec.old_id,
-                    renamed_at=_RENAMED_AT if rec.old_id else None,
-                    toggles=rec.toggles,
-                    gated="manual" if meta else False,
-                    library=library,
-                    pipeline="text-generation",
-                    license=licence,
-                    arch=arch,
-                    extra_tags=extra,
-                    params=params,
-                    rate=rate,
-                    tau_days=tau,
-                    floor=floor,
-                    likes_max=likes_max,
-                )
-            )
-        self._inherit_parameters(out, named)
-        for m in out:
-            m.providers = providers.draw(
-                traits.model_hash(m.oid, 1),
-                official=m.repo_id.lower().startswith(_OFFICIAL_ORGS) and m.relation in (None, "finetune"),
-                relation=m.relation,
-                pipeline=m.pipeline,
-                repo_id=m.repo_id,
-                created=m.created,
-                rate=m.rate,
-            )
-        self._showcase(out, families)
-        order = sorted(range(len(out)), key=[m.oid for m in out].__getitem__)
-        where = [0] * len(out)
-        for i, p in enumerate(order):
-            where[p] = i
-        for m, rec in zip(out, self.recs, strict=True):
-            if rec.parents:
-                m.parents = tuple([where[p] for p in rec.parents])
-        return [out[p] for p in order]
 
-    def _inherit_parameters(self, models: list[HubModel], named: list[int | None]) -> None:
-        """Derivatives' parameter counts from their first base's (`traits.derived_parameters`; `named`:
-        the count each id implies), bases first; a model naming itself, or closing a cycle of first
-        bases, keeps the count of its name."""
-        done = [False] * len(models)
-        on_path: set[int] = set()
-        for start in range(len(models)):
-            stack = [start]
-            while stack:
-                x = stack[-1]
-                if done[x]:
-                    stack.pop()
-                    continue
-                parents = self.recs[x].parents
-                p = parents[0] if parents else x
-                if p != x and not done[p] and p not in on_path:
-                    on_path.add(x)
-                    stack.append(p)
-                    continue
-                if p != x and done[p]:
-                    m = models[x]
-                    if m.relation in ("quantized", "adapter"):
-                        m.params = models[p].params
-                    else:
-                        official = m.repo_id.lower().startswith(_OFFICIAL_ORGS)
-                        h = None if official else traits.model_hash(m.oid)
-                        base = models[p].params
-                        m.params = traits.derived_parameters(m.relation, base, named[x], m.params, h)
-                done[x] = True
-                on_path.discard(x)
-                stack.pop()
-
-    def _showcase(self, models: list[HubModel], families: list[str | None]) -> None:
-        """One downward revision of `downloadsAllTime` and one private model (see the module docstring)."""
-        top, top_key = None, (-1, "")
-        for m in models:
-            if m.relation == "quantized" and m.created < _REVISION_AT:
-                age = (REAL_DEFAULT_NOW - m.created) / DAY
-                key = (figures.cumulative_downloads(m.rate, m.tau_days, m.floor, age), m.oid)
-                if key > top_key:
-                    top, top_key = m, key
-        if top is not None:
-            top.revision_at, top.revision_fraction = _REVISION_AT, _REVISION_FRACTION
-        has_children = {p for m in models if m.parents for p in m.parents}
-        chosen, chosen_key = None, (REAL_DEFAULT_NOW + 1, "")
-        for pos, m in enumerate(models):
-            key = (m.created, m.oid)
-            if (
-                key < chosen_key
-                and m.arch != "llama"
-                and not m.toggles
-                and families[pos] is None
-                and self.recs[pos].in_window
-                and pos not in has_children
-            ):
-                chosen, chosen_key = m, key
-        if chosen is not None:
-            chosen.private = True
-
-
-def load_real_catalogue_with_stats(
-    path: str | Path | None = None, *, seed: int = 0, ecosystems: str | Path | None = None
-) -> tuple[Catalogue, RealLoadStats]:
-    """The real-lineage catalogue and what loading kept and dropped; see `load_real_catalogue`."""
-    builder = _Builder(seed)
-    # The load allocates a few hundred thousand objects, none of them garbage: the cyclic collector
-    # would rescan them over and over and about double the load time.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        builder.read(_open_rows(path))
-        builder.link(_listed_roots(ecosystems))
-        builder.date_pre_window()
-        catalogue = Catalogue("real", builder.models(), REAL_DEFAULT_NOW)
-    finally:
-        if was_enabled:
-            gc.enable()
-    stats = builder.stats
-    logger.info(
-        "real catalogue: %d models (%d added in the window, %d pre-window), %d deletions, %d restorations,"
-        " %d invalid bases dropped, %d events ignored, %d ids merged by case",
-        len(catalogue),
-        stats.added_models,
-        stats.pre_window_models,
-        stats.deletions,
-        stats.restorations,
-        stats.invalid_bases,
-        stats.ignored_events,
-        stats.case_merged_ids,
-    )
-    return catalogue, stats
-
-
-def load_real_catalogue(
-    path: str | Path | None = None, *, seed: int = 0, ecosystems: str | Path | None = None
-) -> Catalogue:
-    """The emulated Hub of real ids and lineage in `path` (None: the packaged data), drawn with `seed`.
-
-    `ecosystems` is the ecosystems file whose roots must all exist (None: the shipped one,
-    skipped while it is absent).
-    """
-    return load_real_catalogue_with_stats(path, seed=seed, ecosystems=ecosystems)[0]
+def read_lineage(path: str | Path | None, ecosystems: str | Path | None, seed: int) -> RealLineage:
+    """The records of the data file at `path` (None: the packaged one), with every root of the ecosystems
+    file (None: the shipped one), dated; `seed` starts the generator `real` goes on drawing from."""
+    lineage = RealLineage(seed)
+    lineage.read(_open_rows(path))
+    lineage.link(_listed_roots(ecosystems))
+    lineage.date_pre_window()
+    return lineage
