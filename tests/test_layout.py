@@ -277,3 +277,50 @@ def test_long_modules_are_named(tmp_path: Path) -> None:
         tmp_path, {"tracker/__init__.py": "", "dashboard/__init__.py": "", "tracker/big.py": "x = 1\n" * 401}
     )
     assert long_modules(root) == ["tracker/big.py: 401 lines"]
+
+
+# The loggers operators filter on (journalctl, log shippers): their names are the modules' names before the
+# packages by stage, pinned as literals so that moving a module never renames its logger.
+LOGGERS = {
+    "tracker.archive",
+    "tracker.archive_file",
+    "tracker.backfill",
+    "tracker.commands.export",
+    "tracker.commands.hub",
+    "tracker.commands.snapshots",
+    "tracker.crawl",
+    "tracker.database",
+    "tracker.demo",
+    "tracker.emulator",
+    "tracker.emulator.real",
+    "tracker.emulator.server",
+    "tracker.hub",
+    "tracker.migrations",
+    "tracker.notices",
+    "tracker.notify",
+    "tracker.progress",
+    "tracker.rollups",
+    "tracker.scheduler",
+    "tracker.snapshot",
+    "tracker.store",
+}
+
+
+def logger_names(root: Path) -> dict[str, set[str]]:
+    """Every `logging.getLogger(...)` argument in the product that names a tracker logger, by file."""
+    found: dict[str, set[str]] = {}
+    for path in product_modules(root).values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "getLogger" and node.args:
+                arg = node.args[0]
+                name = arg.value if isinstance(arg, ast.Constant) else ast.unparse(arg)
+                if name == "__name__" or str(name).startswith("tracker"):
+                    found.setdefault(str(path.relative_to(root)), set()).add(str(name))
+    return found
+
+
+def test_loggers_keep_the_names_operators_filter_on() -> None:
+    used = logger_names(ROOT)
+    unknown = {path: names - LOGGERS for path, names in used.items() if names - LOGGERS}
+    assert unknown == {}, "a logger must be named by a literal from LOGGERS, never __name__"
+    assert set().union(*used.values()) == LOGGERS

@@ -48,7 +48,7 @@ def target(receiver: Receiver) -> Target:
 @pytest.fixture
 def debug_logs(caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> pytest.LogCaptureFixture:
     """Everything Apprise and urllib3 say, at DEBUG: where URLs would leak (printed, as with `-vv`)."""
-    for name in ("apprise", "urllib3.connectionpool", "tracker.report.notify"):
+    for name in ("apprise", "urllib3.connectionpool", "tracker.notify"):
         caplog.set_level(logging.DEBUG, logger=name)
     monkeypatch.setattr(logging.getLogger("apprise"), "propagate", True)  # the CLI stops it below -vv
     return caplog

@@ -15,7 +15,7 @@ from tracker.commands.options import (
 )
 from tracker.report.dictionary import TABLES, render_table
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("tracker.commands.export")
 
 
 # --- exports ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import click
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("tracker.commands.hub")
 
 
 # --- the emulator ------------------------------------------------------------------------------------

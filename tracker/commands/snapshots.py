@@ -28,6 +28,8 @@ from tracker.commands.options import (
 
 # --- snapshots -------------------------------------------------------------------------------------
 
+logger = logging.getLogger("tracker.commands.snapshots")
+
 
 @click.command()
 @database_option
@@ -292,9 +294,9 @@ def schedule(
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our own lines say what it does
     engine = open_database(database_url)
     if targets:
-        logging.getLogger(__name__).info("notifying %d: %s", len(targets), describe_targets(targets))
+        logger.info("notifying %d: %s", len(targets), describe_targets(targets))
     if rules:
-        logging.getLogger(__name__).info("alert rules: %d, from %s", len(rules), alerts_path)
+        logger.info("alert rules: %d, from %s", len(rules), alerts_path)
     notices = Notices(engine, targets=targets, digest_dir=folder, rules=rules, dashboard_url=dashboard_url)
     try:
         SnapshotScheduler(engine, plan, settings, run_now=run_now, notices=notices).run()

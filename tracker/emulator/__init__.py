@@ -16,7 +16,7 @@ import time
 
 from tracker.emulator.catalogue import Catalogue
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("tracker.emulator")
 CATALOGUES = ("synthetic", "real", "realistic")
 
 

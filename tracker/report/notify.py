@@ -183,7 +183,7 @@ def send(
     sleep: Callable[[float], None] = time.sleep,
 ) -> Delivery:
     """Send to one target; on failure retry after backoff, 2*backoff, 4*backoff ... (attempts in all).
-    Logs (logger "tracker.report.notify"): INFO "notified <service> (<masked>)" on success (with "after N
+    Logs (logger "tracker.notify"): INFO "notified <service> (<masked>)" on success (with "after N
     attempts" when retried); WARNING per failed attempt that will be retried ("... attempt 1 of 4 failed:
     <error>; retrying in 2 s"); WARNING at the end "notification to <service> (<masked>) failed after 4
     attempts: <error>". Never raises (an exception from Apprise counts as a failed attempt)."""
