@@ -21,6 +21,9 @@ os.environ.pop("HF_ENDPOINT", None)
 with open(os.path.join(_HF_HOME, ".agent_harnesses.json"), "w", encoding="utf-8") as _cache:
     _cache.write('{"standardEnvVars": [], "harnesses": {}}')
 
+from tests.support import dashboard_db  # noqa: E402
+from tracker.emulator.builders.real import load_real_catalogue_with_stats  # noqa: E402
+from tracker.emulator.builders.real_lineage import RealLoadStats  # noqa: E402
 from tracker.emulator.builders.synthetic import build_synthetic  # noqa: E402
 from tracker.emulator.catalogue import Catalogue  # noqa: E402 - after the environment is set
 from tracker.emulator.routes.server import HubEmulator  # noqa: E402
@@ -55,6 +58,16 @@ def _declared_services(request: pytest.FixtureRequest, monkeypatch: pytest.Monke
         monkeypatch.setattr(subprocess, "Popen", _Undeclared)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _shared_builds(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One folder of this test run for what every xdist worker may share (built databases)."""
+    base = tmp_path_factory.getbasetemp()
+    run = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # .../pytest-N/popen-gw0
+    shared = run / "shared"
+    shared.mkdir(exist_ok=True)
+    dashboard_db.SHARED = shared
+
+
 TEST_SEED = 0
 TEST_MODELS = 20_000
 
@@ -70,6 +83,19 @@ def small() -> Catalogue:
     """A smaller synthetic Hub (seed 3, 6,000 models: every trap but the 1,000-child parent), built once
     per session; a module may override it."""
     return build_synthetic(seed=3, models=6000)
+
+
+@pytest.fixture(scope="session")
+def real_loaded() -> tuple[Catalogue, RealLoadStats]:
+    """The real catalogue (16 real weeks of Hub lineage, seed 0) with its load statistics, built once per
+    session: a few seconds each time otherwise. Read-only, like every catalogue."""
+    return load_real_catalogue_with_stats()
+
+
+@pytest.fixture(scope="session")
+def real(real_loaded: tuple[Catalogue, RealLoadStats]) -> Catalogue:
+    """The real catalogue alone."""
+    return real_loaded[0]
 
 
 @pytest.fixture

@@ -45,6 +45,7 @@ def test_children_across_pages_match_the_catalogue(hub: HubEmulator, catalogue: 
     assert first.parents == (BIG,)
 
 
+@pytest.mark.slow
 def test_pacing_never_exceeds_a_small_quota(catalogue: Catalogue) -> None:
     emulator = HubEmulator(catalogue, plan=FaultPlan(quota=12, window=1))
     emulator.start()
@@ -62,6 +63,7 @@ def test_pacing_never_exceeds_a_small_quota(catalogue: Catalogue) -> None:
         emulator.stop()
 
 
+@pytest.mark.slow
 def test_faults_are_retried_to_the_same_answers(catalogue: Catalogue) -> None:
     ids = sample_ids(catalogue, 60)
     emulator = HubEmulator(catalogue)

@@ -133,6 +133,7 @@ def test_filters_persist_across_pages(app: AppTest) -> None:
     assert set(shown["ecosystem"]) == {"llama"}
 
 
+@pytest.mark.slow
 def test_a_new_run_shows_without_a_restart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url = build_database(tmp_path / "growing.db", weeks=2)
     monkeypatch.setenv("TRACKER_DATABASE_URL", url)

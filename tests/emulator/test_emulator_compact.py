@@ -81,6 +81,7 @@ def test_the_catalogue_has_the_promised_shape(cat: Catalogue, llama) -> None:
     assert cat.listed_count(t + 60 * DAY) > cat.listed_count(t)  # the compact part grows with the clock
 
 
+@pytest.mark.slow
 def test_paging_through_the_hub_yields_every_listed_model_once_in_id_order(cat: Catalogue, hub) -> None:
     t = hub.now
     listed = [e for e in CRAWL_EXPAND if e != "childrenModelCount"]  # the real Hub's listings refuse it
@@ -161,6 +162,7 @@ def test_ground_truth_and_floors_ignore_the_compact_part(cat: Catalogue, llama) 
     ) - math.ceil(without.listed_count(t) / 1000)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("strategy", ["tree", "scan"])
 def test_both_strategies_find_the_ground_truth(cat: Catalogue, hub, llama, strategy) -> None:
     truth = {m.model_id for m in ground_truth(cat, llama, hub.now).models}

@@ -133,6 +133,7 @@ def test_quantizations_and_adapters_share_their_base_size(small: Catalogue) -> N
     _check_inheritance(small)
 
 
+@pytest.mark.slow
 def test_the_compact_part_inherits_sizes_too() -> None:
     cat = build_realistic(seed=0, models=30_000, llama=1_500)
     _check_inheritance(cat)
@@ -143,10 +144,8 @@ def test_the_compact_part_inherits_sizes_too() -> None:
     assert 0.001 < len(mapped) / len(listed) < 0.05
 
 
-def test_the_real_catalogue_inherits_sizes_and_has_providers() -> None:
-    from tracker.emulator.builders.real import load_real_catalogue
-
-    cat = load_real_catalogue()
+def test_the_real_catalogue_inherits_sizes_and_has_providers(real: Catalogue) -> None:
+    cat = real
     _check_inheritance(cat)
     t = cat.default_now
     listed = _listed(cat)
@@ -366,6 +365,7 @@ def test_listings_can_refuse_providers_or_sizes(small: Catalogue, refused: tuple
 # --- ground truth, archive, determinism --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_truth_equals_the_payloads(emulator: HubEmulator, small: Catalogue) -> None:
     truth = ground_truth(small, load_ecosystems(), emulator.now)
     by_id = {item["id"]: item for item in listing(emulator)}

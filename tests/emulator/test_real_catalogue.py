@@ -56,15 +56,15 @@ def data() -> Data:
 
 
 @pytest.fixture(scope="module")
-def loaded() -> tuple[Catalogue, RealLoadStats]:
-    """The packaged real catalogue with seed 0, loaded once for the module."""
-    return load_real_catalogue_with_stats()
+def loaded(real_loaded: tuple[Catalogue, RealLoadStats]) -> tuple[Catalogue, RealLoadStats]:
+    """The packaged real catalogue with seed 0 (the session's)."""
+    return real_loaded
 
 
 @pytest.fixture(scope="module")
-def cat(loaded: tuple[Catalogue, RealLoadStats]) -> Catalogue:
+def cat(real: Catalogue) -> Catalogue:
     """The catalogue alone."""
-    return loaded[0]
+    return real
 
 
 def every_field(cat: Catalogue) -> list[tuple[object, ...]]:

@@ -221,6 +221,7 @@ def _close(a: pd.Series, b: pd.Series) -> bool:
 # --- the done-when: the page's figures are the exports' --------------------------------------------------
 
 
+@pytest.mark.slow  # the five-ecosystem history: about 20 s to build, once per run
 def test_the_database_holds_five_ecosystems(exported: dict[str, pd.DataFrame]) -> None:
     history = exported["history"]
     assert sorted(history["ecosystem"].unique()) == sorted(FIVE)
@@ -231,6 +232,7 @@ def test_the_database_holds_five_ecosystems(exported: dict[str, pd.DataFrame]) -
     assert exported["models"]["parameters"].notna().mean() > 0.9
 
 
+@pytest.mark.slow  # the five-ecosystem history: about 20 s to build, once per run
 def test_share_of_new_derivatives_equals_the_exports(exported: dict, engine: Engine) -> None:
     expected = expected_shares(exported["history"])
     got = compare.compute_new_shares(queries.load_series(engine))
@@ -243,6 +245,7 @@ def test_share_of_new_derivatives_equals_the_exports(exported: dict, engine: Eng
     assert got["run_id"].min() == 2  # the first run has no new derivatives to share
 
 
+@pytest.mark.slow
 def test_size_classes_equal_the_exports(exported: dict, engine: Engine) -> None:
     history = expected_size_classes(exported["history"], exported["models"], exported["edges"])
     rows = _derivatives(history)
@@ -271,6 +274,7 @@ def test_size_classes_equal_the_exports(exported: dict, engine: Engine) -> None:
         assert _close(both["share"], both["expected"]), value
 
 
+@pytest.mark.slow
 def test_relative_adoption_equals_the_exports(exported: dict, engine: Engine) -> None:
     runs = exported["runs"]
     latest = runs.loc[runs["status"] == "complete", "taken_at"].max()
@@ -294,6 +298,7 @@ def test_relative_adoption_equals_the_exports(exported: dict, engine: Engine) ->
     assert (got["ratio"] >= 1).sum() > 10
 
 
+@pytest.mark.slow  # the five-ecosystem history: about 20 s to build, once per run
 def test_providers_equal_the_exports(exported: dict, engine: Engine, five_ecosystems: str) -> None:
     expected = expected_providers(exported["history"])
     latest = compare.compute_providers(compare.load_provider_series(engine)).set_index("ecosystem")
@@ -319,6 +324,7 @@ def test_providers_equal_the_exports(exported: dict, engine: Engine, five_ecosys
     assert {(r.ecosystem, r.provider): r.models for r in counts.itertuples()} == by_name.to_dict()
 
 
+@pytest.mark.slow  # the five-ecosystem history: about 20 s to build, once per run
 def test_growth_multiple_equals_the_exports(exported: dict, engine: Engine) -> None:
     value, now, before, now_at, before_at = expected_growth(exported["history"])
     series = queries.load_series(engine)
@@ -356,6 +362,7 @@ def charts(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
 
 
+@pytest.mark.slow  # the five-ecosystem history: about 20 s to build, once per run
 def test_overview_shows_the_growth_multiple_and_its_basis(app: AppTest, exported: dict) -> None:
     value, now, before, now_at, before_at = expected_growth(exported["history"])
     app.run()
@@ -377,6 +384,7 @@ def test_overview_shows_the_growth_multiple_and_its_basis(app: AppTest, exported
         assert any("No run on or before 2020-01-01" in c.value for c in app.caption) is note
 
 
+@pytest.mark.slow
 def test_compare_page_shows_the_exports_figures(app: AppTest, exported: dict) -> None:
     history = exported["history"]
     app.run()
@@ -424,6 +432,7 @@ def test_compare_page_shows_the_exports_figures(app: AppTest, exported: dict) ->
     assert any("weekly archive" in c.value for c in app.caption)
 
 
+@pytest.mark.slow
 def test_compare_page_widgets(app: AppTest) -> None:
     app.run()
     app.switch_page("views/ecosystems.py").run()
@@ -470,6 +479,7 @@ def test_compare_page_widgets(app: AppTest) -> None:
     assert any("No base model has a ratio at 7 days" in i.value for i in app.info)  # all before history
 
 
+@pytest.mark.slow
 def test_compare_page_with_one_ecosystem_says_how_to_add_rivals(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     from tests.support.dashboard_db import build_database
 

@@ -243,6 +243,7 @@ def test_orphans_lost_and_unknown_bases() -> None:
 # --- an emulator history against ground truth --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_emulator_history_agrees_with_ground_truth(engine: Engine) -> None:
     cat = build_synthetic(seed=11, models=4000)
     ecosystems = select_ecosystems(load_ecosystems(), ["llama", "qwen"])

@@ -243,6 +243,7 @@ def test_runs_from_before_the_rollups_get_them_on_migration(tmp_path) -> None:  
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_migration_0006_writes_the_size_classes_of_recorded_runs(database_url: str) -> None:
     from alembic import command
     from sqlalchemy import inspect

@@ -485,6 +485,7 @@ def real_series(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_rules_on_a_real_series_fire_just_past_the_real_figure(real_series: pd.DataFrame) -> None:
     runs = sorted(real_series["run_id"].unique())
     assert len(runs) == 3

@@ -63,6 +63,7 @@ def headline(d: digest.Digest) -> dict[str, dict]:
 # --- the figures, against the metrics layer's maths over the raw history -------------------------------
 
 
+@pytest.mark.slow
 def test_headline_figures_are_the_histories(made: digest.Digest, history: tuple) -> None:
     frame, _ = history
     runs = sorted(frame["run_id"].unique())
@@ -181,6 +182,7 @@ def test_json_carries_the_same_figures_as_the_markdown(weeks: str, made: digest.
     assert data["run"]["taken_at"].endswith("Z")
 
 
+@pytest.mark.slow
 def test_html_embeds_the_charts_as_images(weeks: str, tmp_path: Path, capsys) -> None:
     target = tmp_path / "out" / "digest.html"
     code, out, _ = run(["digest", "--database", weeks, "--output", str(target)], capsys)
@@ -208,6 +210,7 @@ def test_the_summary_has_the_four_figures_movers_and_link(made: digest.Digest) -
 # --- one run, no run, a wrong run ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_database_with_one_run_says_the_comparison_starts_next_week(one_run: str, capsys) -> None:
     code, out, _ = run(["digest", "--database", one_run], capsys)
     assert code == 0
@@ -303,6 +306,7 @@ def test_every_json_key_is_documented(weeks: str) -> None:
     assert not missing, f"undocumented in docs/digest.md: {missing}"
 
 
+@pytest.mark.slow
 def test_the_same_weeks_give_the_same_digest_on_either_database(database_url: str, weeks: str) -> None:
     """The module's three weeks recorded again, on the real PostgreSQL and on a new SQLite file: the same
     digest, to the last figure and name."""

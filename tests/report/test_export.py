@@ -301,6 +301,7 @@ EDGES_KEY = ("child_id", "parent_id", "relation")
 # --- every table equals the truth ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_history_equals_ground_truth(recorded: Recorded, capsysbinary) -> None:
     got = export(capsysbinary, recorded, "history")
     want = truth_history(recorded)

@@ -176,6 +176,7 @@ def test_unusable_target_and_kind_are_contained_or_refused() -> None:
 # --- the background notifier ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_notifier_never_delays_the_caller_and_keeps_order(receiver: Receiver, target: Target) -> None:
     receiver.delay = 1.0
     notifier = Notifier([target], attempts=1, timeout=5)

@@ -78,6 +78,7 @@ def test_the_emulated_archive_covers_every_era(small: Catalogue) -> None:
         assert ground_truth(small, ECOSYSTEMS, label_time(day)).models, f"nothing to import at {day}"
 
 
+@pytest.mark.slow
 def test_each_date_records_the_ground_truth(engine: Engine, emulator: HubEmulator, small: Catalogue) -> None:
     archive = HubArchive(emulator.url)
     for day in reversed(ERAS):  # newest first: an older file must not overwrite newer descriptions
@@ -134,6 +135,7 @@ def test_parents_declared_by_an_old_id_are_followed_by_their_id(
     assert edges == {(e.child_id, e.parent_id, e.relation) for e in truth.edges}
 
 
+@pytest.mark.slow
 def test_a_rerun_imports_nothing_and_a_live_snapshot_counts_from_the_last_file(
     engine: Engine, emulator: HubEmulator, small: Catalogue
 ) -> None:
@@ -186,6 +188,7 @@ def test_only_the_needed_columns_are_read(tmp_path: Path, emulator: HubEmulator)
     assert outcome.bytes_read < 0.25 * outcome.size, "more than a quarter of the file was read"
 
 
+@pytest.mark.slow
 def test_files_sent_to_a_cdn_are_read_the_same(tmp_path: Path, small: Catalogue) -> None:
     """huggingface.co answers a large file's resolve URL with a 302 to its CDN: the ranges follow it."""
     day = ERAS[-1]
@@ -352,6 +355,7 @@ def test_bad_input_is_one_line_and_keeps_what_was_stored(tmp_path: Path, emulato
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_the_dashboard_marks_archive_runs(
     tmp_path: Path, emulator: HubEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -388,12 +392,10 @@ def test_taken_at_of_a_file_is_its_date_at_midnight_utc() -> None:
 
 
 @pytest.mark.slow
-def test_the_real_catalogue_s_archive_records_its_ground_truth(tmp_path: Path) -> None:
+def test_the_real_catalogue_s_archive_records_its_ground_truth(tmp_path: Path, real: Catalogue) -> None:
     """The real catalogue's weekly files (real ids and lineage: merges of up to 65 bases, weekly
     additions and deletions): the first and the last of its 16 weeks, every enabled ecosystem."""
-    from tracker.emulator import load_catalogue
-
-    cat = load_catalogue("real")
+    cat = real
     ecosystems = select_ecosystems(load_ecosystems(), None)
     labels = labels_for(cat)
     assert len(labels) == 16

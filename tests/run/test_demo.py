@@ -13,6 +13,7 @@ from tracker.read import metrics
 from tracker.storage.database import make_engine
 
 
+@pytest.mark.slow
 def test_demo_builds_weekly_runs_that_grow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # the default database is demo.db in the working folder
     result = CliRunner().invoke(cli, ["-q", "demo", "--no-dashboard", "--weeks", "3"])
@@ -49,6 +50,7 @@ def test_demo_builds_weekly_runs_that_grow(tmp_path: Path, monkeypatch: pytest.M
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_demo_refuses_a_database_with_runs(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'mine.db'}"
     first = CliRunner().invoke(cli, ["-q", "demo", "--no-dashboard", "--weeks", "1", "--database", url])

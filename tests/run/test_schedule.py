@@ -172,6 +172,7 @@ def test_schedule_status_lines() -> None:
 # --- the scheduler in this process ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_missed_runs_are_caught_up_exactly_once(
     database_url: str, emulator: HubEmulator, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -275,6 +276,7 @@ def test_a_changed_cron_keeps_a_missed_run_due(tmp_path: Path, emulator: HubEmul
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_a_run_while_another_snapshot_runs_is_skipped(
     database_url: str, emulator: HubEmulator, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -304,6 +306,7 @@ def test_a_run_while_another_snapshot_runs_is_skipped(
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_consecutive_runs_on_a_schedule_of_seconds(tmp_path: Path, emulator: HubEmulator) -> None:
     engine = open_store(f"sqlite:///{tmp_path / 'seconds.db'}")
     try:

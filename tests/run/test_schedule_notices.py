@@ -95,6 +95,7 @@ def overview_metrics(url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, tup
     return {m.label: (m.value, m.proto.delta) for m in app.metric}
 
 
+@pytest.mark.slow
 def test_a_scheduled_run_sends_one_summary_with_the_dashboards_figures(
     tmp_path: Path, emulator: HubEmulator, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -152,6 +153,7 @@ def test_a_skipped_run_sends_one_alert(tmp_path: Path, emulator: HubEmulator, re
     assert "another snapshot is running on this database" in sent["message"]
 
 
+@pytest.mark.slow
 def test_a_rule_that_should_fire_fires_once_and_one_that_should_not_stays_silent(
     tmp_path: Path, emulator: HubEmulator, receiver: Receiver
 ) -> None:

@@ -89,6 +89,7 @@ def assert_equals_truth(engine: Engine, run_id: int, truth: Truth) -> None:
     assert run.models == len({m.model_id for m in truth.models})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("strategy", ["tree", "scan"])
 def test_recorded_run_equals_ground_truth(engine: Engine, emulator: HubEmulator, strategy: str) -> None:
     truth = ground_truth(emulator.catalogue, ECOSYSTEMS, emulator.now)
@@ -102,6 +103,7 @@ def test_recorded_run_equals_ground_truth(engine: Engine, emulator: HubEmulator,
     assert result.missing_roots == truth.missing_roots
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rules", ["2025", "lenient"])
 @pytest.mark.parametrize("strategy", ["tree", "scan"])
 def test_every_rule_set_gives_the_same_records(
@@ -129,6 +131,7 @@ def test_every_rule_set_gives_the_same_records(
         emu.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("refused", [("inferenceProviderMapping",), ("safetensors", "gguf")])
 def test_a_listing_that_refuses_a_usage_value_is_asked_again_without_it_alone(
     tmp_path, small: Catalogue, emulator: HubEmulator, refused: tuple[str, ...]
@@ -171,6 +174,7 @@ def test_a_listing_that_refuses_a_usage_value_is_asked_again_without_it_alone(
     assert len(known) < 0.1 * len(got)
 
 
+@pytest.mark.slow
 def test_both_strategies_and_a_later_clock(engine: Engine, emulator: HubEmulator) -> None:
     """Two runs a week apart on one database: each equals the truth at its own clock time."""
     with HubClient(emulator.url) as client:
@@ -183,6 +187,7 @@ def test_both_strategies_and_a_later_clock(engine: Engine, emulator: HubEmulator
     assert recorded_rows(engine, first.run_id) != recorded_rows(engine, second.run_id)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rules", ["2026", "lenient"])
 def test_tree_requests_stay_near_the_floor(tmp_path, catalogue: Catalogue, rules: str) -> None:
     """At the default size (a parent with more than 1,000 children), read from the emulator's counters:
@@ -212,6 +217,7 @@ def test_tree_requests_stay_near_the_floor(tmp_path, catalogue: Catalogue, rules
         emu.stop()
 
 
+@pytest.mark.slow
 def test_faults_and_a_small_quota_change_nothing(tmp_path) -> None:
     """A quota of 25 a second; 429 every 23rd request (each holds every sender 1 s), 503 every 11th,
     truncated JSON every 13th, a dropped connection every 29th."""
@@ -435,6 +441,7 @@ def test_settings_come_from_flags_then_environment(tmp_path, emulator: HubEmulat
     assert run.strategy == "scan"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rules", ["2026", "2025", "lenient"])
 def test_auto_costs_no_more_than_the_cheaper_once_the_hub_was_scanned(
     tmp_path, small: Catalogue, rules: str
@@ -499,6 +506,7 @@ def test_the_closing_line_names_three_missing_roots(tmp_path, emulator: HubEmula
     assert all(f"root {r} is not on the Hub" in result.stderr for r in missing)
 
 
+@pytest.mark.slow
 def test_what_a_run_learned_of_the_listings_holds_for_30_days(tmp_path, emulator: HubEmulator) -> None:
     engine = open_store(f"sqlite:///{tmp_path / 'rules.db'}")
     try:

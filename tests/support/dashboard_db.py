@@ -1,9 +1,16 @@
-"""Small databases of real emulator snapshots for the dashboard tests (built once per module)."""
+"""Small databases of real emulator snapshots for the dashboard tests.
+
+Each is built once per test run, whatever the number of xdist workers: `build_database` and
+`build_history` keep the file they build in `SHARED` (a folder of this run that every worker sees,
+set by tests/conftest.py) under a lock, and give each caller a copy of it at the path it asked for.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import functools
-from collections.abc import Iterable, Sequence
+import shutil
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +33,26 @@ FIVE = ("llama", "qwen", "mistral", "gemma", "deepseek")
 # every 4 weeks: the synthetic Hub's youngest roots (released March to May 2025) reach most milestones.
 HISTORY_WEEKS = range(-88, -23, 4)
 ARCHIVE_SOURCE = "hfmlsoc/hub_weekly_snapshots@0123abc:models/2025-02-24/models.parquet"
+
+
+SHARED: Path | None = None  # this run's folder for built databases; None builds each one where asked
+
+
+def _built_once(name: str, path: Path, build: Callable[[str], None]) -> str:
+    """A copy at `path` of the database `build` writes (given a SQLite URL), built once per run; its URL."""
+    if SHARED is None:
+        build(f"sqlite:///{path}")
+        return f"sqlite:///{path}"
+    built = SHARED / f"{name}.db"
+    with open(SHARED / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another worker may be building it: wait for it
+        if not built.exists():
+            partial = SHARED / f"{name}.partial.db"
+            partial.unlink(missing_ok=True)
+            build(f"sqlite:///{partial}")
+            partial.rename(built)
+    shutil.copyfile(built, path)
+    return f"sqlite:///{path}"
 
 
 @functools.cache
@@ -54,9 +81,8 @@ def snapshot_weeks(url: str, weeks: Iterable[int], *, ecosystems: Sequence[str] 
 
 def build_database(path: Path, *, weeks: int = 3, ecosystems: Sequence[str] = TWO) -> str:
     """`weeks` weekly snapshots into a new SQLite file; its URL."""
-    url = f"sqlite:///{path}"
-    snapshot_weeks(url, range(weeks), ecosystems=ecosystems)
-    return url
+    name = f"weeks-{weeks}-{'-'.join(ecosystems)}"
+    return _built_once(name, path, lambda url: snapshot_weeks(url, range(weeks), ecosystems=ecosystems))
 
 
 def build_history(path: Path) -> str:
@@ -66,7 +92,10 @@ def build_history(path: Path) -> str:
     (which records no inference providers), and the latest run recorded none for deepseek's models
     (as if the Hub had left the mapping out), so both show "not recorded", not zero.
     """
-    url = f"sqlite:///{path}"
+    return _built_once("history", path, _history)
+
+
+def _history(url: str) -> None:
     snapshot_weeks(url, HISTORY_WEEKS, ecosystems=FIVE)
     engine = open_store(url)
     try:
@@ -92,4 +121,3 @@ def build_history(path: Path) -> str:
             rollups.refresh(engine, run_id)  # the roll-ups count providers: written again
     finally:
         engine.dispose()
-    return url

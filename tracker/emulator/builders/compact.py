@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -63,20 +63,9 @@ class CompactPart(CompactArrays):
     The arrays are filled when the catalogue attaches the part, since bases point into the full part.
     """
 
-    def __init__(
-        self,
-        *,
-        seed: int,
-        count: int,
-        start: int,
-        end: int,
-        anchors: Sequence[tuple[str, int]],
-        avoid_authors: Sequence[str] = (),
-    ) -> None:
-        """`count` models created between `start` and `end` (epoch s); `anchors`: (full-part id, tickets)."""
-        super().__init__(
-            seed=seed, count=count, start=start, end=end, anchors=anchors, avoid_authors=avoid_authors
-        )
+    def __init__(self, **arrays: Any) -> None:
+        """The arrays as `CompactArrays` draws them (same keywords), and caches of the models generated."""
+        super().__init__(**arrays)
         self.model = functools.lru_cache(maxsize=8192)(self._generate)
         self._base_parameters = functools.lru_cache(maxsize=4096)(self.parameters)  # compact bases'
 
