@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.support.dashboard_db import build_database
 from tracker.cli import cli
 from tracker.read import metrics
 from tracker.storage.database import make_engine
@@ -50,11 +51,10 @@ def test_demo_builds_weekly_runs_that_grow(tmp_path: Path, monkeypatch: pytest.M
         engine.dispose()
 
 
-@pytest.mark.slow
 def test_demo_refuses_a_database_with_runs(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'mine.db'}"
-    first = CliRunner().invoke(cli, ["-q", "demo", "--no-dashboard", "--weeks", "1", "--database", url])
-    assert first.exit_code == 0, first.output
+    url = build_database(tmp_path / "mine.db", weeks=1)  # a database that holds a run of its own
+    before = tmp_path.joinpath("mine.db").read_bytes()
     second = CliRunner().invoke(cli, ["-q", "demo", "--no-dashboard", "--weeks", "1", "--database", url])
     assert second.exit_code != 0
     assert "already holds runs" in second.output
+    assert tmp_path.joinpath("mine.db").read_bytes() == before  # nothing written
