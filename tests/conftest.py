@@ -124,7 +124,7 @@ def api(hub: HubEmulator):  # noqa: ANN201 - HfApi, imported lazily like the pro
 def five_ecosystems(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite URL: five ecosystems over 14 months of emulator snapshots (`dashboard_db.build_history`);
     read-only for the tests that share it. `TRACKER_COMPARE_DATABASE` names another SQLite database
-    instead (the demo's: `TRACKER_COMPARE_DATABASE=sqlite:///demo.db pytest tests/test_compare.py`)."""
+    instead (the demo's: `TRACKER_COMPARE_DATABASE=sqlite:///demo.db pytest tests/read/test_compare.py`)."""
     from tests.support.dashboard_db import build_history
 
     given = os.environ.get("TRACKER_COMPARE_DATABASE")

@@ -147,7 +147,7 @@ def test_a_new_run_shows_without_a_restart(tmp_path: Path, monkeypatch: pytest.M
     assert "#3" in " ".join(c.value for c in at.sidebar.caption)
 
 
-# --- the pure parts: charts, on literal tables (the lineage walks: tests/test_queries.py) ------------------
+# --- the pure parts: charts, on literal tables (the lineage walks: tests/read/test_queries.py) ------------
 
 
 def test_charts_keep_negative_weeks_and_log_drops_non_positive() -> None:

@@ -1,6 +1,6 @@
 """Shareable views under AppTest: every page's choices come from the link's query parameters; an invalid
 parameter is ignored with a small notice, never an error; the explorer reopens on a linked model and
-re-roots. (The browser writes a choice into the link: `tests/test_browser.py` checks that part.)"""
+re-roots. (The browser writes a choice into the link: `tests/dashboard/test_browser.py` checks that part.)"""
 
 from __future__ import annotations
 

@@ -248,7 +248,8 @@ def test_limit_above_1000_is_capped(hub, catalogue) -> None:
 
 
 def test_expand_fields_parse_into_model_info(catalogue) -> None:
-    """On a lenient Hub (child counts on listings, as integers); the real rules: tests/test_hub_rules.py."""
+    """On a lenient Hub (child counts on listings, as integers); the real rules:
+    tests/collect/test_hub_rules.py."""
     with HubEmulator(catalogue, listing_rules="lenient") as hub:
         _expand_fields_parse(hub, HfApi(endpoint=hub.url, token=False), catalogue)
 

@@ -389,7 +389,7 @@ def test_runs_list_every_run(recorded: Recorded, capsysbinary) -> None:
             run.requests,
         )
         assert row["ecosystems"] == recorded.crawled[row["run_id"]]
-        assert row["source"] == "hub"  # live snapshots (tests/test_backfill.py has the archive's runs)
+        assert row["source"] == "hub"  # live snapshots (tests/run/test_backfill.py has the archive's runs)
         if row["run_id"] == recorded.failed:
             assert (row["status"], row["models"]) == ("failed", 0)
             assert "cannot reach the Hub" in row["error"]

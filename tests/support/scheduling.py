@@ -1,4 +1,4 @@
-"""Driving a `SnapshotScheduler` in this process without waiting for real Mondays (tests/test_schedule.py
+"""Driving a `SnapshotScheduler` in this process without waiting for real Mondays (tests/run/test_schedule.py
 says how): crons relative to now, stored run times moved back, stops through a "sentinel" job."""
 
 from __future__ import annotations
