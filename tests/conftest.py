@@ -30,8 +30,6 @@ from tracker.emulator.routes.server import HubEmulator  # noqa: E402
 
 pytest_plugins = ["tests.support.db"]  # backend, database_url, migrated_url, engine: SQLite and PostgreSQL
 
-SERVICES = ("postgres", "browser", "subprocess")  # markers of what a test needs beyond this process
-
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the PostgreSQL cases `postgres`: every test parametrized onto the `postgresql` backend."""

@@ -23,9 +23,9 @@ MAX_LINES = 400
 
 @dataclass(frozen=True)
 class Import:
-    """One import of a product module: where it is, what it names, whether it runs at import time."""
+    """One import of a product module: its line, what it names, whether it runs later (inside a function)
+    and whether a comment says why."""
 
-    path: Path
     line: int
     target: str
     lazy: bool
@@ -71,7 +71,7 @@ def imports_of(path: Path, root: Path, modules: dict[str, Path]) -> list[Import]
             for name in names:
                 if name.split(".")[0] in PRODUCT:
                     commented = _commented(lines, child.lineno)
-                    found.append(Import(path, child.lineno, name, in_function, commented))
+                    found.append(Import(child.lineno, name, in_function, commented))
             visit(child, inside)
 
     visit(ast.parse(source), False)
@@ -79,14 +79,13 @@ def imports_of(path: Path, root: Path, modules: dict[str, Path]) -> list[Import]
 
 
 def _commented(lines: list[str], lineno: int) -> bool:
-    """Whether an import says why: a comment on its line, or above the block of imports it stands in."""
+    """Whether an import says why: a comment on its line, or above the imports it stands among."""
     if "#" in lines[lineno - 1]:
         return True
     above = lineno - 2
-    while (
-        above >= 0
-        and lines[above].strip().startswith(("from ", "import ", ")"))
-        or (above >= 0 and lines[above].startswith(" " * 8) and lines[above].strip().endswith(","))
+    # Up through the imports (and the names of parenthesized ones) standing right above this one.
+    while above >= 0 and (
+        lines[above].strip().startswith(("from ", "import ", ")")) or lines[above].endswith(",")
     ):
         above -= 1
     return above >= 0 and lines[above].strip().startswith("#")
@@ -102,28 +101,23 @@ def parse_rule(docstring: str | None) -> tuple[str, ...] | None:
     return tuple(re.findall(r"`([\w.]+)`", match.group(1)))
 
 
-def package_of(module: str, modules: dict[str, Path]) -> str:
+def rules_of(modules: dict[str, Path]) -> dict[str, tuple[str, ...]]:
+    """Each package that states a rule, with the packages it may import."""
+    stated = {
+        name: parse_rule(ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))))
+        for name, path in modules.items()
+        if path.name == "__init__.py"
+    }
+    return {name: rule for name, rule in stated.items() if rule is not None}
+
+
+def package_of(module: str, rules: dict[str, tuple[str, ...]]) -> str:
     """The package whose rule a module follows: the nearest enclosing package with a rule."""
     parts = module.split(".")
-    candidates = [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
-    for candidate in candidates:
-        if candidate in modules and rules(modules).get(candidate) is not None:
-            return candidate
+    for n in range(len(parts), 0, -1):
+        if ".".join(parts[:n]) in rules:
+            return ".".join(parts[:n])
     raise AssertionError(f"{module}: no enclosing package says what it may import ('May import: ...')")
-
-
-_RULES: dict[int, dict[str, tuple[str, ...] | None]] = {}
-
-
-def rules(modules: dict[str, Path]) -> dict[str, tuple[str, ...] | None]:
-    key = id(modules)
-    if key not in _RULES:
-        _RULES[key] = {
-            name: parse_rule(ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))))
-            for name, path in modules.items()
-            if path.name == "__init__.py"
-        }
-    return _RULES[key]
 
 
 def within(target: str, prefixes: tuple[str, ...]) -> bool:
@@ -133,10 +127,11 @@ def within(target: str, prefixes: tuple[str, ...]) -> bool:
 def rule_breaks(root: Path) -> list[str]:
     """One line per import that its package's rule rules out, or lazy without a comment saying why."""
     modules = product_modules(root)
+    rules = rules_of(modules)
     broken: dict[str, None] = {}  # ordered, each line once (`from m import a, b` names m twice)
     for module, path in modules.items():
-        package = package_of(module, modules)
-        allowed = (package, *(rules(modules)[package] or ()))
+        package = package_of(module, rules)
+        allowed = (package, *rules[package])
         for found in imports_of(path, root, modules):
             where = f"{path.relative_to(root)}:{found.line}"
             if not within(found.target, allowed):

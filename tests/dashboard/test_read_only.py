@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data
 from tests.dashboard.test_dashboard import APP, render_every_page
 from tests.support.dashboard_db import build_database, snapshot_weeks
-from tests.support.db import _postgres_admin
+from tests.support.db import postgres_admin
 from tests.support.paths import DOCS
 
 OPERATIONS = DOCS / "operations.md"
@@ -70,7 +70,7 @@ def dashboard_role(database_url: str) -> Iterator[tuple[str, str]]:
         yield database_url, parsed.set(username=role, password=None).render_as_string(hide_password=False)
     finally:
         data.engine.clear()
-        admin = _postgres_admin()
+        admin = postgres_admin()
         with owner.connect() as connection:
             connection.execute(
                 text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :r"), {"r": role}

@@ -56,12 +56,6 @@ def data() -> Data:
 
 
 @pytest.fixture(scope="module")
-def loaded(real_loaded: tuple[Catalogue, RealLoadStats]) -> tuple[Catalogue, RealLoadStats]:
-    """The packaged real catalogue with seed 0 (the session's)."""
-    return real_loaded
-
-
-@pytest.fixture(scope="module")
 def cat(real: Catalogue) -> Catalogue:
     """The catalogue alone."""
     return real
@@ -104,11 +98,11 @@ def test_every_added_id_is_a_model(cat: Catalogue, data: Data) -> None:
         cat.index_of(model_id)  # case-insensitive; KeyError if missing
 
 
-def test_case_variants_share_one_model(cat: Catalogue, loaded: tuple[Catalogue, RealLoadStats]) -> None:
+def test_case_variants_share_one_model(cat: Catalogue, real_loaded: tuple[Catalogue, RealLoadStats]) -> None:
     first, second = "Junforjune/hanok-LoRA", "Junforjune/hanok-lora"
     assert cat.index_of(first) == cat.index_of(second)
-    assert loaded[1].case_merged_ids >= 22  # 22 pairs among added ids alone
-    assert loaded[1].added_models == 119_010 - 22
+    assert real_loaded[1].case_merged_ids >= 22  # 22 pairs among added ids alone
+    assert real_loaded[1].added_models == 119_010 - 22
 
 
 def test_relation_counts(cat: Catalogue, data: Data) -> None:

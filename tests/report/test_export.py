@@ -15,7 +15,6 @@ import socket
 import stat
 import subprocess
 import sys
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from tests.support.db import BACKENDS, PG_URL, _postgres_admin
+from tests.support.db import BACKENDS, postgres_database
 from tests.support.paths import ROOT
 from tracker.cli import cli, main
 from tracker.collect.hub import HubClient
@@ -100,16 +99,14 @@ def recorded(
 ) -> Iterator[Recorded]:
     """The planned runs, taken once per backend for the whole module (they are only read)."""
     if request.param == "sqlite":
-        url, drop = f"sqlite:///{tmp_path_factory.mktemp('export') / 'tracker.db'}", None
-    else:
-        admin = _postgres_admin()
-        if isinstance(admin, str):
-            pytest.skip(admin)
-        name = f"tracker_test_{uuid.uuid4().hex[:12]}"
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')  # a generated identifier
-        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        drop = name
+        yield from _record(f"sqlite:///{tmp_path_factory.mktemp('export') / 'tracker.db'}", small)
+        return
+    with postgres_database() as url:
+        yield from _record(url, small)
+
+
+def _record(url: str, small: Catalogue) -> Iterator[Recorded]:
+    """The PLAN's runs taken into the database at `url`, yielded while they are read."""
     engine = open_store(url)
     emulator = HubEmulator(small)
     emulator.start()
@@ -143,9 +140,6 @@ def recorded(
     finally:
         emulator.stop()
         engine.dispose()
-        if drop is not None:
-            with admin.connect() as connection:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{drop}" WITH (FORCE)')
 
 
 # --- running the command line in this process, as `tracker` runs it ------------------------------------
