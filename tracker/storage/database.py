@@ -281,11 +281,18 @@ def _lock_postgresql(engine: Engine) -> Callable[[], None]:
         raise _busy(engine)
 
     def release() -> None:
-        # Closing the server session is what surely frees the lock: never hand it back to the pool.
+        # Unlock first: the server ends a closed session a moment after the client has gone, so a
+        # snapshot started straight after would still find the lock held. Then close the server
+        # session anyway (never hand it back to the pool), which frees the lock if the unlock failed.
         try:
-            connection.invalidate()
+            connection.scalar(text("SELECT pg_advisory_unlock(:key)"), {"key": SNAPSHOT_LOCK_KEY})
+        except SQLAlchemyError:
+            pass
         finally:
-            connection.close()
+            try:
+                connection.invalidate()
+            finally:
+                connection.close()
 
     return release
 
