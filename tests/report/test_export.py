@@ -560,6 +560,7 @@ def test_a_failed_export_leaves_the_old_file_whole(tmp_path: Path) -> None:
 
 def test_a_new_file_gets_the_usual_mode(tmp_path: Path, capsysbinary) -> None:
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    open_store(url).dispose()
     code, _, err = tracker(capsysbinary, "export", "runs", "--database", url, "-o", str(tmp_path / "r.csv"))
     assert code == 0, err
     umask = os.umask(0)

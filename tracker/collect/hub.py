@@ -22,11 +22,16 @@ from urllib.parse import quote, urljoin
 from tracker.collect.expand import CRAWL_EXPAND, DROPPABLE_EXPAND, refused_values
 from tracker.collect.payloads import parse_observation
 from tracker.collect.transport import BadRequest, HubError, HubTransport
+from tracker.core.errors import one_line
 from tracker.core.records import Observation
 
 logger = logging.getLogger("tracker.hub")  # kept: operators filter on it
 
 PAGE_SIZE = 1000
+# `expand` values a route may refuse at no cost to the run (the real Hub's listings refuse the first two,
+# and refused baseModels in 2025: parents then come from the tags): their retry is logged at INFO.
+EXPECTED_REFUSALS = frozenset({"childrenModelCount", "usedStorage", "baseModels"})
+QUOTE_LIMIT = 160  # characters of the Hub's message quoted in the log, cut at a word boundary
 
 
 class HubClient(HubTransport):
@@ -93,12 +98,16 @@ class HubClient(HubTransport):
         with self._lock:
             self._refused[route].update(refused)
             self.observed_refusals.update(refused)
-        logger.warning(
-            "the Hub's %s route refuses expand=%s (%s); asking again without %s",
+        # Expected (the real Hub's listings refuse childrenModelCount): INFO. A usage value refused costs the
+        # run its sizes or providers: WARNING. The values in full; the Hub's words (data) quoted, bounded.
+        expected = all(value in EXPECTED_REFUSALS for value in refused)
+        logger.log(
+            logging.INFO if expected else logging.WARNING,
+            "the Hub's %s route refuses expand=%s; asking again without %s (the Hub: %s)",
             "listing" if route == "listing" else "model_info",
             ",".join(refused),
-            " ".join(exc.detail.split())[:160],
             "it" if len(refused) == 1 else "them",
+            one_line(exc.detail, limit=QUOTE_LIMIT),
         )
 
     def list_models(self, *, filter: str | None = None, author: str | None = None) -> Iterator[Observation]:

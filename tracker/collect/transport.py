@@ -164,7 +164,7 @@ class HubTransport:
                     raise ModelNotFound(_error_message(response))
                 elif status == 400:
                     detail = _error_message(response, limit=5000)
-                    raise BadRequest(f"the Hub refused the request: {detail[:300]}", detail)
+                    raise BadRequest(f"the Hub refused the request: {one_line(detail, limit=300)}", detail)
                 elif status >= 400:
                     raise HubError(f"the Hub answered HTTP {status}: {_error_message(response)}")
                 else:

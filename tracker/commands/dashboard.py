@@ -17,6 +17,7 @@ from tracker.commands.options import (
     database_option,
     open_database,
     port_option,
+    require_database,
 )
 from tracker.core.login import (
     ALLOW_ENV,
@@ -266,9 +267,12 @@ def dashboard(
 ) -> None:
     """Serve the Streamlit dashboard on the database (read-only), on http://127.0.0.1:PORT by default.
 
-    To serve it to a team: --host, --base-path behind a reverse proxy, and a login (--login, --allow);
-    see docs/operations.md, "Serving the dashboard to a team"."""
-    _serve_dashboard(database_url, _serving(host, port, base_path, login_file, allow), developer=developer)
+    A database that is not there is refused at start, never created. To serve it to a team: --host,
+    --base-path behind a reverse proxy, and a login (--login, --allow); see docs/operations.md, "Serving
+    the dashboard to a team"."""
+    serving = _serving(host, port, base_path, login_file, allow)
+    require_database(database_url)
+    _serve_dashboard(database_url, serving, developer=developer)
 
 
 @click.command()

@@ -104,7 +104,13 @@ def describe_targets(targets: Sequence) -> str:
     help="Default: from the --output suffix (.md, .html, .json), else markdown.",
 )
 @click.option(
-    "--output", "-o", default="-", show_default=True, metavar="PATH", help="A file, or - for stdout."
+    "--output",
+    "-o",
+    default="-",
+    show_default=True,
+    metavar="PATH",
+    help="A file (its folder must exist: a missing one is refused, never created; stderr says where it "
+    "wrote), or - for stdout.",
 )
 @notify_option(envvar=None)
 @dashboard_url_option
@@ -126,7 +132,8 @@ def digest(
     ecosystems side by side, notable events (new roots, models with children no longer tracked,
     downward revisions), and the alert rules that fired (--alerts). HTML embeds its charts as images.
     --notify sends the summary (and one notice per rule that fired) too; the exit status is 1 if a
-    notification could not be delivered.
+    notification could not be delivered. It only reads: a database that is not there is refused, never
+    created.
     """
     # The digest (pandas, SQLAlchemy): loaded when the command runs, so `tracker --help` and the other
     # commands stay fast.
@@ -136,6 +143,7 @@ def digest(
 
     suffix = Path(output).suffix.lower() if output != "-" else ""
     chosen = fmt or FORMAT_OF_SUFFIX.get(suffix) or "markdown"
+    path = _destination(output, chosen)  # before any work: a missing folder is one line, nothing written
     targets = load_targets(notify_urls)
     rules = []
     if alerts_path:
@@ -144,7 +152,7 @@ def digest(
         except EcosystemsError as exc:
             raise click.ClickException(str(exc)) from None
         rules = load_alert_rules(alerts_path, ecosystems)
-    engine = open_database(database_url)
+    engine = open_database(database_url, create=False)
     try:
         made = build(engine, run_id, rules=rules, dashboard_url=dashboard_url)
         text = digest_render.render(made, chosen)
@@ -152,13 +160,26 @@ def digest(
         raise click.ClickException(str(exc)) from None
     finally:
         engine.dispose()
-    if output == "-":
+    if path is None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        _write_file(Path(output), text)
+        _write_file(path, text)
+        click.echo(f"wrote the digest of run {made.run_id} ({chosen}) to {path.resolve()}", err=True)
     if targets and not send_digest(made, targets):
         raise click.ClickException("the digest was made, but a notification was not delivered (see the log)")
+
+
+def _destination(output: str, fmt: str) -> Path | None:
+    """The file to write (None for stdout), checked as `tracker export` checks its own: a folder that does
+    not exist or cannot be written is refused in one line, never created."""
+    # The export's checks (SQLAlchemy): loaded when the command runs, so `tracker --help` stays fast.
+    from tracker.report.export import ExportError, check_destination
+
+    try:
+        return check_destination(output, fmt)
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _write_file(path: Path, text: str) -> None:
@@ -168,7 +189,6 @@ def _write_file(path: Path, text: str) -> None:
     from tracker.report.export import ExportError, atomic_file
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_file(path) as out:
             out.write(text.encode("utf-8"))
     except ExportError as exc:

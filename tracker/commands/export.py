@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from dataclasses import replace
 
 import click
 
@@ -13,6 +14,7 @@ from tracker.commands.options import (
     open_database,
     parse_instant,
 )
+from tracker.core.errors import one_line, unknown_name
 from tracker.report.dictionary import TABLES, render_table
 
 logger = logging.getLogger("tracker.commands.export")
@@ -50,14 +52,20 @@ def _table_names() -> list[str]:
     help="File to write (replaced whole, only once complete); - is stdout (csv and jsonl only).",
 )
 @click.option(
-    "--ecosystem", "ecosystems", multiple=True, metavar="NAME", help="Keep this ecosystem (repeatable)."
+    "--ecosystem",
+    "ecosystems",
+    multiple=True,
+    metavar="NAME",
+    help="Keep this ecosystem (repeatable): one the database holds, in any case; another is refused, "
+    "naming those it holds.",
 )
 @click.option(
     "--family",
     "families",
     multiple=True,
     metavar="NAME",
-    help="Keep this family (repeatable; history and models only).",
+    help="Keep this family (repeatable; history and models only): one the database holds (within the kept "
+    "ecosystems), in any case; another is refused, naming those it holds.",
 )
 @click.option(
     "--since",
@@ -83,7 +91,9 @@ def export(
 
     TABLE is history (one row per model per ecosystem per complete run, with the all-time downloads'
     delta since the previous run), models, edges (declared parent links) or runs (every run). Rows
-    stream from the database in chunks, so memory stays flat however long the history.
+    stream from the database in chunks, so memory stays flat however long the history. It only reads:
+    a database that is not there is refused, never created; so are ecosystems and families it does not
+    hold (the known ones are those of its runs, not the ecosystems file's), and no file is written.
     """
     # The export's writers (SQLAlchemy): loaded when the command runs, so `tracker --help` and the other
     # commands stay fast.
@@ -114,8 +124,9 @@ def export(
         path = check_destination(output, fmt)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from None
-    engine = open_database(database_url)
+    engine = open_database(database_url, create=False)
     try:
+        filters = _known_names(engine, filters)
         if path is not None:
             rows = export_to(engine, spec, fmt, path, filters)
             logger.info("wrote %s rows of %s to %s (%s)", f"{rows:,}", table, path, fmt)
@@ -134,4 +145,55 @@ def export(
     finally:
         engine.dispose()
     if rows == 0 and (ecosystems or families or since_text or until_text):
-        logger.warning("no %s rows match the filters (names are case-sensitive)", table)
+        logger.warning("no %s rows match the filters", table)
+
+
+def _known_names(engine, filters):  # noqa: ANN001, ANN202 - an Engine, ExportFilters
+    """The filters with each name as the database spells it (ecosystem and family names match in any
+    case); a name the database does not hold is refused as `tracker snapshot` refuses an unknown
+    ecosystem, naming the known ones, before anything is written."""
+    # The database's tables (SQLAlchemy): loaded when the command runs, so `tracker --help` stays fast.
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tracker.storage.handles import MEMBERSHIP, ROLLUP, RUNS  # SQLAlchemy's: as above
+
+    if not filters.ecosystems and not filters.families:
+        return filters
+    # Every (ecosystem, family) of the complete runs: from the roll-ups (a few rows a run), and from the
+    # members of a complete run whose roll-ups are not written yet; the ecosystems of every run besides
+    # (`runs` keeps failed runs too).
+    pending = select(RUNS.c.id).where(RUNS.c.status == "complete", RUNS.c.rolled_up_at.is_(None))
+    try:
+        with engine.connect() as connection:
+            pairs = set(connection.execute(select(ROLLUP.c.ecosystem, ROLLUP.c.family).distinct()).all())
+            pairs |= set(
+                connection.execute(
+                    select(MEMBERSHIP.c.ecosystem, MEMBERSHIP.c.family)
+                    .where(MEMBERSHIP.c.run_id.in_(pending))
+                    .distinct()
+                ).all()
+            )
+            crawled = connection.execute(select(RUNS.c.ecosystems).distinct()).scalars().all()
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"cannot read the database: {one_line(exc, limit=300)}") from None
+    known_ecosystems = sorted({e for e, _ in pairs} | {e for text in crawled for e in text.split(";") if e})
+    ecosystems = _resolve("ecosystem", filters.ecosystems, known_ecosystems)
+    families: tuple[str, ...] = ()
+    if filters.families:
+        kept = set(ecosystems) or set(known_ecosystems)
+        kind = f"{' or '.join(ecosystems)} family" if ecosystems else "family"
+        families = _resolve(kind, filters.families, sorted({f for e, f in pairs if e in kept}))
+    return replace(filters, ecosystems=ecosystems, families=families)
+
+
+def _resolve(kind: str, names: tuple[str, ...], known: list[str]) -> tuple[str, ...]:
+    """Each name as `known` spells it (any case: every spelling that folds to it); ClickException for one
+    that is not there."""
+    resolved: list[str] = []
+    for name in names:
+        matches = [k for k in known if k.casefold() == name.strip().casefold()]
+        if not matches:
+            raise click.ClickException(unknown_name(kind, name, known))
+        resolved += [m for m in matches if m not in resolved]
+    return tuple(resolved)

@@ -57,10 +57,28 @@ def parse_instant(text: str, option: str) -> datetime:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def open_database(url: str):  # noqa: ANN201 - an Engine; sqlalchemy is imported lazily
+def require_database(url: str) -> None:
+    """Refuse, in one line, a SQLite file that is not there: a command that only reads creates nothing.
+    (A PostgreSQL database that does not exist fails at connect, in one line too.)"""
+    # SQLAlchemy: loaded only by the commands that open a database, so `--help` stays fast.
+    from tracker.storage.database import mask_url, missing_sqlite_file
+
+    path = missing_sqlite_file(url)
+    if path is not None:
+        raise click.ClickException(
+            f"no database at {path} (take a first snapshot with: tracker snapshot --database "
+            f"{mask_url(url)}, or run the demo: tracker demo)"
+        )
+
+
+def open_database(url: str, *, create: bool = True):  # noqa: ANN201 - an Engine; sqlalchemy is imported lazily
+    """The database at `url`, its schema migrated. `create=False` (the commands that only read): a SQLite
+    file that is not there is refused (`require_database`), never created."""
     # SQLAlchemy and Alembic: loaded only by the commands that open a database, so `--help` stays fast.
     from tracker.storage.database import StoreError, open_store
 
+    if not create:
+        require_database(url)
     try:
         return open_store(url)
     except StoreError as exc:

@@ -151,7 +151,8 @@ def runs(database_url: str, limit: int) -> None:
 
     When `tracker schedule` runs on the database, the last lines give its schedule, its next run,
     and whether a snapshot is overdue (the last complete one older than the schedule's period plus
-    a day, or a scheduled run not taken).
+    a day, or a scheduled run not taken). It only reads: a database that is not there is refused,
+    never created.
     """
     from sqlmodel import Session
 
@@ -160,7 +161,7 @@ def runs(database_url: str, limit: int) -> None:
     from tracker.run.scheduled_job import describe_schedule
     from tracker.storage.loads import load_runs
 
-    engine = open_database(database_url)
+    engine = open_database(database_url, create=False)
     try:
         with Session(engine) as session:
             rows = load_runs(session, limit=limit)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.core import files
-from tracker.core.errors import one_line
+from tracker.core.errors import one_line, unknown_name
 
 __all__ = [
     "OTHER_FAMILY",
@@ -274,8 +274,7 @@ def select_ecosystems(ecosystems: Sequence[Ecosystem], names: Sequence[str] | No
         # Ecosystem names are lower-case by rule, so matching case-insensitively is unambiguous.
         eco = by_name.get(name.strip().lower())
         if eco is None:
-            known = ", ".join(eco.name for eco in ecosystems) or "none"
-            raise EcosystemsError(f"unknown ecosystem '{name}' (known: {known})")
+            raise EcosystemsError(unknown_name("ecosystem", name, (known.name for known in ecosystems)))
         if eco.name not in chosen_names:
             chosen_names.add(eco.name)
             chosen.append(eco)

@@ -103,6 +103,22 @@ def _sqlite_path(engine: Engine) -> Path | None:
     return Path(database)
 
 
+def missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file `url` names when there is none (a command that only reads must not create it);
+    None when it exists, or the URL names no file (in memory, PostgreSQL, not a URL: opening says why)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):  # a SQLite URI: its own rules (mode=ro, memory)
+        return None
+    path = Path(database)
+    return None if path.is_file() else path.resolve()
+
+
 def _sqlite_read_only(dbapi_connection: Any, _record: Any) -> None:
     """A read-only SQLite connection waits for the writer too (it cannot set WAL: the file is in it)."""
     cursor = dbapi_connection.cursor()
