@@ -97,7 +97,7 @@ def test_same_seed_gives_the_same_bytes(small_hubs) -> None:
 def _raw_all_time(cat: Catalogue, i: int, t: int) -> int:
     """All-time downloads before any revision, straight from the catalogue's curve parameters."""
     m = cat.models[i]
-    return curves.cumulative_downloads(m.rate, m.tau_days, m.floor, (t - m.created) / DAY)
+    return curves.cumulative_downloads(m, (t - m.created) / DAY)
 
 
 def test_a_week_later_figures_grow_except_the_revision(hub, catalogue) -> None:

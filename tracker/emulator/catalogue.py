@@ -269,16 +269,10 @@ class Catalogue:
         """Downloads (30 days and all time), likes and trending score of model `i` at `t`."""
         m = self.models[i]
         age = (t - m.created) / DAY
-        all_time = figures.cumulative_downloads(m.rate, m.tau_days, m.floor, age)
-        d30 = all_time - figures.cumulative_downloads(m.rate, m.tau_days, m.floor, age - 30)
-        d7 = all_time - figures.cumulative_downloads(m.rate, m.tau_days, m.floor, age - 7)
+        all_time, d30, d7, likes, likes_7d = figures.usage(m, age)
         if m.revision_at is not None and t >= m.revision_at:
-            before = figures.cumulative_downloads(
-                m.rate, m.tau_days, m.floor, (m.revision_at - m.created) / DAY
-            )
+            before = figures.cumulative_downloads(m, (m.revision_at - m.created) / DAY)
             all_time -= int(before * m.revision_fraction)
-        likes = figures.likes_at(m.likes_max, age)
-        likes_7d = likes - figures.likes_at(m.likes_max, age - 7)
         return Figures(d30, all_time, likes, figures.trending_score(d7, likes_7d))
 
     def last_modified(self, i: int, t: int) -> int:

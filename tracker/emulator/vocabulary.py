@@ -45,7 +45,10 @@ class HubModel:
         providers: inference provider entries `(provider, status, since)` in `since` order, status `live`,
             `staging` or `error`; at `t` a provider maps the model with its last entry since `since <= t`
             (`tracker.emulator.builders.providers`). Empty for most models.
-        rate, tau_days, floor: peak downloads per day, decay constant, long-run fraction of the peak.
+        shape, rate, tau_days, floor, wave_days: its usage curve (`tracker.emulator.figures`): the shape's
+            code (`SPIKE`, `GROWER`, `WAVE`, `TAIL`), the burst's peak downloads per day, its time scale
+            in days (a spike's relaxation time, a grower's days to its peak), the floor's share of the
+            rate, and a second wave's start in days after creation.
         likes_max: likes it saturates at.
         revision_at, revision_fraction: when the Hub revised `downloadsAllTime` downward, and by what share.
     """
@@ -68,9 +71,11 @@ class HubModel:
     extra_tags: tuple[str, ...] = ()
     params: int = 0
     providers: tuple[tuple[str, str, int], ...] = ()
+    shape: int = 0
     rate: float = 1.0
     tau_days: float = 90.0
     floor: float = 0.2
+    wave_days: float = 0.0
     likes_max: int = 0
     revision_at: int | None = None
     revision_fraction: float = 0.0

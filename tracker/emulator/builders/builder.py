@@ -93,10 +93,22 @@ class CatalogueBuilder:
         """Add a model (its id must already be unique) and return its draft index."""
         rng = self.rng
         lib, tags = traits.library_and_tags(relation, fmt)
-        rate, tau, floor, likes_max = traits.popularity(rng, scale=scale)
-        values: dict = {"rate": rate, "tau_days": tau, "floor": floor, "likes_max": likes_max, **fields}
+        rate, u_time, u_floor, likes_max = traits.popularity(rng, scale=scale)
+        oid = object_id(created, rng.randbytes(8))
+        forced = fields.pop("shape", None)  # a shape asked for (official roots grow): its own ranges
+        h = model_hash(oid, 2)
+        shape, tau, floor, wave = traits.dynamics(h, relation, rate, u_time, u_floor, shape=forced)
+        values: dict = {
+            "shape": shape,
+            "rate": rate,
+            "tau_days": tau,
+            "floor": floor,
+            "wave_days": wave,
+            "likes_max": likes_max,
+            **fields,
+        }
         model = HubModel(
-            oid=object_id(created, rng.randbytes(8)),
+            oid=oid,
             repo_id=repo_id,
             created=created,
             relation=relation,

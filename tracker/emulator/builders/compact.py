@@ -271,6 +271,9 @@ class CompactPart(CompactArrays):
         u = [self._uf(k, j + (1 << 41)) for k in range(8)]
         gauss = math.sqrt(-2.0 * math.log(1.0 - u[0])) * math.cos(2.0 * math.pi * u[1])
         rate = scale * math.exp(1.7 * gauss) * (1.0 - u[2]) ** (-1.0 / 1.6)
+        shape, tau, floor, wave = traits.dynamics(
+            self._h(7, j + (1 << 43)), RELATIONS[rel] if rel >= 0 else None, rate, u[4], u[5]
+        )
         gone = self.gone.item(j)
         repo_id = self.repo_id(j)
         library, tags = self.kinds.values[self.kind.item(j)]
@@ -291,8 +294,10 @@ class CompactPart(CompactArrays):
             extra_tags=tags,
             params=self.parameters(j, repo_id, u[3]),
             providers=self._providers(j, repo_id, created, rate),
+            shape=shape,
             rate=rate,
-            tau_days=60.0 + 300.0 * u[4],
-            floor=0.25 + 0.45 * u[5],
+            tau_days=tau,
+            floor=floor,
+            wave_days=wave,
             likes_max=int(rate**0.75 * (0.2 + 1.3 * u[6])),
         )

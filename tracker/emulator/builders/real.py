@@ -4,7 +4,10 @@ Built from `tracker/data/msc-weekly-lineage.csv.gz` (see its README), read into 
 `real_lineage` (which says how each model's life follows from the data). The ids, relations, declared
 bases and the weeks in which models appeared and vanished are real; times inside a week, figures
 and traits are drawn from one `random.Random(seed)`, in a fixed order, so a seed gives the same
-catalogue byte for byte and another seed the same ids and lineage with other figures.
+catalogue byte for byte and another seed the same ids and lineage with other figures. Figures follow
+the usage curves of `tracker.emulator.figures` (`traits.dynamics`, from a hash of each `_id`): most
+derivatives spike at launch and fade, some grow for months or come back in a second wave, and the
+official releases of the ecosystems' organisations mostly grow for months.
 
 - Sizes from the names (`traits.parameters_for`), a derivative's from its first base
   (`traits.derived_parameters`: quantizations and adapters exactly); inference providers
@@ -67,7 +70,7 @@ def _models(lineage: RealLineage) -> list[HubModel]:
                     break
         meta = lower.startswith("meta-llama/")
         scale = 20_000.0 if meta else 1.0 if rec.in_window else 200.0
-        rate, tau, floor, likes_max = traits.popularity(rng, scale=scale)
+        rate, u_time, u_floor, likes_max = traits.popularity(rng, scale=scale)
         if rec.toggles and not meta:
             # Repositories that get deleted are mostly experiments nobody used: keep them out of
             # the heavy tail, or one deletion would swing the ecosystem's downloads by millions.
@@ -75,9 +78,13 @@ def _models(lineage: RealLineage) -> list[HubModel]:
         params = traits.parameters_for(repo_id, rng)
         named.append(traits.named_parameters(repo_id))  # for `_inherit_parameters`, while cached
         created = rec.created if rec.created is not None else PRE_END
+        oid = object_id(created, rng.randbytes(8))
+        # Official releases draw as models with no base: most grow for months (`traits.dynamics`).
+        kind = None if lower.startswith(_OFFICIAL_ORGS) else relation
+        shape, tau, floor, wave = traits.dynamics(model_hash(oid, 2), kind, rate, u_time, u_floor)
         out.append(
             HubModel(
-                oid=object_id(created, rng.randbytes(8)),
+                oid=oid,
                 repo_id=repo_id,
                 created=created,
                 relation=relation,
@@ -93,9 +100,11 @@ def _models(lineage: RealLineage) -> list[HubModel]:
                 arch=arch,
                 extra_tags=extra,
                 params=params,
+                shape=shape,
                 rate=rate,
                 tau_days=tau,
                 floor=floor,
+                wave_days=wave,
                 likes_max=likes_max,
             )
         )
@@ -160,7 +169,7 @@ def _showcase(lineage: RealLineage, models: list[HubModel], families: list[str |
     for m in models:
         if m.relation == "quantized" and m.created < _REVISION_AT:
             age = (REAL_DEFAULT_NOW - m.created) / DAY
-            key = (figures.cumulative_downloads(m.rate, m.tau_days, m.floor, age), m.oid)
+            key = (figures.cumulative_downloads(m, age), m.oid)
             if key > top_key:
                 top, top_key = m, key
     if top is not None:

@@ -11,7 +11,10 @@ Shape, modelled on the real Hub:
   attachment (popular models get more children); relation mix adapter > finetune > quantized
   > merge; quantizations and adapters almost never have children; quantization formats
   (GGUF, AWQ, GPTQ, EXL2, MLX, bitsandbytes) in tags and `library_name`; licences as tags;
-- heavy-tailed downloads and likes (a handful of models with millions a month, most with tens);
+- heavy-tailed downloads and likes (a handful of models with millions a month, most with tens), over
+  time in the shapes of `tracker.emulator.figures` (`traits.dynamics`: most derivatives spike at
+  launch and fade, some grow for months or come back in a second wave; official roots and unrelated
+  bases grow for months, then settle on a high floor);
 - sizes from the bases' names (`traits.parameters_for`: Llama-3.1-8B 8,030,261,248, Mixtral-8x7B
   46.7B, DeepSeek-V3 671B), official Instruct roots with their base's, quantizations and adapters with
   their first base's exactly, finetunes and merges mostly too (`traits.derived_parameters`);
@@ -28,6 +31,7 @@ Shape, modelled on the real Hub:
 from __future__ import annotations
 
 from tracker.core.ecosystems import Ecosystem, load_ecosystems
+from tracker.emulator import figures
 from tracker.emulator.builders import traits
 from tracker.emulator.builders.builder import CatalogueBuilder, finish
 from tracker.emulator.builders.names import WORDS
@@ -162,7 +166,7 @@ def _add_roots(b: CatalogueBuilder, ecosystems: tuple[Ecosystem, ...]) -> dict[s
                     license=license,
                     family_license=license,
                     arch=ECOSYSTEM_ARCH.get(eco.name),
-                    tau_days=400.0,
+                    shape=figures.GROWER,
                     floor=0.35,
                     gated="manual" if eco.name == "llama" else False,
                     old_id=old,
@@ -201,7 +205,7 @@ def _add_unrelated_bases(b: CatalogueBuilder) -> list[int]:
                 family_license="apache-2.0",
                 old_id=old,
                 renamed_at=parse_time("2024-01-09T00:00:00Z") if old else None,
-                tau_days=500.0,
+                shape=figures.GROWER,
                 floor=0.5,
             )
         )

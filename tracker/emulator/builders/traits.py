@@ -16,6 +16,8 @@ import re
 from collections.abc import Sequence
 from typing import TypeVar
 
+from tracker.emulator import figures
+
 T = TypeVar("T")
 
 # Quantization formats as the Hub shows them: (format, library_name, extra tags).
@@ -135,16 +137,65 @@ def license_for(rng: random.Random, inherited: str | None) -> str | None:
 
 
 def popularity(rng: random.Random, *, scale: float = 1.0) -> tuple[float, float, float, int]:
-    """Peak daily downloads, decay (days), floor share and saturated likes: heavy-tailed.
+    """Peak daily downloads (heavy-tailed), two uniform draws for `dynamics` (time scale, floor) and
+    saturated likes.
 
-    With `scale` 1 the median model draws about one download a day (tens a month) and one in a
-    few thousand draws tens of thousands a day; `scale` lifts a whole class (bases, popular quantizers).
+    With `scale` 1 the median model peaks at about one download a day (tens a month) and one in a
+    few thousand at tens of thousands a day; `scale` lifts a whole class (bases, popular quantizers).
+    The draws are those of the decaying curves these replaced, so every later draw is unchanged.
     """
     rate = scale * math.exp(rng.gauss(0.0, 1.7)) * rng.paretovariate(1.6)
-    tau = uniform(rng, 60.0, 360.0)
-    floor = uniform(rng, 0.25, 0.7)
+    u_time, u_floor = rng.random(), rng.random()
     likes_max = int(rate**0.75 * uniform(rng, 0.2, 1.5))
-    return rate, tau, floor, likes_max
+    return rate, u_time, u_floor, likes_max
+
+
+# Usage shapes (`tracker.emulator.figures`): weights of SPIKE, GROWER, WAVE and TAIL by relation (None:
+# an official release or a model declaring no base). Most derivatives spike at launch and fade.
+SHAPE_WEIGHTS: dict[str | None, tuple[float, float, float, float]] = {
+    None: (0.15, 0.45, 0.15, 0.25),
+    "finetune": (0.58, 0.15, 0.14, 0.13),
+    "merge": (0.65, 0.10, 0.10, 0.15),
+    "adapter": (0.60, 0.08, 0.07, 0.25),
+    "quantized": (0.68, 0.05, 0.17, 0.10),
+}
+POPULAR = 50.0  # peak daily downloads from which a model is a slow grower 4 times as often
+# Per shape: time scale in days (drawn log-uniformly: a spike's relaxation, a grower's days to its peak)
+# and the floor's share of the peak (uniformly).
+SHAPE_RANGES = {
+    figures.SPIKE: ((2.0, 30.0), (0.01, 0.10)),
+    figures.GROWER: ((30.0, 240.0), (0.05, 0.30)),
+    figures.WAVE: ((2.0, 20.0), (0.01, 0.10)),
+    figures.TAIL: ((1.0, 7.0), (0.35, 0.90)),
+}
+WAVE_ONSET = (21.0, 400.0)  # days after creation a second wave starts, log-uniformly
+
+
+def dynamics(
+    h: int, relation: str | None, rate: float, u_time: float, u_floor: float, *, shape: int | None = None
+) -> tuple[int, float, float, float]:
+    """A model's usage curve: shape, time scale (days), floor share and second wave's onset (days).
+
+    The shape (unless given) and the onset come from `h`, a 64-bit hash of the model (of its `_id`, or
+    of its compact index), so drawing them changes no other draw; the time scale and floor from the
+    two uniforms `popularity` drew."""
+    if shape is None:
+        weights = SHAPE_WEIGHTS.get(relation, SHAPE_WEIGHTS[None])
+        if rate >= POPULAR:
+            weights = (weights[0], 4.0 * weights[1], weights[2], weights[3])
+        pick = (h & 0xFFFFFFFF) / 2**32 * sum(weights)
+        shape = 0
+        while shape < 3 and pick >= weights[shape]:
+            pick -= weights[shape]
+            shape += 1
+    (t_lo, t_hi), (f_lo, f_hi) = SHAPE_RANGES[shape]
+    tau = t_lo * (t_hi / t_lo) ** u_time
+    floor = f_lo + (f_hi - f_lo) * u_floor
+    wave = 0.0
+    if shape == figures.WAVE:
+        lo, hi = WAVE_ONSET
+        wave = lo * (hi / lo) ** ((h >> 32) / 2**32)
+    return shape, tau, floor, wave
 
 
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([bm])(?![a-z])", re.I)
