@@ -16,6 +16,7 @@ BENCHMARKS = {
     "memory": "bench.memory",
     "export": "bench.export",
     "backfill": "bench.backfill",
+    "pages": "bench.pages",
 }
 
 

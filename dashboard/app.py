@@ -23,9 +23,13 @@ import streamlit as st  # noqa: E402
 from dashboard import data, gate, links  # noqa: E402
 from dashboard.context import KEY, Context  # noqa: E402
 from tracker.read import access  # noqa: E402
+from tracker.report import palette  # noqa: E402
 
 TITLE = "Llama ecosystem tracker"
-st.set_page_config(page_title=TITLE, page_icon=":material/monitoring:", layout="wide")
+# A file served by the dashboard itself: a `:material/...:` icon makes the browser fetch the favicon
+# from Google's font server, which fails offline and leaves the machine.
+ICON = str(Path(__file__).resolve().with_name("favicon.svg"))
+st.set_page_config(page_title=TITLE, page_icon=ICON, layout="wide")
 gate.admit(TITLE)  # with a login configured, nothing below runs for a reader not let in
 links.remember()
 
@@ -47,17 +51,29 @@ if engine is None or version is None:
     st.caption(f"Database: `{shown}` (read-only).")
     st.stop()
 
+from dashboard import provenance  # noqa: E402 - the demo's one line, above every page
+
+provenance.banner(engine, url, version)
 run_id = version[0]
 choices = data.choices(engine, url, version)
+tracked = palette.ecosystem_order(choices["ecosystems"])  # Llama, the product's subject, first
+labels = data.ecosystem_labels()
+labels = {name: labels.get(name, name) for name in tracked}
+# The ecosystems go into the link by name (`llama`), and the reader sees their labels: a widget bound to
+# the link with `format_func` would write the labels there, so this one is bound by hand.
+if "_f_ecosystems_linked" not in st.session_state:  # a session's first run: the link's choice
+    given = {name.strip().lower() for name in st.query_params.get_all("f_ecosystems")}
+    st.session_state["f_ecosystems"] = [name for name in tracked if name in given]
+    st.session_state["_f_ecosystems_linked"] = True
 with st.sidebar:
     st.header("Filters")
     ecosystems = st.multiselect(
-        "Ecosystem",
-        choices["ecosystems"],
-        key="f_ecosystems",
-        bind="query-params",
-        placeholder="All ecosystems",
+        "Ecosystem", tracked, format_func=labels.get, key="f_ecosystems", placeholder="All ecosystems"
     )
+    if ecosystems:
+        st.query_params["f_ecosystems"] = ecosystems
+    elif "f_ecosystems" in st.query_params:
+        del st.query_params["f_ecosystems"]
     families = st.multiselect(
         "Family", choices["families"], key="f_families", bind="query-params", placeholder="All families"
     )
@@ -84,7 +100,8 @@ st.session_state[KEY] = Context(
     relations=tuple(relations),
     since=since,
     until=until,
-    all_ecosystems=tuple(choices["ecosystems"]),
+    all_ecosystems=tuple(tracked),
+    labels=labels,
 )
 
 pages = [
@@ -98,6 +115,6 @@ pages = [
     st.Page("views/data.py", title="Data", icon=":material/download:"),
 ]
 page = st.navigation(pages)
-st.set_page_config(page_title=f"{page.title} · {TITLE}", page_icon=page.icon)  # the tab names the page
+st.set_page_config(page_title=f"{page.title} · {TITLE}", page_icon=ICON)  # the tab names the page
 page.run()
 links.report()

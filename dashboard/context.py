@@ -6,6 +6,7 @@ pages read it with `current()`. Every loader is cached on the data's version (`d
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -29,7 +30,8 @@ class Context:
     relations: tuple[str, ...] = ()
     since: date | None = None
     until: date | None = None
-    all_ecosystems: tuple[str, ...] = field(default=())
+    all_ecosystems: tuple[str, ...] = field(default=())  # every tracked one, Llama first (`palette`)
+    labels: Mapping[str, str] = field(default_factory=dict)  # every tracked ecosystem's label
 
     @property
     def run_id(self) -> int:
@@ -41,8 +43,23 @@ class Context:
         chosen = replace(self, **overrides)  # type: ignore[arg-type]
         return data.filters(chosen.ecosystems, chosen.families, chosen.relations, chosen.since, chosen.until)
 
-    def series(self, by: str | None = None, **overrides: object) -> pd.DataFrame:
-        return data.series(self.engine, self.url, self.version, self.filters(**overrides), by)
+    def label(self, name: str) -> str:
+        """How a reader knows an ecosystem: its label in the ecosystems file ("Meta Llama"), else its name."""
+        return self.labels.get(name, name)
+
+    def named(self, names: Iterable[str]) -> str:
+        """Ecosystems' labels in a sentence: "Meta Llama, Qwen and Mistral"."""
+        shown = [self.label(name) for name in names]
+        return " and ".join([", ".join(shown[:-1]), shown[-1]] if len(shown) > 1 else shown)
+
+    @property
+    def shown_ecosystems(self) -> tuple[str, ...]:
+        """The ecosystems the sidebar shows: those chosen, else every tracked one (Llama first)."""
+        return tuple(n for n in self.all_ecosystems if n in self.ecosystems) or self.all_ecosystems
+
+    def series(self, by: str | None = None, *, roots: bool = False, **overrides: object) -> pd.DataFrame:
+        """The per-run series within the filters (`overrides` replace some); `roots`: base models too."""
+        return data.series(self.engine, self.url, self.version, self.filters(**overrides), by, roots)
 
     def archived(self) -> tuple[pd.Timestamp, ...]:
         """The instants of the runs backfilled from the weekly archive (the charts mark them)."""

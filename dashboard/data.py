@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from tracker.core.ecosystems import EcosystemsError, labels_of, load_ecosystems
 from tracker.read import access, compare, explorer, history_rows, metrics, queries
 from tracker.report.export import arrow_schema, table_spec
 
@@ -28,6 +29,30 @@ MAX_DOWNLOAD_ROWS = 500_000  # beyond this, the Data page points to `tracker exp
 
 def database_url() -> str:
     return os.environ.get("TRACKER_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+ECOSYSTEMS_ENV = "TRACKER_ECOSYSTEMS"
+
+
+def ecosystem_labels() -> dict[str, str]:
+    """Each ecosystem's label ("Meta Llama" for `llama`), from the ecosystems file the commands read
+    (`TRACKER_ECOSYSTEMS`, else the one shipped with the package); read again when the file changes."""
+    path = os.environ.get(ECOSYSTEMS_ENV) or None
+    try:
+        stamp = os.stat(path).st_mtime_ns if path else 0
+    except OSError:
+        stamp = -1
+    return _labels(path, stamp)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _labels(path: str | None, stamp: int) -> dict[str, str]:
+    """{name: label}; empty when the file cannot be read (the page then names ecosystems by their keys,
+    and the commands say what is wrong with the file)."""
+    try:
+        return labels_of(load_ecosystems(path))
+    except EcosystemsError:
+        return {}
 
 
 @st.cache_resource(show_spinner=False)
@@ -80,9 +105,12 @@ def archive_runs(_eng: Engine, url: str, version: tuple) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def series(_eng: Engine, url: str, version: tuple, f: metrics.Filters, by: str | None = None) -> pd.DataFrame:
-    """Per-run derivatives, new models and downloads (from the roll-ups), grouped by `by`."""
-    return queries.load_series(_eng, f, by)
+def series(
+    _eng: Engine, url: str, version: tuple, f: metrics.Filters, by: str | None = None, roots: bool = False
+) -> pd.DataFrame:
+    """Per-run derivatives, new models and downloads (from the roll-ups), grouped by `by`; `roots`: the
+    base models' rows too (relation `base`; `derivatives` then counts every member)."""
+    return queries.load_series(_eng, f, by, roots=roots)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard import methodology
 from dashboard.context import current
 from dashboard.methodology import NOTE
-from tracker.core.adoption import MILESTONES, TOP, ordinal
+from tracker.core.adoption import MILESTONES, MIN_REFERENCE, TOO_SMALL, TOP, ordinal
 from tracker.core.measures import QUANT_FORMATS
 from tracker.core.records import RELATIONS
 from tracker.core.usage import SIZE_CLASSES, SIZE_LABELS
@@ -19,21 +20,21 @@ ctx = current()
 archived = ctx.archived()
 st.title("Compare ecosystems")
 if len(ctx.all_ecosystems) < 2:
-    only = ctx.all_ecosystems[0] if ctx.all_ecosystems else "none"
+    only = ctx.label(ctx.all_ecosystems[0]) if ctx.all_ecosystems else "none"
     st.info(
         f"Only one ecosystem is tracked ({only}). Enable rivals (Qwen, Mistral, Gemma, DeepSeek) in the "
         "ecosystems file, or name them with `tracker snapshot --ecosystem`, to compare them here."
     )
     st.stop()
 
-names = list(ctx.all_ecosystems)  # every chart gives an ecosystem the same colour
+names = list(ctx.all_ecosystems)  # Llama first; every chart gives an ecosystem the same colour
 series = ctx.series(ecosystems=())
 if series.empty:
     st.warning("No model matches the filters in the sidebar.")
     st.stop()
 latest_at = series["taken_at"].max()
 st.caption(
-    f"The {len(names)} tracked ecosystems side by side ({', '.join(names)}), under the same rules; the "
+    f"The {len(names)} tracked ecosystems side by side ({ctx.named(names)}), under the same rules; the "
     f"sidebar's ecosystem filter does not apply here. Latest run: {latest_at:%d %b %Y}. A model that "
     "descends from two ecosystems counts in each."
 )
@@ -52,30 +53,47 @@ else:
             counts=[("new", "new derivatives"), ("new_per_week", "new per week")],
             archived=archived,
             domain=names,
+            labels=ctx.labels,
         )
     )
     last = shares[shares["run_id"] == shares["run_id"].iloc[-1]].sort_values("share", ascending=False)
     st.caption(
         f"In the run of {last['taken_at'].iloc[0]:%d %b %Y}: "
-        + ", ".join(f"{row.ecosystem} {row.share:.1%}" for row in last.itertuples() if not pd.isna(row.share))
+        + ", ".join(
+            f"{ctx.label(row.ecosystem)} {row.share:.1%}"
+            for row in last.itertuples()
+            if not pd.isna(row.share)
+        )
         + ". New derivatives per week: those not in the ecosystem's previous run, over the weeks since it."
     )
 
 # --- size and downloads ---------------------------------------------------------------------------------
 st.subheader("Derivatives and weekly downloads")
-log = st.toggle(
+scale, roots = st.columns(2)
+log = scale.toggle(
     "Log scale",
     key="cmp_log",
     bind="query-params",
     help="Lines on a logarithmic scale: small ecosystems show.",
 )
-st.altair_chart(charts.key(names))  # one legend for both: two would be cut at narrow widths
-figures = (("derivatives", "derivatives"), ("weekly_downloads", "downloads per week"))
-for column, (value, title) in zip(st.columns(2), figures, strict=True):
+bases = roots.toggle(
+    "Include the base models",
+    key="cmp_bases",
+    bind="query-params",
+    help="The weekly downloads: the derivatives only (off), or the base models too (on).",
+)
+with_roots = ctx.series(ecosystems=(), roots=True)
+st.altair_chart(charts.key(names, labels=ctx.labels))  # one legend for both: two would be cut when narrow
+weekly = methodology.downloads_label("downloads per week", bases, short=True)
+figures = (
+    ("derivatives", "derivatives", series),
+    ("weekly_downloads", weekly, with_roots if bases else series),
+)
+for column, (value, title, frame) in zip(st.columns(2), figures, strict=True):
     with column:
         st.altair_chart(
             charts.over_time(
-                series,  # over_time leaves out the runs without a value (an ecosystem's first: no downloads)
+                frame,  # over_time leaves out the runs without a value (an ecosystem's first: no downloads)
                 value,
                 title=title,
                 by="ecosystem",
@@ -84,8 +102,10 @@ for column, (value, title) in zip(st.columns(2), figures, strict=True):
                 archived=archived,
                 domain=names,
                 legend=False,
+                labels=ctx.labels,
             )
         )
+st.caption(methodology.downloads_note(series, with_roots, bases))
 
 # --- what the derivatives are -----------------------------------------------------------------------------
 st.subheader("What the derivatives are")
@@ -93,7 +113,15 @@ st.caption("Each ecosystem's latest run: the share of its derivatives in each pa
 st.markdown("**Relations**")
 relations = compare.compute_mix(ctx.series("relation", ecosystems=()), "relation")
 st.altair_chart(
-    charts.mix(relations, "relation", "derivatives", title="share of derivatives", order=RELATIONS)
+    charts.mix(
+        relations,
+        "relation",
+        "derivatives",
+        title="share of derivatives",
+        order=RELATIONS,
+        rows=names,
+        labels=ctx.labels,
+    )
 )
 st.markdown("**Quantization formats**")
 quantized = tuple(r for r in ctx.relations or ("quantized",) if r == "quantized")
@@ -106,11 +134,23 @@ if formats.empty:
     st.info("No quantized derivative within the filters.")
 else:
     st.altair_chart(
-        charts.mix(formats, "format", "derivatives", title="share of quantizations", order=QUANT_FORMATS)
+        charts.mix(
+            formats,
+            "format",
+            "derivatives",
+            title="share of quantizations",
+            order=QUANT_FORMATS,
+            rows=names,
+            labels=ctx.labels,
+        )
     )
 
 st.markdown("**Size classes**")
-measures = {"derivatives": "derivatives", "new": "new derivatives", "weekly_downloads": "weekly downloads"}
+measures = {
+    "derivatives": "derivatives",
+    "new": "new derivatives",
+    "weekly_downloads": "weekly downloads (derivatives)",
+}
 measure = st.radio(
     "Size classes by",
     list(measures),
@@ -125,7 +165,15 @@ if sizes.empty:
     st.info(f"No {measures[measure]} to split by size within the filters.")
 else:
     st.altair_chart(
-        charts.mix(sizes, "size_class", measure, title=f"share of {measures[measure]}", order=SIZE_CLASSES)
+        charts.mix(
+            sizes,
+            "size_class",
+            measure,
+            title=f"share of {measures[measure]}",
+            order=SIZE_CLASSES,
+            rows=names,
+            labels=ctx.labels,
+        )
     )
 st.caption(
     "Size classes: "
@@ -141,8 +189,11 @@ def _reason(note: str) -> str:
     """Why a base model has no ratio, as a count's tail ("12 reached that age before the history")."""
     if note.startswith("fewer than"):
         return f"have no reference (fewer than {TOP} base models of their size with a figure at that age)"
-    if note.startswith(f"the {ordinal(TOP)} "):
-        return f"have a reference of no downloads (the {ordinal(TOP)} of their size has none at that age)"
+    if note.startswith(TOO_SMALL):
+        return (
+            f"have a reference too small (the {ordinal(TOP)} of their size had under {MIN_REFERENCE:,} "
+            "downloads at that age)"
+        )
     return {
         "before history": "reached that age before the history starts",
         "not reached": "are not that old yet",
@@ -170,7 +221,9 @@ st.caption(
     "days after its release (the repository's creation), against the "
     f"{ordinal(TOP)} most downloaded base model of its size class at the same age: 1 or more means on track "
     f"for that size's top {TOP}. Read from the runs, interpolated between the two around that day; never "
-    f"extrapolated. At {age} days: {with_ratio:,} of {len(at_age):,} base models have a ratio"
+    f'extrapolated. A reference under {MIN_REFERENCE:,} downloads gives no ratio ("{TOO_SMALL}"): '
+    "the row stays in the table, unranked, and out of the chart. "
+    f"At {age} days: {with_ratio:,} of {len(at_age):,} base models have a ratio"
     + (": " + "; ".join(f"{count:,} {reason}" for reason, count in reasons.items()) if len(reasons) else "")
     + "."
 )
@@ -178,6 +231,7 @@ standing = compare.compute_standing(at_age)
 if with_ratio:
     long = standing.melt("ecosystem", ["on_track", "below"], var_name="standing", value_name="base models")
     long["standing"] = long["standing"].map({"on_track": "on track (1 or more)", "below": "below 1"})
+    long["ecosystem"] = long["ecosystem"].map(ctx.label)
     st.altair_chart(
         charts.bars(
             long,
@@ -189,22 +243,49 @@ if with_ratio:
         )
     )
 else:
-    st.info(f"No base model has a ratio at {age} days: the history covers that age of too few of them.")
+    st.info(f"No base model has a ratio at {age} days: the caption above counts why.")
+
+
+def _ratio_or_why(ratio: object, note: str) -> str:
+    """The ratio (`24.73`), or in a few words why there is none (`reference too small`)."""
+    if not pd.isna(ratio):
+        return f"{float(ratio):,.2f}"
+    short = note.split(" (")[0]
+    return f"under {TOP} of its size" if short.startswith("fewer than") else short
+
+
+# Fits beside the sidebar at 1024 px (about 560 px): the ratio, or why there is none, next to the name.
 shown = at_age.assign(
-    released=at_age["created_at"].dt.date,
     downloads=at_age["downloads"].round().astype("Int64"),  # interpolated: whole downloads are enough
     reference=at_age["reference"].round().astype("Int64"),
+    answer=[_ratio_or_why(r, n) for r, n in zip(at_age["ratio"], at_age["note"], strict=True)],
 ).sort_values(["ratio", "downloads", "model_id"], ascending=[False, False, True], na_position="last")
-st.dataframe(  # the ratio first after the name: at narrow widths the rest scrolls, not the answer
-    shown[["model_id", "ratio", "downloads", "reference", "size_class", "ecosystem", "released", "note"]],
+st.dataframe(
+    shown[["model_id", "answer", "downloads", "reference", "size_class"]],
     hide_index=True,
+    key="cmp_adoption",
     column_config={
-        "model_id": st.column_config.TextColumn("base model"),
-        "size_class": st.column_config.TextColumn("size"),
-        "downloads": st.column_config.NumberColumn(f"downloads at {age} days", format="localized"),
-        "reference": st.column_config.NumberColumn(f"{ordinal(TOP)} of its size", format="localized"),
-        "ratio": st.column_config.NumberColumn("ratio", format="%.2f"),
-        "note": st.column_config.TextColumn("why no ratio"),
+        "model_id": st.column_config.TextColumn("Base model", width=200),
+        "answer": st.column_config.TextColumn(
+            "Ratio",
+            width=135,
+            alignment="right",
+            help=f'Its downloads over the reference; where there is none, why ("{TOO_SMALL}": under '
+            f"{MIN_REFERENCE:,}).",
+        ),
+        "downloads": st.column_config.NumberColumn(
+            "Downloads",
+            format="localized",
+            width=80,
+            help=f"Its cumulative downloads {age} days after release.",
+        ),
+        "reference": st.column_config.NumberColumn(
+            "Reference",
+            format="localized",
+            width=80,
+            help=f"The {ordinal(TOP)} most downloaded base model of its size class at {age} days.",
+        ),
+        "size_class": st.column_config.TextColumn("Size", width=65),
     },
 )
 
@@ -218,16 +299,17 @@ def _count(value: object) -> str:
     return compare.NOT_RECORDED if pd.isna(value) else f"{int(value):,}"
 
 
+latest = latest.sort_values("ecosystem", key=lambda column: column.map({n: i for i, n in enumerate(names)}))
 table = pd.DataFrame(
     {
-        "ecosystem": latest["ecosystem"],
-        "run": latest["taken_at"].dt.date,
-        "models": latest["members"].map(_count),
-        "models served live": latest["live_models"].map(_count),
-        "(model, provider) pairs": latest["provider_pairs"].map(_count),
+        "Ecosystem": latest["ecosystem"].map(ctx.label),
+        "Run": latest["taken_at"].dt.date,
+        "Models": latest["members"].map(_count),
+        "Served live": latest["live_models"].map(_count),
+        "(Model, provider) pairs": latest["provider_pairs"].map(_count),
     }
 )
-st.dataframe(table, hide_index=True)
+st.dataframe(table, hide_index=True, key="cmp_providers")
 st.caption(
     "At each ecosystem's latest run, base models included: models with at least one provider serving "
     "them live (the Hub's inference provider mapping, status live), and the pairs of a model and a "
@@ -245,11 +327,11 @@ else:
             title="models served live",
             color="ecosystem",
             domain=names,
+            labels=ctx.labels,
         )
     )
 
-with st.container(border=True):
-    st.markdown("**Methodology**")
+with st.expander("Methodology", icon=":material/info:"):
     st.markdown(NOTE)
 if archive_note := ctx.archive_note():
     st.caption(archive_note)

@@ -1,64 +1,96 @@
-"""Families and relations: derivatives and downloads over time, stacked by family or relation."""
+"""Families and relations: derivatives and downloads over time, stacked by ecosystem, family or relation."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import methodology
 from dashboard.context import current
-from dashboard.methodology import NOTE
 from tracker.report import charts
 
 ctx = current()
 archived = ctx.archived()
 st.title("Families and relations")
-
-by_label = st.segmented_control(
-    "Stack by", ["family", "relation"], default="family", key="fam_by", bind="query-params"
+several = len(ctx.shown_ecosystems) > 1
+st.caption(
+    f"{ctx.named(ctx.shown_ecosystems)}: the derivatives and their downloads, run by run"
+    + (", stacked by ecosystem unless you choose otherwise. " if several else ". ")
+    + methodology.FAMILIES_NOTE
 )
+
+by = st.segmented_control(
+    "Stack by",
+    ["ecosystem", "family", "relation"],
+    default="ecosystem" if several else "family",
+    key="fam_by",
+    bind="query-params",
+) or ("ecosystem" if several else "family")
 scale = st.segmented_control(
     "Scale", ["linear", "log"], default="linear", key="fam_scale", bind="query-params"
 )
-by = by_label or "family"
+bases = st.toggle(
+    "Include the base models",
+    key="fam_bases",
+    bind="query-params",
+    help="The download charts: the derivatives only (off), or the base models too (on).",
+)
 log = scale == "log"
+names = list(ctx.shown_ecosystems) if by == "ecosystem" else None
+group = None if by == "ecosystem" else by
 
-counts = downloads = ctx.series(by)
+counts = ctx.series(group)
 if counts.empty:
     st.warning("No model matches the filters in the sidebar.")
     st.stop()
+downloads = ctx.series(group, roots=True) if bases else counts
+drawn = {"by": by, "log": log, "archived": archived, "domain": names, "labels": ctx.labels}
 
 st.subheader(f"Derivatives by {by}")
+st.altair_chart(charts.over_time(counts, "derivatives", title="derivatives", **drawn))
+st.subheader(f"{methodology.downloads_label('Weekly downloads', bases)}, by {by}")
 st.altair_chart(
-    charts.over_time(counts, "derivatives", title="derivatives", by=by, log=log, archived=archived)
+    charts.per_run(
+        downloads.dropna(subset=["weekly_downloads"]), "weekly_downloads", title="downloads per week", **drawn
+    )
 )
+st.subheader(f"{methodology.downloads_label('30-day downloads', bases)}, by {by}")
+st.altair_chart(charts.over_time(downloads, "downloads_30d", title="downloads, last 30 days", **drawn))
+with_roots = ctx.series(roots=True)
+st.caption(methodology.downloads_note(ctx.series(), with_roots, bases))
 
-chart, note = st.columns([3, 1])
-with chart:
-    st.subheader(f"Weekly downloads by {by}")
-    st.altair_chart(
-        charts.per_run(
-            downloads.dropna(subset=["weekly_downloads"]),
-            "weekly_downloads",
-            title="downloads per week",
-            by=by,
-            log=log,
-            archived=archived,
-        )
-    )
-    st.subheader(f"30-day downloads by {by}")
-    st.altair_chart(
-        charts.over_time(
-            downloads, "downloads_30d", title="downloads, last 30 days", by=by, log=log, archived=archived
-        )
-    )
-with note:
-    with st.container(border=True):
-        st.markdown("**Methodology**")
-        st.markdown(NOTE)
-
-latest = counts[counts["run_id"] == counts["run_id"].max()]
-table = latest.groupby(by, as_index=False)["derivatives"].sum().sort_values("derivatives", ascending=False)
+latest = downloads[downloads["run_id"] == downloads["run_id"].max()]
+keys = [by] if by == "ecosystem" else ([by, "ecosystem"] if by == "family" else [by])
+table = latest.groupby(keys, as_index=False)[["derivatives", "weekly_downloads", "downloads_30d"]].sum()
+table = table.sort_values("derivatives", ascending=False)
+if "ecosystem" in table:
+    table["ecosystem"] = table["ecosystem"].map(ctx.label)
+if bases:  # the base models' rows count members, not derivatives
+    table = table.rename(columns={"derivatives": "members"})
+said = "Base models included" if bases else "Derivatives only, base models excluded"
 st.subheader("Latest run")
-st.dataframe(table, hide_index=True, key="fam_table")
+st.dataframe(
+    table,
+    hide_index=True,
+    key="fam_table",
+    column_config={
+        "family": st.column_config.TextColumn("Family", width=130),
+        "relation": st.column_config.TextColumn("Relation", width=100),
+        "ecosystem": st.column_config.TextColumn("Ecosystem", width=105),
+        "derivatives": st.column_config.NumberColumn("Derivatives", format="localized", width=90),
+        "members": st.column_config.NumberColumn(
+            "Models", format="localized", width=90, help="Derivatives and base models."
+        ),
+        "weekly_downloads": st.column_config.NumberColumn(
+            "Weekly downloads", format="localized", width=120, help=f"{said}."
+        ),
+        "downloads_30d": st.column_config.NumberColumn(
+            "30-day downloads", format="localized", width=120, help=f"{said}."
+        ),
+    },
+)
+st.caption(f"Downloads: {said.lower()}.")
 
+with st.expander("Methodology", icon=":material/info:"):
+    st.markdown(methodology.NOTE)
 if archive_note := ctx.archive_note():
     st.caption(archive_note)

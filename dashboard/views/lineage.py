@@ -84,13 +84,16 @@ if row is None:
     st.warning(f"{chosen} is not a member of the latest run in these ecosystems.")
     st.stop()
 filtered = bool(ctx.families or ctx.relations)
+own = row.downloads_30d or 0
 figures = (
     data.subtree_figures(ctx.engine, ctx.url, ctx.version, chosen, f)
     if filtered
-    else {"descendants": row.descendants, "downloads_30d": row.subtree_downloads}
+    else {"descendants": row.descendants, "downloads_30d": row.subtree_downloads - own}
 )
-a, b, c, d = st.columns(4)
-a.metric("Family", row.family, border=True)
+# Two rows of two: a family's name and a 30-day figure in full at 1024 px, where four in a row were cut.
+a, b = st.columns(2)
+c, d = st.columns(2)
+a.metric("Family", row.family, border=True, help=f"Ecosystem: {ctx.label(row.ecosystem)}.")
 b.metric("Depth", row.depth, border=True, help="Links from the model up to a root.")
 c.metric(
     "Descendants",
@@ -99,7 +102,14 @@ c.metric(
     help="Tracked models below it through any chain of links, each counted once"
     + (" (within the sidebar's families and relations)." if filtered else "."),
 )
-d.metric("Downloads, 30 days (subtree)", f"{figures['downloads_30d']:,}", border=True)
+d.metric(
+    "Descendants' downloads, 30 days",
+    f"{figures['downloads_30d']:,}",
+    border=True,
+    help=f"The 30-day downloads of the models below it, each counted once; its own ({own:,}"
+    + (", a base model's" if row.depth == 0 else "")
+    + f") left out: {figures['downloads_30d'] + own:,} with them.",
+)
 
 path = row.path
 if path:
@@ -146,28 +156,33 @@ else:
     else:
         st.caption(f"All {drawn.models:,} models drawn.")
 
-left, right = st.columns([1, 2])
-with left:
-    st.subheader("Children by relation")
-    kids = pd.DataFrame({"relation": list(RELATIONS), "children": [row.children[r] for r in RELATIONS]})
-    if not kids["children"].any():
-        st.info("No tracked children.")
-    else:
-        st.altair_chart(charts.bars(kids[kids["children"] > 0], "children", "relation", title="children"))
-with right:
-    st.subheader("Most downloaded descendants")
-    below = nodes.iloc[1:]
-    if filtered:
-        if ctx.families:
-            below = below[below["family"].isin(ctx.families)]
-        if ctx.relations:
-            below = below[below["relation"].isin(ctx.relations)]
-    top = below.sort_values("downloads_30d", ascending=False, na_position="last").head(100)
-    st.dataframe(
-        top[["model_id", "relation", "level", "downloads_30d", "descendants", "likes"]].rename(
-            columns={"level": "generation"}
-        ),
-        hide_index=True,
-        key="lin_table",
+st.subheader("Children by relation")
+kids = pd.DataFrame({"relation": list(RELATIONS), "children": [row.children[r] for r in RELATIONS]})
+if not kids["children"].any():
+    st.info("No tracked children.")
+else:
+    chart = charts.bars(
+        kids[kids["children"] > 0], "children", "relation", title="children", color="relation", legend=False
     )
-    st.caption(f"Among the {len(nodes) - 1:,} largest descendants by {SIZE_LABELS[size]}.")
+    st.altair_chart(chart)
+st.subheader("Most downloaded descendants")
+below = nodes.iloc[1:]
+if filtered:
+    if ctx.families:
+        below = below[below["family"].isin(ctx.families)]
+    if ctx.relations:
+        below = below[below["relation"].isin(ctx.relations)]
+top = below.sort_values("downloads_30d", ascending=False, na_position="last").head(100)
+st.dataframe(
+    top[["model_id", "relation", "level", "downloads_30d", "descendants"]],
+    hide_index=True,
+    key="lin_table",
+    column_config={
+        "model_id": st.column_config.TextColumn("Model", width=205),
+        "relation": st.column_config.TextColumn("Relation", width=80),
+        "level": st.column_config.NumberColumn("Level", width=55, help="Links below the chosen model."),
+        "downloads_30d": st.column_config.NumberColumn("30-day downloads", format="localized", width=120),
+        "descendants": st.column_config.NumberColumn("Descendants", format="localized", width=95),
+    },
+)
+st.caption(f"Among the {len(nodes) - 1:,} largest descendants by {SIZE_LABELS[size]}.")

@@ -1,35 +1,96 @@
-"""Overview: the headline figures with their change since the previous run, and the growth curves."""
+"""Overview: is Llama's ecosystem growing? Its headline figures with their change since the previous run,
+its growth multiple, its rivals beside it in one table, and the growth curves.
+
+The page leads with one ecosystem, "the lead": Meta Llama (the product's subject) whenever the sidebar
+shows it, else the first ecosystem shown. Every ecosystem shown is a row of the table. The charts stack
+by ecosystem when several are shown, and by family within one.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pandas as pd
 import streamlit as st
 
+from dashboard import methodology
 from dashboard.context import current
-from dashboard.methodology import NOTE
 from tracker.read import kpis
 from tracker.report import charts
 
+SUBJECT = "llama"
+
 ctx = current()
 archived = ctx.archived()
+shown = ctx.shown_ecosystems
 series = ctx.series()
-by_family = ctx.series("family")
-names = ", ".join(ctx.ecosystems or ctx.all_ecosystems)
-st.title("Is the ecosystem growing?")
-st.caption(
-    f"Derivatives of the tracked base models on the Hugging Face Hub ({names}), from weekly snapshots. "
-    "Figures for the latest run; the arrows compare it with the previous one."
+if series.empty:
+    st.title("Is the ecosystem growing?")
+    st.warning("No model matches the filters in the sidebar.")
+    st.stop()
+present = [name for name in shown if name in set(series["ecosystem"])]
+lead = SUBJECT if SUBJECT in present else present[0]
+rivals = [name for name in present if name != lead]
+st.title(f"Is the {ctx.label(lead)} ecosystem growing?")
+context = f", with {ctx.named(rivals)} beside it" if rivals else ""
+why = (
+    ""
+    if lead == SUBJECT
+    else f" {ctx.label(SUBJECT)} is not among the ecosystems shown: the page leads with {ctx.label(lead)}."
+    if SUBJECT in ctx.all_ecosystems
+    else ""
 )
-
+st.caption(
+    f"Derivatives of {ctx.label(lead)}'s base models on the Hugging Face Hub{context}, from weekly "
+    f"snapshots. Figures for the latest run; the arrows compare it with the previous one.{why}"
+)
 if archive_note := ctx.archive_note():
     st.caption(archive_note)
 
-if series.empty:
-    st.warning("No model matches the filters in the sidebar.")
-    st.stop()
+bases = st.toggle(
+    "Include the base models",
+    key="ov_bases",
+    bind="query-params",
+    help="Weekly downloads of the derivatives only (off), or of the base models too (on): a base model's "
+    "downloads are usually far larger than all of its derivatives'.",
+)
+by_family = ctx.series("family")
+with_roots = ctx.series(roots=True)
 
+
+def _of(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    return frame[frame["ecosystem"] == name]
+
+
+def _figures(name: str) -> list[kpis.Kpi]:
+    """The headline figures of one ecosystem; weekly downloads with the base models when `bases`."""
+    figures = kpis.overview(_of(series, name), _of(by_family, name))
+    weekly = kpis.overview(_of(with_roots, name), _of(by_family, name))[2] if bases else figures[2]
+    figures[2] = replace(weekly, label=methodology.downloads_label("Weekly downloads", bases))
+    return figures
+
+
+def _together(names: list[str]) -> str:
+    """The ecosystems shown taken together, as the digest's headline gives them: each figure with its
+    change since the previous run."""
+    rows = series["ecosystem"].isin(names)
+    together = kpis.overview(series[rows], by_family[by_family["ecosystem"].isin(names)])
+    if bases:
+        together[2] = kpis.overview(with_roots[with_roots["ecosystem"].isin(names)], by_family)[2]
+    said = ", base models included" if bases else ", derivatives only"
+    parts = [
+        f"{k.label}{said if k.key == 'weekly_downloads' else ''}: {k.value}"
+        + (f" ({k.delta})" if k.delta else "")
+        for k in together
+    ]
+    return f"All {len(names)} ecosystems shown together. " + "; ".join(parts) + "."
+
+
+figures = _figures(lead)
+note = methodology.downloads_note(_of(series, lead), _of(with_roots, lead), bases, ecosystems=[lead])
+figures[2] = replace(figures[2], help=f"{figures[2].help} {note}")
 # Two rows of two: figures in full (`36,166`, a family's name) stay whole at 1024 px, where four in a row
 # were cut to `36,1…`.
-figures = kpis.overview(series, by_family)
 for row in (figures[:2], figures[2:]):
     for column, kpi in zip(st.columns(len(row)), row, strict=True):
         column.metric(kpi.label, kpi.value, kpi.delta, help=kpi.help, border=True)
@@ -48,43 +109,95 @@ with st.container(border=True):
         help="Derivatives in the latest run against the latest run on or before this day (UTC). "
         "Default: a year before the latest run, or the first run when history is shorter.",
     )
-    growth = kpis.growth_multiple(series, since)
+    growth = kpis.growth_multiple(_of(series, lead), since)
     if growth is not None:
-        shown = kpis.format_multiple(growth.value) if growth.value is not None else "–"
-        figure.metric("Growth multiple", shown, help="Derivatives now over derivatives then.")
+        value = kpis.format_multiple(growth.value) if growth.value is not None else "–"
+        title = f"Growth multiple, {ctx.label(lead)}"
+        figure.metric(title, value, help="Derivatives now over derivatives then.")
         figure.caption(" ".join(filter(None, [growth.basis + ".", growth.note])))
 
-counts = downloads = new = by_family
-
-left, right = st.columns(2)
-with left:
-    st.subheader("Derivatives")
-    st.altair_chart(
-        charts.over_time(counts, "derivatives", title="derivatives", by="family", archived=archived)
-    )
-with right:
-    st.subheader("New derivatives per run")
-    st.altair_chart(charts.per_run(new, "new", title="new derivatives", by="family", archived=archived))
-
-chart, note = st.columns([3, 1])
-with chart:
-    st.subheader("Weekly downloads")
-    st.altair_chart(
-        charts.per_run(
-            downloads.dropna(subset=["weekly_downloads"]),
-            "weekly_downloads",
-            title="downloads per week",
-            by="family",
-            archived=archived,
+if rivals:
+    st.subheader(f"{ctx.label(lead)} and its rivals")
+    rows = []
+    for name in [lead, *rivals]:
+        derivatives, new, weekly, _ = _figures(name)
+        multiple = kpis.growth_multiple(_of(series, name), since)
+        rows.append(
+            {
+                "ecosystem": ctx.label(name),
+                "derivatives": derivatives.now,
+                "new": new.now,
+                "growth": None if multiple is None else multiple.value,
+                "weekly": weekly.now,
+            }
         )
+    table = pd.DataFrame(rows)  # the lead first, then its rivals, largest first
+    table = pd.concat([table.iloc[:1], table.iloc[1:].sort_values("derivatives", ascending=False)])
+    said = "base models included" if bases else "derivatives only, base models excluded"
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="ov_table",
+        column_config={
+            "ecosystem": st.column_config.TextColumn("Ecosystem", width=110),
+            "derivatives": st.column_config.NumberColumn("Derivatives", format="localized", width=95),
+            "new": st.column_config.NumberColumn("New this week", format="localized", width=110),
+            "growth": st.column_config.NumberColumn(
+                "Growth multiple", format="%.2fx", width=115, help=f"Derivatives now over on {since}."
+            ),
+            "weekly": st.column_config.NumberColumn(
+                "Weekly downloads", format="localized", width=125, help=f"Weekly downloads: {said}."
+            ),
+        },
     )
-    revisions = int(downloads["negative_deltas"].sum())
-    if revisions:
-        st.caption(
-            f":material/warning: {revisions:,} model-weeks with a downward revision by the Hub are included "
-            "(negative deltas, kept as data)."
-        )
-with note:
-    with st.container(border=True):
-        st.markdown("**Methodology**")
-        st.markdown(NOTE)
+    st.caption(
+        f"Each ecosystem's own figures, as the cards give the lead's; weekly downloads {said}; the growth "
+        "multiple since the day chosen above. A model that descends from two ecosystems (a merge) counts "
+        "in each."
+    )
+    st.caption(_together(present))
+
+one = len(present) == 1
+by = "family" if one else "ecosystem"
+frame = by_family if one else series
+downloads = (ctx.series("family", roots=True) if one else with_roots) if bases else frame
+names = None if one else list(shown)
+where = f"{ctx.label(lead)}'s families" if one else "ecosystem"
+st.subheader(f"Derivatives by {where}")
+st.altair_chart(
+    charts.over_time(
+        frame, "derivatives", title="derivatives", by=by, archived=archived, domain=names, labels=ctx.labels
+    )
+)
+st.subheader(f"New derivatives per run, by {where}")
+st.altair_chart(
+    charts.per_run(
+        frame, "new", title="new derivatives", by=by, archived=archived, domain=names, labels=ctx.labels
+    )
+)
+st.subheader(f"{methodology.downloads_label('Weekly downloads', bases)}, by {where}")
+st.altair_chart(
+    charts.per_run(
+        downloads.dropna(subset=["weekly_downloads"]),
+        "weekly_downloads",
+        title="downloads per week",
+        by=by,
+        archived=archived,
+        domain=names,
+        labels=ctx.labels,
+    )
+)
+st.caption(methodology.downloads_note(series[series["ecosystem"].isin(present)], with_roots, bases))
+st.caption(
+    methodology.FAMILIES_NOTE
+    if one
+    else "Stacked by ecosystem; choose one ecosystem in the sidebar to see its families."
+)
+revisions = int(downloads["negative_deltas"].sum())
+if revisions:
+    st.caption(
+        f":material/warning: {revisions:,} model-weeks with a downward revision by the Hub are included "
+        "(negative deltas, kept as data)."
+    )
+with st.expander("Methodology", icon=":material/info:"):
+    st.markdown(methodology.NOTE)

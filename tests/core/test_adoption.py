@@ -1,12 +1,15 @@
 """Relative adoption on literal tables: interpolation between runs, the milestones history does not reach,
-the reference of each size class (fewer than ten roots, ties, unknown sizes)."""
+the reference of each size class (fewer than ten roots, ties, unknown sizes), the floor under the reference.
+
+The first tests set the floor to 0 (`min_reference=0`) to check the arithmetic on small figures; the
+floor's own tests use the documented one."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from tracker.core.adoption import COLUMNS, compute_relative_adoption
+from tracker.core.adoption import COLUMNS, MIN_REFERENCE, compute_relative_adoption
 
 T0, T1, T2 = (pd.Timestamp(d, tz="UTC") for d in ("2026-01-01", "2026-01-11", "2026-01-31"))
 
@@ -41,7 +44,9 @@ def _at(frame: pd.DataFrame, model_id: str, days: int) -> pd.Series:
 def test_values_interpolate_between_the_runs_around_each_age() -> None:
     observations = _observations({"a/base": {T0: 100, T1: 200, T2: 400}, "e/base": {T0: 70, T1: 90, T2: 95}})
     roots = _roots({"a/base": "2025-12-30", "e/base": "2025-12-25"})
-    out = compute_relative_adoption(observations, roots, latest=T2, milestones=(7, 14, 30, 60), top=2)
+    out = compute_relative_adoption(
+        observations, roots, latest=T2, milestones=(7, 14, 30, 60), top=2, min_reference=0
+    )
     assert list(out.columns) == ["model_id", "ecosystem", *COLUMNS[1:]]
     assert _at(out, "a/base", 7)["downloads"] == pytest.approx(150)  # 5 of the 10 days from 100 to 200
     assert _at(out, "a/base", 14)["downloads"] == pytest.approx(220)  # 2 of the 20 days from 200 to 400
@@ -95,7 +100,9 @@ def test_fewer_than_ten_roots_of_a_size_give_no_reference() -> None:
     # a tenth root of the size: the reference is the 10th largest, the smallest here
     created["r/9"] = "2025-12-30"
     observations = _observations({m: {T0: 100 * (i + 1), T1: 200 * (i + 1)} for i, m in enumerate(created)})
-    out = compute_relative_adoption(observations, _roots(created), latest=T2, milestones=(7,))
+    out = compute_relative_adoption(
+        observations, _roots(created), latest=T2, milestones=(7,), min_reference=0
+    )
     assert set(out["reference"]) == {150}  # r/0: 100 -> 200, at half-way
     assert _at(out, "r/9", 7)["ratio"] == pytest.approx(10.0)
 
@@ -111,7 +118,7 @@ def test_ties_take_their_places_and_sizes_are_compared_apart() -> None:
         ]
     )
     observations = pd.concat([observations, _observations({"u/x": {T0: 1, T1: 1}})])
-    out = compute_relative_adoption(observations, roots, latest=T2, milestones=(7,))
+    out = compute_relative_adoption(observations, roots, latest=T2, milestones=(7,), min_reference=0)
     tied = out[out["model_id"].str.startswith("t/")]
     assert set(tied["reference"]) == {500}
     assert set(tied["ratio"]) == {1.0}
@@ -138,3 +145,38 @@ def test_nothing_in_nothing_out() -> None:
     out = compute_relative_adoption(empty, _roots({}), latest=T2)
     assert out.empty
     assert list(out.columns) == ["model_id", "ecosystem", *COLUMNS[1:]]
+
+
+def test_a_reference_under_the_floor_gives_no_ratio_and_keeps_the_row() -> None:
+    """The Compare page's case: ten small classifiers, the 10th with 1 download at 7 days, put a 22M model
+    first at 8,315,728; a reference of exactly 1,000 is enough, one of 999 is not."""
+
+    def same(value: int) -> dict:  # the same figure at both runs: no interpolation
+        return {T0: value, T1: value}
+
+    small = {"s/guard": same(8_315_728)} | {f"s/{i}": same(500) for i in range(8)} | {"s/tenth": same(1)}
+    mid = {"m/top": same(5_000)} | {f"m/{i}": same(1_000) for i in range(9)}
+    large = {"l/top": same(10_000)} | {f"l/{i}": same(999) for i in range(9)}
+    observations = _observations(small | mid | large)
+    roots = pd.concat(
+        [
+            _roots(dict.fromkeys(small, "2025-12-30"), "<3B"),
+            _roots(dict.fromkeys(mid, "2025-12-30"), "3-9B"),
+            _roots(dict.fromkeys(large, "2025-12-30"), "9-35B"),
+        ]
+    )
+    out = compute_relative_adoption(observations, roots, latest=T2, milestones=(7,))
+    guard = _at(out, "s/guard", 7)
+    assert (guard["downloads"], guard["reference"], guard["peers"]) == (8_315_728, 1, 10)
+    assert pd.isna(guard["ratio"])
+    assert guard["note"] == "reference too small (1 download, under 1,000)"
+    assert out[out["model_id"].str.startswith("s/")]["ratio"].isna().all()
+    assert _at(out, "l/top", 7)["note"] == "reference too small (999 downloads, under 1,000)"
+    assert pd.isna(_at(out, "l/top", 7)["ratio"])
+    assert (_at(out, "m/top", 7)["reference"], _at(out, "m/top", 7)["ratio"]) == (1_000, 5.0)
+    assert _at(out, "m/0", 7)["ratio"] == 1.0
+    assert _at(out, "m/top", 7)["note"] == ""
+    assert len(out) == 30  # every row kept, with or without a ratio
+    ranked = out.dropna(subset=["ratio"]).sort_values("ratio", ascending=False)
+    assert ranked["model_id"].iloc[0] == "m/top"
+    assert MIN_REFERENCE == 1_000

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from tracker.collect.hub import HubClient
 from tracker.core.ecosystems import load_ecosystems, select_ecosystems
 from tracker.core.measures import quant_format
+from tracker.core.movers import Floors
 from tracker.emulator.builders.synthetic import build_synthetic
 from tracker.emulator.routes.server import HubEmulator
 from tracker.emulator.truth import ground_truth
@@ -144,16 +145,15 @@ def test_downloads_deltas_weeks_and_negative_revisions() -> None:
 
 
 def test_movers_and_entrants() -> None:
-    movers = metrics.compute_movers(literal_history(), min_weekly=50, n=2)
-    assert records(movers["risers"], ["model_id", "weekly_downloads", "change"]) == [
-        ("b/q", 10, 20),
-        ("a/ft", 70, 0),
-    ]
-    assert records(movers["fallers"], ["model_id", "change"]) == [("a/ft", 0), ("b/q", 20)]
-    # Relative change only for models with at least 50 a week before: b/q (-10) does not qualify.
-    assert records(movers["relative_risers"], ["model_id", "relative_change"]) == [("a/ft", 0.0)]
+    # Even at floors of 10 a week and 10%, nobody moved: a/ft had 70 a week both times; b/q's +20 is over
+    # a figure before of -10 a week (a Hub revision), which is no base; c/ad has no figure before.
+    floors = Floors(change=10, share=0.1, before=50)
+    movers = metrics.compute_movers(literal_history(), n=2, floors=floors)
+    for board in ("risers", "fallers", "relative_risers"):
+        assert movers[board].empty, board
+    assert records(movers["compared"], ["run_id", "taken_at"]) == [(3, T3), (2, T2)]
     assert movers["entrants"].empty
-    entrants = metrics.compute_movers(literal_history(), min_weekly=50, n=3)["entrants"]
+    entrants = metrics.compute_movers(literal_history(), n=3, floors=floors)["entrants"]
     assert list(entrants["model_id"]) == ["c/ad"]
 
 

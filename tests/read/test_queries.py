@@ -74,7 +74,8 @@ def test_rollups_equal_the_history_maths(database_url: str) -> None:
         assert_series_match(engine, Filters(ecosystems=("llama",), families=("Llama 3.1",)))
         assert_boards_match(engine)
         assert_boards_match(engine, Filters(ecosystems=("qwen",), relations=("quantized", "finetune")))
-        assert len(queries.load_movers(engine, n=10)["risers"]) == 10
+        # the emulator's weeks may move nobody past the floors: test_movers_and_ratios moves some
+        assert queries.load_movers(engine, n=10)["compared"]["run_id"].tolist() == [3, 2]
         # the Data page: the export's rows in the export's order, read run by run
         everything = metrics.load_history(engine)[metrics._HISTORY_COLUMNS]
         first = history_rows.load_history_rows(engine, EVERYTHING, limit=len(everything) // 2 + 7)

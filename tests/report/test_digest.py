@@ -15,8 +15,9 @@ from streamlit.testing.v1 import AppTest
 from tests.support.dashboard_db import FIVE, build_database, snapshot_weeks
 from tests.support.paths import APP, DOCS
 from tracker.cli import main
+from tracker.core import movers
 from tracker.read import metrics
-from tracker.report import digest, digest_render
+from tracker.report import digest, digest_movers, digest_render
 from tracker.storage.database import open_store
 
 
@@ -105,11 +106,12 @@ def test_new_derivatives_by_family_and_relation_are_the_histories(
 
 def test_movers_and_ecosystems_are_the_histories(made: digest.Digest, history: tuple) -> None:
     frame, _ = history
-    movers = metrics.compute_movers(frame, n=digest.TOP)
-    risers = movers["risers"].drop_duplicates("model_id")
+    boards = metrics.compute_movers(frame, n=digest.TOP)
+    risers = boards["risers"].drop_duplicates("model_id")
     assert [r["model_id"] for r in made.data["movers"]["risers"]] == list(risers["model_id"])
     assert [r["change"] for r in made.data["movers"]["risers"]] == [int(c) for c in risers["change"]]
-    fallers = movers["fallers"].drop_duplicates("model_id")
+    assert [r["rank"] for r in made.data["movers"]["risers"]] == [int(c) for c in risers["rank"]]
+    fallers = boards["fallers"].drop_duplicates("model_id")
     assert [r["model_id"] for r in made.data["movers"]["fallers"]] == list(fallers["model_id"])
     now = made.data["run"]["id"]
     new = metrics.compute_new(frame)
@@ -154,9 +156,12 @@ def test_the_overview_shows_the_digests_headline(weeks: str, made: digest.Digest
     app = AppTest.from_file(APP, default_timeout=60)
     app.run()
     assert not app.exception
-    shown = {m.label: (m.value, m.proto.delta) for m in app.metric}
+    # the cards are Llama's (the Overview leads with it); the ecosystems together, the digest's headline
+    together = next(c.value for c in app.caption if c.value.startswith("All 5 ecosystems shown together."))
     for figure in made.data["headline"]:
-        assert shown[figure["label"]] == (figure["value"], figure["change"] or ""), figure["label"]
+        shown = f"{figure['value']} ({figure['change']})" if figure["change"] else figure["value"]
+        assert f"{figure['label']}" in together, figure["label"]
+        assert f": {shown}" in together, (figure["label"], together)
 
 
 # --- the formats ------------------------------------------------------------------------------------------
@@ -183,14 +188,15 @@ def test_json_carries_the_same_figures_as_the_markdown(weeks: str, made: digest.
 
 
 @pytest.mark.slow
-def test_html_embeds_the_charts_as_images(weeks: str, tmp_path: Path, capsys) -> None:
-    target = tmp_path / "out" / "digest.html"
+def test_html_embeds_the_charts_as_images(weeks: str, made: digest.Digest, tmp_path: Path, capsys) -> None:
+    target = tmp_path / "digest.html"
     code, out, _ = run(["digest", "--database", weeks, "--output", str(target)], capsys)
     assert code == 0
     assert out == ""
     page = target.read_text()
     assert page.startswith("<!doctype html>")
-    assert page.count('src="data:image/png;base64,') == 4  # derivatives, new, movers, shares
+    drawn = 4 if digest_movers.draws_a_leaderboard(made.risers.head(digest.TOP)) else 3
+    assert page.count('src="data:image/png;base64,') == drawn  # derivatives, new, shares, movers if ranked
     assert "<table>" in page
     assert "Open-model adoption: run 3 of" in page
     assert not list(target.parent.glob(".*.tmp"))
@@ -201,9 +207,14 @@ def test_the_summary_has_the_four_figures_movers_and_link(made: digest.Digest) -
     assert title == made.data["title"]
     for figure in made.data["headline"]:
         assert f"**{figure['label']}**: {figure['value']} ({figure['change']})" in body
-    for riser in made.data["movers"]["risers"][: digest.SUMMARY_MOVERS]:
-        assert riser["model_id"] in body
-    assert made.data["movers"]["risers"][digest.SUMMARY_MOVERS]["model_id"] not in body
+    risers = made.data["movers"]["risers"]
+    if risers:  # the first three by name, the fourth not
+        for riser in risers[: digest.SUMMARY_MOVERS]:
+            assert riser["model_id"] in body
+        if len(risers) > digest.SUMMARY_MOVERS:
+            assert risers[digest.SUMMARY_MOVERS]["model_id"] not in body
+    else:  # nobody cleared the floor: one sentence says so
+        assert "\n\n" + movers.nobody("risers") + "\n\n" in body
     assert body.rstrip().endswith("Dashboard: http://127.0.0.1:8501/")
 
 
@@ -245,6 +256,7 @@ def test_a_wrong_run_or_format_is_one_line(weeks: str, args: list[str], needle: 
 
 
 def test_a_failed_run_or_an_empty_database_has_no_digest(tmp_path: Path, weeks: str, capsys) -> None:
+    open_store(f"sqlite:///{tmp_path / 'empty.db'}").dispose()  # a database without a run
     code, _, err = run(["digest", "--database", f"sqlite:///{tmp_path / 'empty.db'}"], capsys)
     assert code == 1
     assert "no complete run yet" in err.splitlines()[-1]
@@ -320,3 +332,155 @@ def test_the_same_weeks_give_the_same_digest_on_either_database(database_url: st
             engine.dispose()
     again, first = digests
     assert again == first
+
+
+# --- the movers' section on literal rows -------------------------------------------------------------------
+
+
+def _boards(weekly: dict[str, tuple[int, int]]) -> dict[str, pd.DataFrame]:
+    """The boards of literal rows: model -> (weekly downloads the run before, this run)."""
+    frame = pd.DataFrame(
+        [
+            {
+                "ecosystem": "llama",
+                "model_id": model_id,
+                "family": "Llama 3.1",
+                "relation": "quantized",
+                "author": model_id.split("/")[0],
+                "weekly_downloads": now,
+                "weekly_downloads_before": before,
+            }
+            for model_id, (before, now) in weekly.items()
+        ]
+    )
+    return {**movers.boards(frame, n=digest.TOP), "entrants": frame.iloc[0:0]}
+
+
+def _data(weekly: dict[str, tuple[int, int]]) -> dict:
+    return {
+        "previous_run": {"id": 2, "taken_at": "2026-11-09T06:00:00Z"},
+        "movers": digest_movers.data(_boards(weekly), digest.TOP),
+    }
+
+
+def test_nobody_clearing_the_floor_is_one_sentence_not_a_table() -> None:
+    d = _data({"a/steady": (100_000, 109_000), "b/small": (10, 900), "c/dip": (5_000, 4_500)})
+    assert d["movers"] == {
+        "floors": {"change": 1_000, "share": 0.25},
+        "risers": [],
+        "fallers": [],
+        "entrants": [],
+    }
+    assert digest_movers.markdown(d, digest.TOP) == [
+        "A riser's weekly downloads rose by at least 1,000 and by at least 25% of its figure the run before; "
+        "a faller's fell by as much.",
+        "",
+        "Risers (weekly downloads against the previous run):",
+        "",
+        "No model's weekly downloads rose by at least 1,000 and 25% since the previous run.",
+        "",
+        "Fallers (weekly downloads against the previous run):",
+        "",
+        "No model's weekly downloads fell by at least 1,000 and 25% since the previous run.",
+        "",
+        "New entrants to the top 5 by weekly downloads:",
+        "",
+        "None.",
+    ]
+    assert digest_movers.summary_line(d, digest.SUMMARY_MOVERS) == (
+        "No model's weekly downloads rose by at least 1,000 and 25% since the previous run."
+    )
+    assert not digest_movers.draws_a_leaderboard(pd.DataFrame(columns=["change"]))
+
+
+def test_risers_are_ranked_with_their_ties() -> None:
+    d = _data(
+        {
+            "b/spike": (2_000, 9_000),
+            "a/launch": (0, 1_500),
+            "d/grow": (4_000, 5_000),
+            "e/grow": (3_000, 4_000),
+            "c/big": (100_000, 110_000),  # +10%: not a riser
+            "g/fade": (20_000, 12_000),
+        }
+    )
+    risers = d["movers"]["risers"]
+    assert [(r["model_id"], r["change"], r["rank"], r["tied"]) for r in risers] == [
+        ("b/spike", 7_000, 1, False),
+        ("a/launch", 1_500, 2, False),
+        ("d/grow", 1_000, 3, True),
+        ("e/grow", 1_000, 3, True),
+    ]
+    assert risers[0] == {
+        "model_id": "b/spike",
+        "ecosystem": "llama",
+        "family": "Llama 3.1",
+        "relation": "quantized",
+        "weekly_downloads": 9_000,
+        "weekly_downloads_before": 2_000,
+        "change": 7_000,
+        "rank": 1,
+        "tied": False,
+    }
+    lines = digest_movers.markdown(d, digest.TOP)
+    start = lines.index("Risers (weekly downloads against the previous run):")
+    assert lines[start + 2 : start + 8] == [
+        "| rank | model | ecosystem | weekly downloads | change |",
+        "| ---: | --- | --- | ---: | ---: |",
+        "| 1 | b/spike | llama | 9,000 | +7,000 |",
+        "| 2 | a/launch | llama | 1,500 | +1,500 |",
+        "| =3 | d/grow | llama | 5,000 | +1,000 |",
+        "| =3 | e/grow | llama | 4,000 | +1,000 |",
+    ]
+    assert "| 1 | g/fade | llama | 12,000 | -8,000 |" in lines
+    assert digest_movers.summary_line(d, digest.SUMMARY_MOVERS) == (
+        "Top movers (change in weekly downloads): b/spike +7,000; a/launch +1,500; d/grow +1,000 (tied)."
+    )
+    board = digest_movers.frame_of(risers)
+    assert digest_movers.draws_a_leaderboard(board)
+
+
+def test_risers_that_all_tie_are_said_to_tie_and_not_drawn() -> None:
+    d = _data({"a/one": (2_000, 3_000), "b/two": (0, 1_000)})
+    lines = digest_movers.markdown(d, digest.TOP)
+    start = lines.index("Risers (weekly downloads against the previous run):")
+    assert lines[start + 2 : start + 7] == [
+        "The 2 models listed all rose by 1,000 weekly downloads: a tie, not a ranking.",
+        "",
+        "| rank | model | ecosystem | weekly downloads | change |",
+        "| ---: | --- | --- | ---: | ---: |",
+        "| =1 | a/one | llama | 3,000 | +1,000 |",
+    ]
+    assert not digest_movers.draws_a_leaderboard(digest_movers.frame_of(d["movers"]["risers"]))
+    assert digest_movers.markdown({**d, "previous_run": None}, digest.TOP) == [
+        "Movers compare weekly downloads with the previous run: from the next run on."
+    ]
+
+
+def test_a_digest_of_emulated_data_says_its_figures_are_synthetic(made: digest.Digest, weeks: str) -> None:
+    line = made.data["provenance"]
+    assert line.startswith("**Demo data** from the Hub emulator: model ids, lineage, downloads")
+    markdown = digest_render.to_markdown(made)
+    assert f"\n> {line}\n" in markdown
+    assert markdown.index(line) < markdown.index("## Headline")
+    hub = Path(weeks.removeprefix("sqlite:///")).with_name("hub.db")
+    hub.write_bytes(Path(weeks.removeprefix("sqlite:///")).read_bytes())
+    engine = open_store(f"sqlite:///{hub}")
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE snapshot_run SET endpoint = 'https://huggingface.co'")
+        assert digest.build(engine).data["provenance"] is None
+    finally:
+        engine.dispose()
+
+
+def test_the_digests_charts_name_ecosystems_by_their_labels_llama_first(weeks: str) -> None:
+    engine = open_store(weeks)
+    try:
+        made = digest.build(engine, labels={"llama": "Meta Llama", "qwen": "Alibaba Qwen"})
+    finally:
+        engine.dispose()
+    headline = digest_render.chart_specs(made)["headline"][1].to_json()
+    assert "Meta Llama" in headline
+    assert "Alibaba Qwen" in headline
+    assert headline.index("Meta Llama") < headline.index("Alibaba Qwen")

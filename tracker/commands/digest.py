@@ -137,7 +137,7 @@ def digest(
     """
     # The digest (pandas, SQLAlchemy): loaded when the command runs, so `tracker --help` and the other
     # commands stay fast.
-    from tracker.core.ecosystems import EcosystemsError, load_ecosystems
+    from tracker.core.ecosystems import EcosystemsError, labels_of, load_ecosystems
     from tracker.report import digest_render
     from tracker.report.digest import DigestError, build
 
@@ -146,15 +146,17 @@ def digest(
     path = _destination(output, chosen)  # before any work: a missing folder is one line, nothing written
     targets = load_targets(notify_urls)
     rules = []
-    if alerts_path:
-        try:
-            ecosystems = load_ecosystems(ecosystems_path)
-        except EcosystemsError as exc:
+    try:
+        ecosystems = load_ecosystems(ecosystems_path)
+    except EcosystemsError as exc:
+        if alerts_path:  # the rules need the file; the charts' labels can do without it (keys then)
             raise click.ClickException(str(exc)) from None
+        ecosystems = ()
+    if alerts_path:
         rules = load_alert_rules(alerts_path, ecosystems)
     engine = open_database(database_url, create=False)
     try:
-        made = build(engine, run_id, rules=rules, dashboard_url=dashboard_url)
+        made = build(engine, run_id, rules=rules, dashboard_url=dashboard_url, labels=labels_of(ecosystems))
         text = digest_render.render(made, chosen)
     except DigestError as exc:
         raise click.ClickException(str(exc)) from None

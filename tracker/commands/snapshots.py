@@ -256,7 +256,7 @@ def schedule(
     from tracker.collect.hub import HubClient
     from tracker.collect.transport import HubError
     from tracker.core.crontab import ScheduleError, parse_schedule
-    from tracker.core.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
+    from tracker.core.ecosystems import EcosystemsError, labels_of, load_ecosystems, select_ecosystems
     from tracker.run.notices import Notices
     from tracker.run.scheduled_job import SnapshotSettings
     from tracker.run.scheduler import SnapshotScheduler
@@ -267,7 +267,8 @@ def schedule(
         raise click.ClickException(str(exc)) from None
     # Checked now, as `tracker snapshot` would: a typo must fail at start, not at the first run a week on.
     try:
-        tracked = select_ecosystems(load_ecosystems(ecosystems_path), list(names) or None)
+        known = load_ecosystems(ecosystems_path)
+        tracked = select_ecosystems(known, list(names) or None)
         HubClient(endpoint, timeout=timeout, retry_budget=retry_budget).close()
     except (EcosystemsError, HubError) as exc:
         raise click.ClickException(str(exc)) from None
@@ -298,7 +299,14 @@ def schedule(
         logger.info("notifying %d: %s", len(targets), describe_targets(targets))
     if rules:
         logger.info("alert rules: %d, from %s", len(rules), alerts_path)
-    notices = Notices(engine, targets=targets, digest_dir=folder, rules=rules, dashboard_url=dashboard_url)
+    notices = Notices(
+        engine,
+        targets=targets,
+        digest_dir=folder,
+        rules=rules,
+        dashboard_url=dashboard_url,
+        labels=labels_of(known),
+    )
     try:
         SnapshotScheduler(engine, plan, settings, run_now=run_now, notices=notices).run()
     except ScheduleError as exc:

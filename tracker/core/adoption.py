@@ -12,6 +12,9 @@ top 10 (`notes/real-hub-2026.md` section 5).
 - **Reference**: among the roots of the size class with a value at that age (its `peers`), the 10th
   largest; with fewer than 10 peers there is none, and no ratio. Roots of unknown size get none either:
   comparing them with each other would compare models of any size.
+- **Reference floor**: a reference under `MIN_REFERENCE` downloads gives no ratio ("reference too small"):
+  that few downloads is what automated traffic gives any public repository, and a ratio over it ranked a
+  22M-parameter classifier first at 8,315,728.55 (docs/methodology.md, "Relative adoption of base models").
 - A root in two ecosystems is one base model (its figures are the same model's).
 """
 
@@ -27,6 +30,8 @@ from tracker.core.usage import UNKNOWN
 
 MILESTONES: tuple[int, ...] = (7, 14, 30, 60, 90, 180, 365)
 TOP = 10
+MIN_REFERENCE = 1_000  # cumulative downloads: a smaller reference gives no ratio
+TOO_SMALL = "reference too small"
 
 Status = Literal["recorded", "before history", "not reached", "no longer recorded", "no release date"]
 RECORDED: Status = "recorded"
@@ -52,13 +57,15 @@ def compute_relative_adoption(
     latest: pd.Timestamp,
     milestones: Sequence[int] = MILESTONES,
     top: int = TOP,
+    min_reference: float = MIN_REFERENCE,
 ) -> pd.DataFrame:
     """One row per root and milestone: the value at that age, its status, the reference, the ratio.
 
     `observations`: model_id, taken_at, downloads_all_time (a root's rows in complete runs; missing
     figures are ignored, duplicates of one run collapse); `roots`: model_id, created_at, size_class and
     any columns to carry along (ecosystem, family, ...); `latest`: the latest complete run's instant.
-    Columns: `COLUMNS` (and the carried ones after `model_id`); `note` says why a ratio is missing.
+    Columns: `COLUMNS` (and the carried ones after `model_id`); `note` says why a ratio is missing
+    (`TOO_SMALL` first where the reference is under `min_reference`).
     """
     carried = [c for c in roots.columns if c not in ("model_id", "created_at", "size_class")]
     figures = observations.dropna(subset=["downloads_all_time"])
@@ -102,7 +109,7 @@ def compute_relative_adoption(
     frame = pd.DataFrame(rows, columns=["model_id", *carried, *COLUMNS[1:7]])
     frame["at"] = pd.to_datetime(frame["at"]).dt.tz_localize("UTC")
     frame["downloads"] = frame["downloads"].astype("Float64")
-    return _against_reference(frame, top)[["model_id", *carried, *COLUMNS[1:]]]
+    return _against_reference(frame, top, min_reference)[["model_id", *carried, *COLUMNS[1:]]]
 
 
 def _naive(stamps: pd.Series) -> pd.Series:
@@ -130,8 +137,9 @@ def _value_at(
     return float(values[i - 1] + (values[i] - values[i - 1]) * share), RECORDED
 
 
-def _against_reference(frame: pd.DataFrame, top: int) -> pd.DataFrame:
-    """Adds peers, reference (the `top`-th largest value of the size class at that age), ratio, note."""
+def _against_reference(frame: pd.DataFrame, top: int, min_reference: float) -> pd.DataFrame:
+    """Adds peers, reference (the `top`-th largest value of the size class at that age), ratio (only over
+    a reference of `min_reference` or more), note."""
     known = frame[(frame["status"] == RECORDED) & (frame["size_class"] != UNKNOWN)]
     groups = known.groupby(["size_class", "days"])["downloads"]
     peers = groups.size().rename("peers")
@@ -141,13 +149,15 @@ def _against_reference(frame: pd.DataFrame, top: int) -> pd.DataFrame:
     out = frame.merge(per_group, on=["size_class", "days"], how="left")
     out["peers"] = out["peers"].fillna(0).astype("Int64")
     out["reference"] = out["reference"].astype("Float64")
-    usable = (out["status"] == RECORDED) & (out["reference"] > 0).fillna(False)
+    floor = float(min_reference)
+    enough = (out["reference"] >= floor) & (out["reference"] > 0)
+    usable = ((out["status"] == RECORDED) & enough).fillna(False).astype(bool)
     out["ratio"] = (out["downloads"] / out["reference"]).where(usable).astype("Float64")
-    out["note"] = [_note(row, top) for row in out.itertuples(index=False)]
+    out["note"] = [_note(row, top, floor) for row in out.itertuples(index=False)]
     return out
 
 
-def _note(row, top: int) -> str:  # noqa: ANN001 - a row of the frame
+def _note(row, top: int, floor: float) -> str:  # noqa: ANN001 - a row of the frame
     """Why the row has no ratio ("" when it has one)."""
     if row.status != RECORDED:
         return str(row.status)
@@ -155,8 +165,9 @@ def _note(row, top: int) -> str:  # noqa: ANN001 - a row of the frame
         return "size unknown"
     if pd.isna(row.reference):
         return f"fewer than {top} roots of its size at this age ({int(row.peers)})"
-    if not row.reference > 0:
-        return f"the {ordinal(top)} root of its size has no downloads at this age"
+    if not (row.reference >= floor and row.reference > 0):
+        count = f"{row.reference:,.0f} download" + ("" if round(row.reference) == 1 else "s")
+        return f"{TOO_SMALL} ({count}" + (f", under {floor:,.0f})" if floor > 0 else ")")
     return ""
 
 

@@ -259,6 +259,11 @@ def load_ecosystems(path: str | Path | None = None) -> tuple[Ecosystem, ...]:
     return parse_ecosystems(text, source=source)
 
 
+def labels_of(ecosystems: Sequence[Ecosystem]) -> dict[str, str]:
+    """Each ecosystem's label by name ("Meta Llama" for `llama`): how a reader sees it named."""
+    return {eco.name: eco.label for eco in ecosystems}
+
+
 def select_ecosystems(ecosystems: Sequence[Ecosystem], names: Sequence[str] | None) -> tuple[Ecosystem, ...]:
     """The named ecosystems in the order given (enabled or not), or the enabled ones when none named."""
     if not names:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tracker.core.measures import negatives, relative_change
+from tracker.core.movers import MIN_BEFORE, clears
 
 BOARD_SIZE = 50  # the movers page offers up to 50 per board
 NO_LICENSE = "none"
@@ -74,11 +75,11 @@ def builder_rows(derivatives: pd.DataFrame) -> pd.DataFrame:
 
 
 _BOARDS = {
-    # board: (sort column, descending)
-    "risers": ("change", True),
-    "fallers": ("change", False),
-    "relative": ("relative_change", True),
-    "top": ("weekly_downloads", True),
+    # board: (sort column, descending, the `tracker.core.movers` board whose floors a row must clear)
+    "risers": ("change", True, "risers"),
+    "fallers": ("change", False, "fallers"),
+    "relative": ("relative_change", True, "relative_risers"),
+    "top": ("weekly_downloads", True, None),
 }
 _MOVER_COLUMNS = [
     "family",
@@ -95,20 +96,23 @@ _MOVER_COLUMNS = [
 
 
 def mover_rows(derivatives: pd.DataFrame) -> pd.DataFrame:
-    """The first `BOARD_SIZE` of each board per family and relation (as `metrics.compute_movers` ranks)."""
+    """The first `BOARD_SIZE` of each board per family and relation, among the models that clear its floors
+    (`tracker.core.movers.clears`): the reader ranks them as `metrics.compute_movers` does."""
     if derivatives.empty:
         return pd.DataFrame(columns=_MOVER_COLUMNS)
     columns = ["family", "relation", "model_id", "author", "weekly_downloads", "weekly_downloads_before"]
     frame = derivatives[columns]
     change = frame["weekly_downloads"] - frame["weekly_downloads_before"]
     frame = frame.assign(
-        change=change, relative_change=relative_change(change, frame["weekly_downloads_before"])
+        change=change,
+        relative_change=relative_change(change, frame["weekly_downloads_before"], MIN_BEFORE),
     )
     boards = []
-    for board, (column, descending) in _BOARDS.items():
+    for board, (column, descending, floors) in _BOARDS.items():
         # Sorted on the two key columns only, then the groups' heads picked by index: sorting the whole
         # frame four times cost tens of megabytes at 200,000 members.
-        keyed = frame[[column, "model_id"]].dropna(subset=[column])
+        eligible = frame if floors is None else frame[clears(frame, floors)]
+        keyed = eligible[[column, "model_id"]].dropna(subset=[column])
         order = keyed.sort_values([column, "model_id"], ascending=[not descending, True]).index
         groups = frame.loc[order, ["family", "relation"]]
         top = frame.loc[groups.groupby(["family", "relation"], sort=False).head(BOARD_SIZE).index]

@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
-
-from tracker.read import metrics
 
 
 @dataclass(frozen=True)
@@ -44,13 +43,11 @@ def _raw(value: object) -> int | None:
 
 
 def _per_run(frame: pd.DataFrame, value: str) -> pd.Series:
-    """A value summed over ecosystems (and groups) per run, in run order; NA stays NA."""
+    """A value summed over ecosystems (and groups) per run, in run order; NA stays NA (a run whose values
+    are all NA sums to NA, not 0)."""
     if frame.empty:
         return pd.Series(dtype="Float64")
-    ordered = frame.sort_values(["taken_at", "run_id"])
-    return ordered.groupby(["taken_at", "run_id"], sort=True)[value].agg(
-        lambda s: pd.NA if s.isna().all() else s.sum()
-    )
+    return frame.groupby(["taken_at", "run_id"], sort=True)[value].sum(min_count=1)
 
 
 def _last_two(series: pd.Series) -> tuple[object, object]:
@@ -115,16 +112,26 @@ def fastest_family(counts: pd.DataFrame, *, minimum: int = 10) -> tuple[str | No
     series per run, ecosystem and family)."""
     if counts.empty:
         return None, None
-    by_family = counts.groupby(["taken_at", "run_id", "family"], as_index=False)["derivatives"].sum()
-    by_family["ecosystem"] = "all"
-    grown = metrics.compute_growth(by_family, "derivatives", by="family", periods=(1,))
-    latest = grown[grown["run_id"] == grown.sort_values(["taken_at", "run_id"])["run_id"].iloc[-1]]
-    before = latest["derivatives"] / (1 + latest["derivatives_growth_1"])
-    ranked = latest[(before >= minimum)].dropna(subset=["derivatives_growth_1"])
-    if ranked.empty:
+    # Each family's derivatives per run, in run order: a family's previous row is its previous run (the
+    # growth of `metrics.compute_growth` over one period, computed for the latest run only, in numpy: the
+    # Overview computes it for every ecosystem shown).
+    summed = counts.groupby(["family", "taken_at", "run_id"], sort=True)["derivatives"].sum()
+    families, taken, runs = (summed.index.get_level_values(level) for level in range(3))
+    latest_run = max(zip(taken, runs, strict=True))[1]
+    now = summed.to_numpy(dtype=float, na_value=np.nan)
+    same_family = np.r_[False, families[1:] == families[:-1]]
+    before = np.where(same_family, np.r_[np.nan, now[:-1]], np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = np.where(before != 0, (now - before) / before, np.nan)
+    ranked = [
+        (-growth[i], families[i])
+        for i in np.flatnonzero(runs == latest_run)
+        if before[i] >= minimum and not np.isnan(growth[i])
+    ]
+    if not ranked:
         return None, None
-    top = ranked.sort_values(["derivatives_growth_1", "family"], ascending=[False, True]).iloc[0]
-    return str(top["family"]), float(top["derivatives_growth_1"])
+    top_growth, top_family = min(ranked)  # the largest growth; equal growths: the first family by name
+    return str(top_family), float(-top_growth)
 
 
 @dataclass(frozen=True)
@@ -166,23 +173,17 @@ def growth_multiple(series: pd.DataFrame, since: date) -> GrowthMultiple | None:
     counts = _per_run(series, "derivatives").dropna()
     if counts.empty:
         return None
-    runs = pd.DataFrame(
-        {"taken_at": counts.index.get_level_values("taken_at"), "derivatives": counts.to_numpy()}
-    )
-    days = runs["taken_at"].dt.tz_convert("UTC").dt.date
-    on_or_before = runs[days <= since]
+    days = counts.index.get_level_values("taken_at").tz_convert("UTC").date  # in run order
+    derivatives = counts.to_numpy()
+    on_or_before = np.flatnonzero(days <= since)
     note = ""
-    if on_or_before.empty:
-        earlier = runs.iloc[0]
-        note = f"No run on or before {since:%Y-%m-%d}: against the first run."
+    if on_or_before.size:
+        earlier = on_or_before[-1]
     else:
-        earlier = on_or_before.iloc[-1]
-    latest = runs.iloc[-1]
-    now, before = int(latest["derivatives"]), int(earlier["derivatives"])
-    now_at, before_at = (
-        latest["taken_at"].tz_convert("UTC").date(),
-        earlier["taken_at"].tz_convert("UTC").date(),
-    )
+        earlier = 0
+        note = f"No run on or before {since:%Y-%m-%d}: against the first run."
+    now, before = int(derivatives[-1]), int(derivatives[earlier])
+    now_at, before_at = days[-1], days[earlier]
     value = now / before if before else None
     figure = format_multiple(value) if value is not None else "No multiple"
     basis = f"{figure}: {now:,} derivatives on {now_at:%Y-%m-%d} against {before:,} on {before_at:%Y-%m-%d}"

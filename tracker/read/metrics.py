@@ -9,7 +9,8 @@ Conventions: a *derivative* is a tracked model at depth > 0 (roots are the bases
 `downloads_delta` is the all-time count's change since the ecosystem's previous complete run;
 weekly figures divide a delta by the weeks between the two runs; negative deltas (the Hub revising
 its counts down) are kept and flagged, never clipped. Those measures themselves (weekly rate, negative
-deltas, relative change, quantization format) are `tracker.core.measures`'s, shared with the roll-ups.
+deltas, relative change, quantization format) are `tracker.core.measures`'s, shared with the roll-ups;
+who counts as a mover, and its rank, is `tracker.core.movers`'s.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from tracker.core.measures import MIN_WEEKLY, WEEK, negatives, quant_format, relative_change, weekly_rate
+from tracker.core.measures import WEEK, negatives, quant_format, weekly_rate
+from tracker.core.movers import COLUMNS as MOVER_COLUMNS
+from tracker.core.movers import FLOORS, RANKED_BY, Floors, boards
 from tracker.read.history import history_select
 from tracker.storage.tables.runs import ModelRecord, RunEdge, SnapshotRun
 
@@ -238,42 +241,32 @@ def compute_weekly_per_model(history: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def compute_movers(
-    history: pd.DataFrame, *, min_weekly: int = MIN_WEEKLY, n: int = 10
-) -> dict[str, pd.DataFrame]:
-    """Risers and fallers of the latest run against the one before (absolute and relative), and new entrants.
+def compute_movers(history: pd.DataFrame, *, n: int = 10, floors: Floors = FLOORS) -> dict[str, pd.DataFrame]:
+    """Risers, fallers and relative risers of the latest run against the one before, new entrants, and
+    the two runs compared (`compared`: run_id, taken_at, latest first; empty with fewer than two runs).
 
-    Relative change counts only models with at least `min_weekly` weekly downloads before, so a model
-    going from 1 to 10 does not top the list. Entrants: in this run's top `n` by weekly downloads,
-    not in the previous run's.
+    The boards are `tracker.core.movers.boards`: only the models that clear its floors, each model once,
+    equal values sharing a rank. Entrants: in this run's top `n` by weekly downloads, not in the previous
+    run's.
     """
     weekly = compute_weekly_per_model(history)
-    empty = {name: weekly.iloc[0:0] for name in ("risers", "fallers", "relative_risers", "entrants")}
-    runs = (
-        weekly[["taken_at", "run_id"]]
-        .drop_duplicates()
-        .sort_values(["taken_at", "run_id"])["run_id"]
-        .tolist()
-    )
+    runs = weekly[["run_id", "taken_at"]].drop_duplicates().sort_values(["taken_at", "run_id"])
+    compared = runs.tail(2).iloc[::-1].reset_index(drop=True) if len(runs) > 1 else runs.iloc[0:0]
     if len(runs) < 2:
-        return empty
-    now, before = runs[-1], runs[-2]
+        empty = pd.DataFrame(columns=MOVER_COLUMNS)
+        return {**{name: empty for name in (*RANKED_BY, "entrants")}, "compared": compared}
+    now, before = compared["run_id"]
     cols = ["ecosystem", "model_id", "family", "relation", "author", "weekly_downloads"]
     current = weekly[weekly["run_id"] == now][cols]
     previous = weekly[weekly["run_id"] == before][["ecosystem", "model_id", "weekly_downloads"]]
     both = current.merge(previous, on=["ecosystem", "model_id"], how="left", suffixes=("", "_before"))
     both["change"] = both["weekly_downloads"] - both["weekly_downloads_before"]
-    both["relative_change"] = relative_change(both["change"], both["weekly_downloads_before"], min_weekly)
-    known = both.dropna(subset=["change"])
-    entrants_now = _top(current, n)
+    entrants_now = _top(both, n)
     entrants_before = set(_top(previous, n)["model_id"])
     return {
-        "risers": known.sort_values(["change", "model_id"], ascending=[False, True]).head(n),
-        "fallers": known.sort_values(["change", "model_id"], ascending=[True, True]).head(n),
-        "relative_risers": known.dropna(subset=["relative_change"])
-        .sort_values(["relative_change", "model_id"], ascending=[False, True])
-        .head(n),
+        **boards(both, n, floors),
         "entrants": entrants_now[~entrants_now["model_id"].isin(entrants_before)],
+        "compared": compared,
     }
 
 

@@ -15,6 +15,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Engine
 
 from tracker.core.measures import weekly_rate
+from tracker.core.movers import COLUMNS as MOVER_COLUMNS
+from tracker.core.movers import RANKED_BY, boards
 from tracker.core.rollup_rows import ANY, BOARD_SIZE
 from tracker.read.metrics import Filters
 from tracker.storage.handles import ROLLUP, ROLLUP_BUILDERS, ROLLUP_MOVERS, RUNS
@@ -203,12 +205,11 @@ _MOVER_COLUMNS = [
     "author",
     "weekly_downloads",
     "weekly_downloads_before",
-    "change",
-    "relative_change",
 ]
 
 
-def _boards(engine: Engine, filters: Filters, run_id: int) -> pd.DataFrame:
+def _boards(engine: Engine, filters: Filters, run_id: int, *, only: str | None = None) -> pd.DataFrame:
+    """The run's stored boards' rows within the filters (`only`: that board's)."""
     m = ROLLUP_MOVERS
     query = where_filters(
         select(m.c.board, *(m.c[name] for name in _MOVER_COLUMNS))
@@ -217,41 +218,52 @@ def _boards(engine: Engine, filters: Filters, run_id: int) -> pd.DataFrame:
         m,
         filters,
     )
+    if only is not None:
+        query = query.where(m.c.board == only)
     frame = read_frame(engine, query)
-    for name in ("weekly_downloads", "weekly_downloads_before", "change"):
+    for name in ("weekly_downloads", "weekly_downloads_before"):
         frame[name] = pd.array(frame[name], dtype="Int64")
-    frame["relative_change"] = frame["relative_change"].astype("Float64")
     return frame
 
 
 def load_movers(engine: Engine, filters: Filters = EVERYTHING, *, n: int = 10) -> dict[str, pd.DataFrame]:
-    """Risers, fallers, relative risers of the latest run, and entrants to its top `n` (n <= 50).
+    """Risers, fallers, relative risers of the latest run, entrants to its top `n` (n <= 50), and the two
+    runs compared (`compared`: run_id, taken_at, latest first; empty with fewer than two runs).
 
-    As `metrics.compute_movers`: weekly downloads against the ecosystem's previous run; entrants are in
-    this run's top `n` and not in the previous run's.
+    As `metrics.compute_movers`: weekly downloads against the ecosystem's previous run, ranked by
+    `tracker.core.movers.boards` over the models of the stored boards (each group's first `BOARD_SIZE`);
+    entrants are in this run's top `n` and not in the previous run's.
     """
     if not 1 <= n <= BOARD_SIZE:
         raise ValueError(f"n must be between 1 and {BOARD_SIZE}, not {n}")
     runs = latest_runs(engine, filters, 2)
-    empty = pd.DataFrame(columns=_MOVER_COLUMNS)
     if len(runs) < 2:
-        return {name: empty for name in ("risers", "fallers", "relative_risers", "entrants")}
+        empty = pd.DataFrame(columns=MOVER_COLUMNS)
+        compared = pd.DataFrame({"run_id": pd.Series(dtype="int64"), "taken_at": pd.Series(dtype="object")})
+        return {**{name: empty for name in (*RANKED_BY, "entrants")}, "compared": compared}
     now = _boards(engine, filters, runs[0])
-    before = _boards(engine, filters, runs[1])
+    before = _boards(engine, filters, runs[1], only="top")
 
-    def board(frame: pd.DataFrame, name: str, column: str, descending: bool) -> pd.DataFrame:
-        rows = frame[frame["board"] == name].sort_values(
-            [column, "model_id"], ascending=[not descending, True], ignore_index=True
+    def top(frame: pd.DataFrame) -> pd.DataFrame:
+        rows = frame[frame["board"] == "top"].sort_values(
+            ["weekly_downloads", "model_id"], ascending=[False, True], ignore_index=True
         )
-        return rows[_MOVER_COLUMNS]
+        rows = rows.drop_duplicates("model_id").head(n)[_MOVER_COLUMNS]
+        return rows.assign(change=rows["weekly_downloads"] - rows["weekly_downloads_before"])
 
-    top_now = board(now, "top", "weekly_downloads", True).drop_duplicates("model_id").head(n)
-    top_before = set(
-        board(before, "top", "weekly_downloads", True).drop_duplicates("model_id").head(n)["model_id"]
-    )
+    top_now, top_before = top(now), set(top(before)["model_id"])
+    # every model of the stored boards is a candidate, once per ecosystem
+    candidates = now.drop_duplicates(["ecosystem", "model_id"])[_MOVER_COLUMNS]
     return {
-        "risers": board(now, "risers", "change", True).head(n),
-        "fallers": board(now, "fallers", "change", False).head(n),
-        "relative_risers": board(now, "relative", "relative_change", True).head(n),
+        **boards(candidates, n),
         "entrants": top_now[~top_now["model_id"].isin(top_before)].reset_index(drop=True),
+        "compared": _compared(engine, runs),
     }
+
+
+def _compared(engine: Engine, runs: list[int]) -> pd.DataFrame:
+    """The runs' ids and instants, in the order given."""
+    query = select(RUNS.c.id.label("run_id"), RUNS.c.taken_at).where(RUNS.c.id.in_(runs))
+    frame = utc_columns(read_frame(engine, query), "taken_at")
+    order = {run: i for i, run in enumerate(runs)}
+    return frame.sort_values("run_id", key=lambda ids: ids.map(order), ignore_index=True)

@@ -1,19 +1,19 @@
 """The week in one page: the figures of `tracker digest` and of each scheduled run's notification.
 
 One run (the latest complete one, or a chosen one) against the run before it, within that run's
-ecosystems: the headline figures with their change, new derivatives by family and relation, top movers
-and new entrants, the ecosystems side by side, notable events, and the alert rules that fired. Every
-figure comes from the definitions the dashboard uses: `tracker.read.kpis` for the headline (the Overview's
-four), `tracker.read.queries` for the series and movers (the roll-ups), `tracker.read.compare` for the shares
-of
-new derivatives, `tracker.report.alerts` for the rules. `build` reads; the rest is pure. `Digest.data` is
-JSON-ready and is what every format renders (`tracker.report.digest_render`), so Markdown, HTML, JSON and the
-notification cannot disagree.
+ecosystems: the headline figures with their change, new derivatives by family and relation, the movers
+that clear the floors of `tracker.core.movers` and new entrants, the ecosystems side by side, notable
+events, and the alert rules that fired. Every figure comes from the definitions the dashboard uses:
+`tracker.read.kpis` for the headline (the Overview's four), `tracker.read.queries` for the series and
+movers (the roll-ups), `tracker.read.compare` for the shares of new derivatives, `tracker.report.alerts`
+for the rules. `build` reads; the rest is pure. `Digest.data` is JSON-ready and is what every format
+renders (`tracker.report.digest_render`, the movers' part `tracker.report.digest_movers`), so Markdown,
+HTML, JSON and the notification cannot disagree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -22,8 +22,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from tracker.read import compare, kpis, queries
+from tracker.read import compare, kpis, origin, queries
 from tracker.read.metrics import Filters
+from tracker.report import digest_movers
 from tracker.storage.handles import EDGES, MEMBERSHIP, RUNS
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ class Digest:
     shares: pd.DataFrame = field(repr=False)  # compare.compute_new_shares
     risers: pd.DataFrame = field(repr=False)
     archived: tuple[pd.Timestamp, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)  # ecosystems' labels, for the charts
 
     @property
     def run_id(self) -> int:
@@ -92,8 +94,10 @@ def build(
     *,
     rules: Sequence[Rule] = (),
     dashboard_url: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Digest:
-    """The digest of a run (default: the latest complete one) against the run before it."""
+    """The digest of a run (default: the latest complete one) against the run before it; `labels`: each
+    ecosystem's label by name (`tracker.core.ecosystems.labels_of`), how its charts name them."""
     run = pick_run(engine, run_id)
     filters = Filters(ecosystems=tuple(run["ecosystems"]), until=run["taken_at"].to_pydatetime())
     cut = _up_to(run)
@@ -109,6 +113,7 @@ def build(
     shares = compare.compute_new_shares(series)
     events = load_events(engine, run["id"], previous_id, series)
     archived = tuple(queries.load_archive_runs(engine)["taken_at"])
+    provenance = origin.line(origin.load_origin(engine))
     alerts = []
     if rules:
         from tracker.report.alerts import evaluate
@@ -126,9 +131,10 @@ def build(
         alerts=alerts,
         rules=len(rules),
         dashboard_url=dashboard_url,
+        provenance=provenance,
     )
     risers = movers.get("risers", pd.DataFrame(columns=["model_id", "change"]))
-    return Digest(data, series, by_family, shares, risers, archived)
+    return Digest(data, series, by_family, shares, risers, archived, dict(labels or {}))
 
 
 def _up_to(run: dict):  # noqa: ANN202 - a frame filter
@@ -255,6 +261,7 @@ def assemble(
     alerts: list[dict],
     rules: int,
     dashboard_url: str | None,
+    provenance: str | None = None,
 ) -> dict:
     """Every figure of the digest as plain data (the JSON format's content)."""
     run_id = run["id"]
@@ -267,6 +274,7 @@ def assemble(
             growth = {"value": _number(multiple.value), "basis": multiple.basis, "note": multiple.note}
     return {
         "title": title(run),
+        "provenance": provenance,
         "run": {
             "id": run_id,
             "taken_at": _iso(run["taken_at"]),
@@ -290,7 +298,7 @@ def assemble(
         "growth_multiple": growth,
         "new_by_family": _new_by(by_family, run_id, "family"),
         "new_by_relation": _new_by(by_relation, run_id, "relation"),
-        "movers": {name: _movers(movers.get(name)) for name in ("risers", "fallers", "entrants")},
+        "movers": digest_movers.data(movers, TOP),
         "ecosystems": _ecosystems(series, shares, run_id),
         "events": events,
         "alerts": {"rules": rules, "fired": [a for a in alerts if a["fired"]], "checked": alerts},
@@ -307,27 +315,6 @@ def _new_by(series: pd.DataFrame, run_id: int, by: str) -> list[dict]:
     rows = series[(series["run_id"] == run_id)].dropna(subset=["new"])
     rows = rows[rows["new"] > 0].sort_values(["new", "ecosystem", by], ascending=[False, True, True])
     return [{"ecosystem": r.ecosystem, by: getattr(r, by), "new": int(r.new)} for r in rows.itertuples()]
-
-
-def _movers(frame: pd.DataFrame | None) -> list[dict]:
-    """Movers as rows, each model once (a model of two ecosystems is listed in the first)."""
-    if frame is None or frame.empty:
-        return []
-    rows = frame.drop_duplicates("model_id").head(TOP)
-    out = []
-    for r in rows.itertuples():
-        out.append(
-            {
-                "model_id": r.model_id,
-                "ecosystem": r.ecosystem,
-                "family": r.family,
-                "relation": r.relation,
-                "weekly_downloads": _number(r.weekly_downloads),
-                "weekly_downloads_before": _number(getattr(r, "weekly_downloads_before", None)),
-                "change": _number(getattr(r, "change", None)),
-            }
-        )
-    return out
 
 
 def _ecosystems(series: pd.DataFrame, shares: pd.DataFrame, run_id: int) -> list[dict]:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from tracker.report import digest_movers
 from tracker.report.digest import SUMMARY_MOVERS, TOP, Digest
 
 FORMATS = ("markdown", "html", "json")
@@ -64,6 +65,8 @@ def to_markdown(digest: Digest, charts: dict[str, str] | None = None) -> str:
     charts = charts or {}
     first = d["previous_run"] is None
     out = [f"# {d['title']}", "", _context(d), ""]
+    if d.get("provenance"):  # emulated data: says so before any figure
+        out += [f"> {d['provenance']}", ""]
     if first:
         out += [FIRST_RUN, ""]
     sections: list[tuple[str, str, Callable[[dict], list[str]]]] = [
@@ -150,33 +153,8 @@ def _new(d: dict) -> list[str]:
     return lines
 
 
-def _mover_rows(rows: list[dict]) -> list[list[object]]:
-    return [
-        [r["model_id"], r["ecosystem"], _n(r["weekly_downloads"]), _signed(r["change"]) or "–"] for r in rows
-    ]
-
-
 def _movers(d: dict) -> list[str]:
-    if d["previous_run"] is None:
-        return ["Movers compare weekly downloads with the previous run: from the next run on."]
-    movers = d["movers"]
-    header = ["model", "ecosystem", "weekly downloads", "change"]
-    lines = []
-    for key, label in (("risers", "Risers"), ("fallers", "Fallers")):
-        lines += [f"{label} (weekly downloads against the previous run):", ""]
-        lines += _table(header, _mover_rows(movers[key]), "llrr") if movers[key] else ["None."]
-        lines.append("")
-    entrants = movers["entrants"]
-    lines += [f"New entrants to the top {TOP} by weekly downloads:", ""]
-    if entrants:
-        lines += _table(
-            ["model", "ecosystem", "weekly downloads"],
-            [[r["model_id"], r["ecosystem"], _n(r["weekly_downloads"])] for r in entrants],
-            "llr",
-        )
-    else:
-        lines.append("None.")
-    return lines
+    return digest_movers.markdown(d, TOP)
 
 
 def _side_by_side(d: dict) -> list[str]:
@@ -259,13 +237,22 @@ img { max-width: 100%; height: auto; display: block; margin: 0.8em 0; }
 
 
 def chart_images(digest: Digest) -> dict[str, tuple[str, bytes]]:
-    """The digest's charts as PNG, by section: (alt text, image). Drawn by `tracker.report.charts` as on the
-    dashboard's Overview, Movers and Compare pages; none where there is nothing to draw."""
+    """The digest's charts as PNG, by section: (alt text, image)."""
     import vl_convert
 
-    from tracker.report import charts
+    return {
+        key: (alt_text, vl_convert.vegalite_to_png(chart.properties(width=CHART_WIDTH).to_json(), scale=2))
+        for key, (alt_text, chart) in chart_specs(digest).items()
+    }
 
-    series, names = digest.series, list(digest.data["run"]["ecosystems"])
+
+def chart_specs(digest: Digest) -> dict:
+    """The digest's charts, by section: (alt text, Altair chart). Drawn by `tracker.report.charts` as on the
+    dashboard's Overview, Movers and Compare pages; none where there is nothing to draw."""
+    from tracker.report import charts, palette
+
+    series, names = digest.series, palette.ecosystem_order(digest.data["run"]["ecosystems"])
+    labels = digest.labels or None
     several = len(names) > 1
     by, frame = ("ecosystem", series) if several else ("family", digest.by_family)
     drawn = {}
@@ -280,6 +267,7 @@ def chart_images(digest: Digest) -> dict[str, tuple[str, bytes]]:
                 stacked=not several,
                 archived=digest.archived,
                 domain=names if several else None,
+                labels=labels,
             ),
         )
         recent = frame[frame["run_id"].isin(_last_runs(frame, PER_RUN_BARS))]
@@ -293,6 +281,7 @@ def chart_images(digest: Digest) -> dict[str, tuple[str, bytes]]:
                     by=by,
                     archived=digest.archived,
                     domain=names if several else None,
+                    labels=labels,
                 ),
             )
     if several and not digest.shares.empty:
@@ -304,18 +293,16 @@ def chart_images(digest: Digest) -> dict[str, tuple[str, bytes]]:
                 title="share of new derivatives",
                 archived=digest.archived,
                 domain=names,
+                labels=labels,
             ),
         )
     risers = digest.risers.drop_duplicates("model_id").head(TOP) if not digest.risers.empty else digest.risers
-    if not risers.empty:
+    if digest_movers.draws_a_leaderboard(risers):
         drawn["movers"] = (
-            "Risers: change in weekly downloads",
-            charts.bars(risers, "change", "model_id", title="change in weekly downloads"),
+            "Risers: rise in weekly downloads, by relation",
+            charts.bars(risers, "change", "model_id", title="rise in weekly downloads", color="relation"),
         )
-    return {
-        key: (alt_text, vl_convert.vegalite_to_png(chart.properties(width=CHART_WIDTH).to_json(), scale=2))
-        for key, (alt_text, chart) in drawn.items()
-    }
+    return drawn
 
 
 def _last_runs(frame: pd.DataFrame, count: int) -> list[int]:
@@ -371,10 +358,9 @@ def summary(digest: Digest) -> tuple[str, str]:
     ]
     if d["previous_run"] is None:
         lines += ["", FIRST_RUN]
-    risers = d["movers"]["risers"][:SUMMARY_MOVERS]
-    if risers:
-        named = "; ".join(f"{r['model_id']} {_signed(r['change'])}" for r in risers)
-        lines += ["", f"Top movers (change in weekly downloads): {named}."]
+    movers = digest_movers.summary_line(d, SUMMARY_MOVERS)
+    if movers:
+        lines += ["", movers]
     sentence = rivals_sentence(d)
     if sentence:
         lines += ["", sentence]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -49,8 +49,10 @@ class Notices:
         rules: Sequence = (),
         dashboard_url: str | None = None,
         notifier: Notifier | None = None,
+        labels: Mapping[str, str] | None = None,
     ) -> None:
         self.engine = engine
+        self.labels = dict(labels or {})
         self.digest_dir = Path(digest_dir) if digest_dir else None
         self.rules = tuple(rules)
         self.dashboard_url = dashboard_url
@@ -79,7 +81,9 @@ class Notices:
         from tracker.report.digest import build
 
         try:
-            digest = build(self.engine, run_id, rules=self.rules, dashboard_url=self.dashboard_url)
+            digest = build(
+                self.engine, run_id, rules=self.rules, dashboard_url=self.dashboard_url, labels=self.labels
+            )
         except Exception as exc:  # noqa: BLE001 - the run is recorded; a digest must not break the schedule
             logger.error("digest of run %d not made: %s", run_id, error_text(exc))
             return

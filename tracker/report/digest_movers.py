@@ -1,0 +1,132 @@
+"""The digest's movers: their JSON rows (`data`), their Markdown section (`markdown`) and the notification's
+line (`summary_line`). Who counts as a mover, and the sentences when nobody does or everybody ties, are
+`tracker.core.movers`'s, as on the dashboard's Movers page: the two say the same thing in the same words.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tracker.core import movers
+from tracker.core.movers import Floors
+
+BOARDS = (("risers", "Risers"), ("fallers", "Fallers"))
+
+
+def _number(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def data(boards: dict[str, pd.DataFrame], top: int, floors: Floors = movers.FLOORS) -> dict:
+    """The JSON part: `floors` (what a mover clears), `risers`, `fallers` (ranked) and `entrants`."""
+    out: dict = {"floors": {"change": floors.change, "share": floors.share}}
+    for name, _ in BOARDS:
+        out[name] = [
+            {**_row(r), "rank": int(r.rank), "tied": bool(r.tied)} for r in _rows(boards.get(name), top)
+        ]
+    out["entrants"] = [_row(r) for r in _rows(boards.get("entrants"), top)]
+    return out
+
+
+def _rows(frame: pd.DataFrame | None, top: int) -> list:
+    """The first `top` rows, each model once (a model whose figures differ between ecosystems: the first)."""
+    if frame is None or frame.empty:
+        return []
+    return list(frame.drop_duplicates("model_id").head(top).itertuples())
+
+
+def _row(r) -> dict:  # noqa: ANN001 - a row of a board
+    return {
+        "model_id": r.model_id,
+        "ecosystem": r.ecosystem,
+        "family": r.family,
+        "relation": r.relation,
+        "weekly_downloads": _number(r.weekly_downloads),
+        "weekly_downloads_before": _number(getattr(r, "weekly_downloads_before", None)),
+        "change": _number(getattr(r, "change", None)),
+    }
+
+
+def _floors(d: dict) -> Floors:
+    given = d["movers"]["floors"]
+    return Floors(change=given["change"], share=given["share"])
+
+
+def _signed(value: int | None) -> str:
+    return "–" if value is None else f"{value:+,}"
+
+
+def _cell(text: object) -> str:
+    """Text for a Markdown table cell: pipes escaped."""
+    return str(text).replace("|", "\\|")
+
+
+def _table(header: list[str], rows: list[list[object]], align: str) -> list[str]:
+    marks = {"l": "---", "r": "---:"}
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks[a] for a in align) + " |"]
+    return lines + ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+
+
+def frame_of(rows: list[dict]) -> pd.DataFrame:
+    """A board's JSON rows as a frame (`tracker.core.movers`' sentences read frames)."""
+    return pd.DataFrame(rows, columns=["model_id", "change", "rank", "tied"])
+
+
+def markdown(d: dict, top: int) -> list[str]:
+    """The Movers section: what a mover is, the risers and fallers ranked (or the sentence saying that
+    nobody cleared the floor), the entrants to the top."""
+    if d["previous_run"] is None:
+        return ["Movers compare weekly downloads with the previous run: from the next run on."]
+    floors = _floors(d)
+    lines = [movers.describe(floors), ""]
+    for name, label in BOARDS:
+        rows = d["movers"][name]
+        lines += [f"{label} (weekly downloads against the previous run):", ""]
+        if not rows:
+            lines += [movers.nobody(name, floors), ""]
+            continue
+        tie = movers.all_tied(frame_of(rows), name)
+        if tie:
+            lines += [tie, ""]
+        table = [
+            [
+                movers.rank_label(r["rank"], r["tied"]),
+                r["model_id"],
+                r["ecosystem"],
+                f"{r['weekly_downloads']:,}",
+                _signed(r["change"]),
+            ]
+            for r in rows
+        ]
+        lines += _table(["rank", "model", "ecosystem", "weekly downloads", "change"], table, "rllrr")
+        lines.append("")
+    entrants = d["movers"]["entrants"]
+    lines += [f"New entrants to the top {top} by weekly downloads:", ""]
+    if entrants:
+        lines += _table(
+            ["model", "ecosystem", "weekly downloads"],
+            [[r["model_id"], r["ecosystem"], f"{r['weekly_downloads']:,}"] for r in entrants],
+            "llr",
+        )
+    else:
+        lines.append("None.")
+    return lines
+
+
+def summary_line(d: dict, count: int) -> str:
+    """The notification's movers: the first `count` risers, or the sentence saying there are none ("" for
+    a first run)."""
+    if d["previous_run"] is None:
+        return ""
+    risers = d["movers"]["risers"][:count]
+    if not risers:
+        return movers.nobody("risers", _floors(d))
+    named = "; ".join(
+        f"{r['model_id']} {_signed(r['change'])}" + (" (tied)" if r["tied"] else "") for r in risers
+    )
+    return f"Top movers (change in weekly downloads): {named}."
+
+
+def draws_a_leaderboard(risers: pd.DataFrame) -> bool:
+    """Whether the risers' chart is drawn: two values or more (a list of equal bars is no ranking)."""
+    return not risers.empty and movers.is_ranking(risers)
