@@ -45,6 +45,7 @@ _REVISION_FRACTION = 0.3
 # Organisations whose own releases providers favour (`providers.draw`'s `official`).
 _OFFICIAL_ORGS = (*LLAMA_ORGS, "qwen/", "mistralai/", "google/", "deepseek-ai/", "microsoft/")
 _OTHER_ARCHS = (("qwen", "qwen2"), ("mistral", "mistral"), ("gemma", "gemma2"), ("phi", "phi3"))
+WINDOW_TAIL = 1.1  # the Pareto index of the popularity of models made in the window (see `traits.popularity`)
 
 
 def _models(lineage: RealLineage) -> list[HubModel]:
@@ -70,7 +71,10 @@ def _models(lineage: RealLineage) -> list[HubModel]:
                     break
         meta = lower.startswith("meta-llama/")
         scale = 20_000.0 if meta else 1.0 if rec.in_window else 200.0
-        rate, u_time, u_floor, likes_max = traits.popularity(rng, scale=scale)
+        # The models made in the window: most are barely used, but the hits among them (the quantizations
+        # and finetunes of a new release) are what the Hub's risers are made of: a heavier tail.
+        tail = WINDOW_TAIL if rec.in_window and not meta else 1.6
+        rate, u_time, u_floor, likes_max = traits.popularity(rng, scale=scale, tail=tail)
         if rec.toggles and not meta:
             # Repositories that get deleted are mostly experiments nobody used: keep them out of
             # the heavy tail, or one deletion would swing the ecosystem's downloads by millions.

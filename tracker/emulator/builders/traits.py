@@ -136,15 +136,18 @@ def license_for(rng: random.Random, inherited: str | None) -> str | None:
     return None
 
 
-def popularity(rng: random.Random, *, scale: float = 1.0) -> tuple[float, float, float, int]:
+def popularity(
+    rng: random.Random, *, scale: float = 1.0, tail: float = 1.6
+) -> tuple[float, float, float, int]:
     """Peak daily downloads (heavy-tailed), two uniform draws for `dynamics` (time scale, floor) and
     saturated likes.
 
     With `scale` 1 the median model peaks at about one download a day (tens a month) and one in a
     few thousand at tens of thousands a day; `scale` lifts a whole class (bases, popular quantizers).
-    The draws are those of the decaying curves these replaced, so every later draw is unchanged.
+    `tail` is the Pareto factor's index: lower, a heavier tail (more hits, the median barely moves). The
+    draws are those of the decaying curves these replaced, so every later draw is unchanged.
     """
-    rate = scale * math.exp(rng.gauss(0.0, 1.7)) * rng.paretovariate(1.6)
+    rate = scale * math.exp(rng.gauss(0.0, 1.7)) * rng.paretovariate(tail)
     u_time, u_floor = rng.random(), rng.random()
     likes_max = int(rate**0.75 * uniform(rng, 0.2, 1.5))
     return rate, u_time, u_floor, likes_max
