@@ -9,6 +9,7 @@ import signal
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -139,6 +140,27 @@ def _dashboard_app() -> Path:
     return Path(spec.origin).resolve().parent / "app.py"
 
 
+def streamlit_options(*, developer: bool = False) -> list[str]:
+    """How `tracker dashboard` runs Streamlit, beyond where it serves (`./dev bench pages` serves its empty
+    baseline page with the same options).
+
+    Readers do not edit the code, so, unless `developer`, no file watcher: Streamlit would otherwise watch
+    every module the dashboard imports and walk them all after each run, on the thread that sends the page
+    its last messages. And no full garbage collection after each run (`runner.postScriptGC`): it holds the
+    interpreter while those messages wait; Python's own collection still runs."""
+    return [
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "developer" if developer else "viewer",
+        "--runner.postScriptGC",
+        "false",
+        *([] if developer else ["--server.fileWatcherType", "none"]),
+    ]
+
+
 def _serve_dashboard(database_url: str, serving: Serving, *, developer: bool = False) -> None:
     """Run `streamlit run dashboard/app.py` until interrupted; the URL and the readers go by env.
 
@@ -163,8 +185,6 @@ def _serve_dashboard(database_url: str, serving: Serving, *, developer: bool = F
         "streamlit",
         "run",
         str(app),
-        "--server.headless",
-        "true",
         "--server.address",
         serving.host,
         "--server.port",
@@ -173,10 +193,7 @@ def _serve_dashboard(database_url: str, serving: Serving, *, developer: bool = F
         serving.base_path,
         "--secrets.files",
         str(secrets),
-        "--browser.gatherUsageStats",
-        "false",
-        "--client.toolbarMode",
-        "developer" if developer else "viewer",
+        *streamlit_options(developer=developer),
     ]
     env = {name: value for name, value in os.environ.items() if not name.startswith(ENV_PREFIX)}
     env.pop(ALLOW_ENV, None)
@@ -254,7 +271,8 @@ def _serve_dashboard(database_url: str, serving: Serving, *, developer: bool = F
 @click.option(
     "--developer",
     is_flag=True,
-    help="Streamlit's developer toolbar and menu (Deploy, rerun, clear cache); default: the viewer's.",
+    help="Streamlit's developer toolbar and menu (Deploy, rerun, clear cache), and its watch of the "
+    "source files (rerun on save); default: the viewer's, no watch.",
 )
 def dashboard(
     database_url: str,
@@ -308,6 +326,7 @@ def demo(database_url: str, weeks: int | None, no_dashboard: bool, port: int) ->
     # runs, so `tracker --help` and the other commands stay fast.
     from tracker.core.ecosystems import load_ecosystems, select_ecosystems
     from tracker.run.demo import run_demo
+    from tracker.run.demo_progress import duration_text, overall_line
     from tracker.storage.loads import load_runs
 
     started = time.perf_counter()
@@ -334,6 +353,8 @@ def demo(database_url: str, weeks: int | None, no_dashboard: bool, port: int) ->
                 f"week {week.index:>2}/{week.weeks} {week.taken_at:%Y-%m-%d}: {week.source}, "
                 f"{week.models:,} models{grown}, {week.cost}, {week.seconds:.1f} s"
             )
+            elapsed = time.perf_counter() - started
+            click.echo("demo: " + overall_line(week.index, week.weeks, elapsed, week.left, datetime.now(UTC)))
 
         click.echo(
             "demo: loading the real catalogue (16 weeks of Hub lineage) into the emulator; the first "
@@ -342,6 +363,6 @@ def demo(database_url: str, weeks: int | None, no_dashboard: bool, port: int) ->
         run_demo(engine, select_ecosystems(load_ecosystems(), None), weeks=weeks, on_week=report)
     finally:
         engine.dispose()
-    click.echo(f"demo: {len(previous)} weekly runs in {time.perf_counter() - started:.0f} s")
+    click.echo(f"demo: {len(previous)} weekly runs in {duration_text(time.perf_counter() - started)}")
     if not no_dashboard:
         _serve_dashboard(database_url, Serving(port=port))

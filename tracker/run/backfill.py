@@ -122,9 +122,13 @@ def run_backfill(
     on_file: Callable[[FileOutcome], None] | None = None,
     on_progress: Callable[[ArchiveFile, FileProgress], None] | None = None,
     now: Callable[[], datetime] = utcnow,
+    lineage: bool = True,
 ) -> BackfillResult:
     """Import each dated file of `archive` in range as one run; ArchiveError before any import when the
-    archive or the range is wrong, SnapshotBusy when a snapshot holds the database."""
+    archive or the range is wrong, SnapshotBusy when a snapshot holds the database.
+
+    `lineage`: False leaves the runs' lineage index out, for a caller that records newer runs next (see
+    `tracker.storage.rollups.refresh`)."""
     files = in_range(archive.files(), since, until)
     result = BackfillResult()
     with database.snapshot_lock(engine), Session(engine) as session:
@@ -137,7 +141,7 @@ def run_backfill(
                 outcome = FileOutcome(file.day, "skipped", reason)
             else:
                 chosen = [e for e in ecosystems if e.name in todo]
-                outcome = _import(session, archive, file, chosen, endpoint, on_progress, now)
+                outcome = _import(session, archive, file, chosen, endpoint, on_progress, now, lineage)
             result.files.append(outcome)
             if on_file is not None:
                 on_file(outcome)
@@ -152,6 +156,7 @@ def _import(
     endpoint: str | None,
     on_progress: Callable[[ArchiveFile, FileProgress], None] | None,
     now: Callable[[], datetime],
+    lineage: bool = True,
 ) -> FileOutcome:
     """One file as one run; a file that cannot be read fails its run, with one line."""
     began = time.monotonic()
@@ -171,7 +176,14 @@ def _import(
     def finish(status: RunEnd, error: str | None) -> None:
         reads = opened.reads if opened is not None else 0
         lifecycle.finish_run(
-            session, run_id, status=status, finished_at=now(), requests=reads, retries=0, error=error
+            session,
+            run_id,
+            status=status,
+            finished_at=now(),
+            requests=reads,
+            retries=0,
+            error=error,
+            lineage=lineage,
         )
 
     try:

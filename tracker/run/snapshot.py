@@ -108,6 +108,7 @@ def _finish(
     at: datetime,
     status: RunEnd,
     error: str | None,
+    lineage: bool = True,
 ) -> None:
     """End the run with the client's request and retry counts, and what it knows of the Hub's listings."""
     counters = client.counters
@@ -122,6 +123,7 @@ def _finish(
         error=error,
         listing_refuses=refuses,
         listing_checked_at=checked,
+        lineage=lineage,
     )
 
 
@@ -181,8 +183,12 @@ def take_snapshot(
     concurrency: int = 4,
     on_progress: Callable[[Progress], None] | None = None,
     now: Callable[[], datetime] = utcnow,
+    lineage: bool = True,
 ) -> SnapshotResult:
-    """Crawl `ecosystems` now and record one run; HubError (run recorded as failed) or SnapshotBusy."""
+    """Crawl `ecosystems` now and record one run; HubError (run recorded as failed) or SnapshotBusy.
+
+    `lineage`: False leaves the run's lineage index out, for a caller that records newer runs next (see
+    `tracker.storage.rollups.refresh`)."""
     began = time.monotonic()
     with database.snapshot_lock(engine), Session(engine) as session:
         closed = tidy(engine, session, now())
@@ -229,7 +235,7 @@ def take_snapshot(
             session.rollback()
             _finish(session, run_id, client, rules, now(), "failed", error_text(exc))
             raise
-        _finish(session, run_id, client, rules, now(), "complete", None)
+        _finish(session, run_id, client, rules, now(), "complete", None, lineage)
         run = loads.load_run(session, run_id)
         if estimate:
             logger.info(

@@ -103,6 +103,7 @@ def finish_run(
     error: str | None = None,
     listing_refuses: Iterable[str] | None = None,
     listing_checked_at: datetime | None = None,
+    lineage: bool = True,
 ) -> None:
     """End the run: its status, counters, error and number of distinct models recorded. Commits.
 
@@ -110,7 +111,7 @@ def finish_run(
     run made no listing); `listing_checked_at`: when a listing last answered for them.
 
     A complete run then gets its stored deltas and roll-ups (`tracker.storage.rollups`), in their own
-    transaction.
+    transaction; its lineage index too unless `lineage` is False (see `rollups.refresh`).
     """
     if status not in ("complete", "failed"):
         raise ValueError(f"status must be 'complete' or 'failed', not {status!r}")
@@ -129,15 +130,15 @@ def finish_run(
     session.add(run)
     session.commit()
     if status == "complete":
-        _roll_up(session, run_id)
+        _roll_up(session, run_id, lineage)
 
 
-def _roll_up(session: Session, run_id: int) -> None:
+def _roll_up(session: Session, run_id: int, lineage: bool) -> None:
     """Write the completed run's deltas and roll-ups; a failure leaves them for `rollups.backfill`."""
     from tracker.storage import rollups  # pandas: imported only when a run completes
 
     try:
-        rollups.refresh(session.get_bind(), run_id)  # type: ignore[arg-type]
+        rollups.refresh(session.get_bind(), run_id, lineage=lineage)  # type: ignore[arg-type]
     except Exception:
         logger.exception("could not write the roll-ups of run %d; the next snapshot writes them", run_id)
 

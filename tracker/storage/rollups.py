@@ -12,7 +12,8 @@ When a run completes, for each ecosystem it crawled:
 - `rollup_builder` the derivatives' figures by builder (author);
 - `rollup_mover` the first `BOARD_SIZE` of each movers board per family and relation;
 - `lineage_node` and `lineage_link`, the lineage explorer's index (`tracker.core.lineage_index`): for the
-  latest two rolled-up runs only, the explorer showing the latest.
+  latest two rolled-up runs only, the explorer showing the latest (a writer that records newer runs
+  next, as the demo does, leaves it out of the runs it would be deleted from: `lineage=False`).
 
 The maths is `tracker.core.measures`'s (weekly downloads, quantization formats), applied to one run and
 the one before; the rows themselves are built from the members' frame in `tracker.core.rollup_rows`.
@@ -87,13 +88,21 @@ def _ecosystems(connection: Connection, run_id: int) -> list[str]:
 
 
 def refresh(
-    engine: Engine, run_id: int, *, now: datetime | None = None, pending: frozenset[int] = frozenset()
+    engine: Engine,
+    run_id: int,
+    *,
+    now: datetime | None = None,
+    pending: frozenset[int] = frozenset(),
+    lineage: bool = True,
 ) -> None:
     """Write the run's deltas and roll-ups, and those of the runs that follow it, except the `pending`
-    ones (a backfill refreshes them itself, later: writing them here too would write them thrice). Commits."""
+    ones (a backfill refreshes them itself, later: writing them here too would write them thrice). Commits.
+
+    `lineage`: write the run's lineage index too, if it is among the latest runs; False when the caller
+    records `LINEAGE_RUNS` newer runs next, which would delete it (the run's other rows are the same)."""
     _analyze(engine)  # the run's rows are new: without statistics PostgreSQL joins them by nested loops
     with engine.begin() as connection:
-        indexed = run_id in _lineage_runs(connection, run_id, pending)
+        indexed = lineage and run_id in _lineage_runs(connection, run_id, pending)
         edges = [tuple(row) for row in connection.execute(_run_edges(run_id))] if indexed else []
         for ecosystem in _ecosystems(connection, run_id):
             runs = _sequence(connection, ecosystem)
