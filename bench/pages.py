@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bench.common import Summary
+from tracker.commands.dashboard import streamlit_options
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -60,22 +61,6 @@ WHOLE = """() => {
   return true;
 }"""
 FRESH = os.environ.get("TRACKER_BENCH_PAGES_FRESH", "") not in ("", "0")
-
-
-def _options() -> list[str]:
-    """The options `tracker dashboard` gives Streamlit (no login, no base path)."""
-    try:
-        from tracker.commands.dashboard import streamlit_options
-    except ImportError:  # a tree from before `streamlit_options` (to measure it as a baseline): its options
-        return [
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--client.toolbarMode",
-            "viewer",
-        ]
-    return streamlit_options()
 
 
 def _free_port() -> int:
@@ -253,7 +238,15 @@ def main(out: TextIO) -> list[Summary]:
         url = demo_database(scratch, out)
         empty = scratch / "empty.py"
         empty.write_text(EMPTY)
-        streamlit = [sys.executable, "-m", "streamlit", "run", str(empty), *_options(), "--server.address"]
+        streamlit = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(empty),
+            *streamlit_options(),
+            "--server.address",
+        ]
         tracker = [sys.executable, "-m", "tracker", "dashboard", "--database", url, "--port"]
         with sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])

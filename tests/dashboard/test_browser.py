@@ -16,6 +16,7 @@ import pytest
 from tests.support.browser import (
     ARGS,
     CHROMIUM,
+    PAGES,
     announce,
     load,
     pytestmark,
@@ -30,20 +31,6 @@ from tracker.storage.database import open_store
 
 LABELS = tuple(eco.label for eco in load_ecosystems() if eco.name in FIVE)  # "Meta Llama", ...
 __all__ = ["pytestmark"]  # the browser mark, and the skip when Chromium or Playwright is missing
-
-# url path of each page (st.Page derives it from the file name) and whether it draws charts: Movers
-# draws none here, since no model of this database clears the movers' floors (tests/dashboard/
-# test_movers_browser.py draws them on figures that do)
-PAGES = {
-    "": True,
-    "families": True,
-    "lineage": True,
-    "movers": False,
-    "builders": True,
-    "formats": True,
-    "ecosystems": True,
-    "data": False,
-}
 
 
 @pytest.fixture(scope="module")

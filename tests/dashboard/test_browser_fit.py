@@ -14,6 +14,7 @@ import pytest
 from tests.support.browser import (
     ARGS,
     CHROMIUM,
+    PAGES,
     announce,
     load,
     pytestmark,
@@ -24,17 +25,6 @@ from tests.support.browser import (
 
 __all__ = ["pytestmark"]  # the browser mark, and the skip when Chromium or Playwright is missing
 
-# url path of each page and whether it draws charts (Movers draws none when nobody clears its floor)
-PAGES = {
-    "": True,
-    "families": True,
-    "lineage": True,
-    "movers": False,
-    "builders": True,
-    "formats": True,
-    "ecosystems": True,
-    "data": False,
-}
 OWN_HOSTS = ("127.0.0.1", "localhost")
 # Sections of other pages checked elsewhere: the Compare page's relative adoption table (its own test).
 NOT_HERE = {"ecosystems": ("base model",), "movers": ("model", "Model")}

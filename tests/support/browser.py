@@ -17,6 +17,19 @@ import pytest
 from tests.support.ports import free_port
 
 CHROMIUM = "/usr/bin/chromium"
+# url path of each page (st.Page derives it from the file name) and whether it draws charts: Movers
+# draws none on the five-ecosystem test database, where no model clears the movers' floors (tests/dashboard/
+# test_movers_browser.py draws them on figures that do)
+PAGES = {
+    "": True,
+    "families": True,
+    "lineage": True,
+    "movers": False,
+    "builders": True,
+    "formats": True,
+    "ecosystems": True,
+    "data": False,
+}
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -197,15 +197,8 @@ def load_builders(engine: Engine, filters: Filters = EVERYTHING) -> pd.DataFrame
     return out.sort_values(["downloads_30d", "author"], ascending=[False, True], ignore_index=True)[columns]
 
 
-_MOVER_COLUMNS = [
-    "ecosystem",
-    "model_id",
-    "family",
-    "relation",
-    "author",
-    "weekly_downloads",
-    "weekly_downloads_before",
-]
+# What the stored boards hold of a mover: the board's columns up to the figures `boards` derives from them.
+_MOVER_COLUMNS = MOVER_COLUMNS[: MOVER_COLUMNS.index("weekly_downloads_before") + 1]
 
 
 def _boards(engine: Engine, filters: Filters, run_id: int, *, only: str | None = None) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from tracker.core import movers
 from tracker.core.movers import Floors
+from tracker.report.markdown_table import table
 
 BOARDS = (("risers", "Risers"), ("fallers", "Fallers"))
 
@@ -56,17 +57,6 @@ def _signed(value: int | None) -> str:
     return "–" if value is None else f"{value:+,}"
 
 
-def _cell(text: object) -> str:
-    """Text for a Markdown table cell: pipes escaped."""
-    return str(text).replace("|", "\\|")
-
-
-def _table(header: list[str], rows: list[list[object]], align: str) -> list[str]:
-    marks = {"l": "---", "r": "---:"}
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks[a] for a in align) + " |"]
-    return lines + ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-
-
 def frame_of(rows: list[dict]) -> pd.DataFrame:
     """A board's JSON rows as a frame (`tracker.core.movers`' sentences read frames)."""
     return pd.DataFrame(rows, columns=["model_id", "change", "rank", "tied"])
@@ -88,7 +78,7 @@ def markdown(d: dict, top: int) -> list[str]:
         tie = movers.all_tied(frame_of(rows), name)
         if tie:
             lines += [tie, ""]
-        table = [
+        cells = [
             [
                 movers.rank_label(r["rank"], r["tied"]),
                 r["model_id"],
@@ -98,12 +88,12 @@ def markdown(d: dict, top: int) -> list[str]:
             ]
             for r in rows
         ]
-        lines += _table(["rank", "model", "ecosystem", "weekly downloads", "change"], table, "rllrr")
+        lines += table(["rank", "model", "ecosystem", "weekly downloads", "change"], cells, "rllrr")
         lines.append("")
     entrants = d["movers"]["entrants"]
     lines += [f"New entrants to the top {top} by weekly downloads:", ""]
     if entrants:
-        lines += _table(
+        lines += table(
             ["model", "ecosystem", "weekly downloads"],
             [[r["model_id"], r["ecosystem"], f"{r['weekly_downloads']:,}"] for r in entrants],
             "llr",

@@ -18,6 +18,7 @@ import pandas as pd
 
 from tracker.report import digest_movers
 from tracker.report.digest import SUMMARY_MOVERS, TOP, Digest
+from tracker.report.markdown_table import table
 
 FORMATS = ("markdown", "html", "json")
 SUFFIXES = {"markdown": "md", "html": "html", "json": "json"}
@@ -40,19 +41,6 @@ def _signed(value: float | None) -> str:
 
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
-
-
-def _cell(text: object) -> str:
-    """Text for a Markdown table cell: pipes escaped."""
-    return str(text).replace("|", "\\|")
-
-
-def _table(header: list[str], rows: list[list[object]], align: str) -> list[str]:
-    """A Markdown table; `align`: one letter per column, l or r."""
-    marks = {"l": "---", "r": "---:"}
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks[a] for a in align) + " |"]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    return lines
 
 
 # --- Markdown ---------------------------------------------------------------------------------------------
@@ -103,7 +91,7 @@ def _context(d: dict) -> str:
 
 def _headline(d: dict) -> list[str]:
     rows = [[k["label"], k["value"], k["change"] or "–"] for k in d["headline"]]
-    lines = _table(["figure", "this run", "change"], rows, "lrr")
+    lines = table(["figure", "this run", "change"], rows, "lrr")
     if d["growth_multiple"]:
         growth = d["growth_multiple"]
         lines += [
@@ -137,7 +125,7 @@ def _new(d: dict) -> list[str]:
     if not families and not relations:
         return ["No new derivative since the previous run."]
     lines = [f"By family (the {min(TOP, len(families))} with the most):", ""]
-    lines += _table(
+    lines += table(
         ["ecosystem", "family", "new"],
         [[f["ecosystem"], f["family"], _n(f["new"])] for f in families[:TOP]],
         "llr",
@@ -149,7 +137,7 @@ def _new(d: dict) -> list[str]:
         {r["relation"] for r in relations}, key=lambda k: -sum(counts.get((k, e), 0) for e in names)
     )
     rows = [[kind, *(_n(counts.get((kind, e), 0)) for e in names)] for kind in kinds]
-    lines += _table(["relation", *names], rows, "l" + "r" * len(names))
+    lines += table(["relation", *names], rows, "l" + "r" * len(names))
     return lines
 
 
@@ -173,7 +161,7 @@ def _side_by_side(d: dict) -> list[str]:
         for e in ecosystems
     ]
     header = ["ecosystem", "derivatives", "change", "new", "share of new", "weekly downloads"]
-    lines = _table(header, rows, "lrrrrr")
+    lines = table(header, rows, "lrrrrr")
     sentence = rivals_sentence(d)
     if sentence:
         lines += ["", sentence]
