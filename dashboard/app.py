@@ -20,7 +20,7 @@ if __package__ in (None, ""):  # `streamlit run dashboard/app.py` puts dashboard
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data, gate, links  # noqa: E402
+from dashboard import data, gate, links, provenance  # noqa: E402
 from dashboard.context import KEY, Context  # noqa: E402
 from tracker.read import access  # noqa: E402
 from tracker.report import palette  # noqa: E402
@@ -51,9 +51,7 @@ if engine is None or version is None:
     st.caption(f"Database: `{shown}` (read-only).")
     st.stop()
 
-from dashboard import provenance  # noqa: E402 - the demo's one line, above every page
-
-provenance.banner(engine, url, version)
+provenance.banner(engine, url, version)  # the demo's one line, above every page
 run_id = version[0]
 choices = data.choices(engine, url, version)
 tracked = palette.ecosystem_order(choices["ecosystems"])  # Llama, the product's subject, first

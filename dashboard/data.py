@@ -18,7 +18,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from tracker.core.ecosystems import EcosystemsError, labels_of, load_ecosystems
-from tracker.read import access, compare, explorer, history_rows, metrics, queries
+from tracker.read import access, compare, explorer, history_rows, metrics, origin, queries
 from tracker.report.export import arrow_schema, table_spec
 
 DEFAULT_DATABASE_URL = "sqlite:///tracker.db"
@@ -96,6 +96,12 @@ def filters(
 def choices(_eng: Engine, url: str, version: tuple) -> dict[str, list]:
     """What the sidebar filters offer: ecosystems, families, relations, first and last run dates."""
     return queries.load_choices(_eng)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def origin_of(_eng: Engine, url: str, version: tuple) -> origin.Origin:
+    """Where the database's complete runs came from (the emulator's banner reads it)."""
+    return origin.load_origin(_eng)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -19,12 +19,8 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from dashboard import data
 from tracker.read import origin
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _origin(_eng: Engine, url: str, version: tuple) -> origin.Origin:
-    return origin.load_origin(_eng)
 
 
 def banner_text(found: origin.Origin) -> str | None:
@@ -36,6 +32,6 @@ def banner_text(found: origin.Origin) -> str | None:
 
 def banner(engine: Engine, url: str, version: tuple) -> None:
     """Show the line (a caption above the page) when the database was recorded from the emulator."""
-    text = banner_text(_origin(engine, url, version))
+    text = banner_text(data.origin_of(engine, url, version))
     if text:
         st.caption(text)
