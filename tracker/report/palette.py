@@ -120,10 +120,6 @@ def ecosystem_colour(name: str) -> str:
     return ecosystem_colours([name])[name]
 
 
-def relation_colour(name: str) -> str:
-    return RELATION_COLOURS.get(name, OTHER)
-
-
 def region_colour(name: str) -> str:
     return REGION_COLOURS.get(name, OTHER)
 
