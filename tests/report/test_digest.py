@@ -484,3 +484,25 @@ def test_the_digests_charts_name_ecosystems_by_their_labels_llama_first(weeks: s
     assert "Meta Llama" in headline
     assert "Alibaba Qwen" in headline
     assert headline.index("Meta Llama") < headline.index("Alibaba Qwen")
+
+
+def test_the_digests_text_names_ecosystems_by_their_labels(weeks: str) -> None:
+    """Markdown, HTML and the notification name ecosystems as the ecosystems file labels them; the JSON
+    keeps the names (scripts key on them) and gives the labels beside."""
+    engine = open_store(weeks)
+    try:
+        made = digest.build(engine, labels={"llama": "Meta Llama", "qwen": "Alibaba Qwen"})
+    finally:
+        engine.dispose()
+    assert {"ecosystem": "llama", "label": "Meta Llama"} in made.data["labels"]
+    assert {"ecosystem": "mistral", "label": "mistral"} in made.data["labels"]  # no label given: its name
+    assert made.data["ecosystems"][0]["ecosystem"] in FIVE
+    text = digest_render.to_markdown(made)
+    assert "Meta Llama took " in text
+    assert "| Alibaba Qwen |" in text  # the side-by-side table
+    assert "| qwen |" not in text and "| llama |" not in text
+    risers = made.data["movers"]["risers"]
+    if risers:
+        row = next(line for line in text.splitlines() if f"| {risers[0]['model_id']} |" in line)
+        assert f"| {digest_movers.ecosystem_label(made.data, risers[0]['ecosystem'])} |" in row
+    assert "Meta Llama took " in digest_render.summary(made)[1]

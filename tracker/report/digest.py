@@ -133,6 +133,7 @@ def build(
         dashboard_url=dashboard_url,
         provenance=provenance,
     )
+    data["labels"] = [{"ecosystem": e, "label": (labels or {}).get(e, e)} for e in run["ecosystems"]]
     risers = movers.get("risers", pd.DataFrame(columns=["model_id", "change"]))
     return Digest(data, series, by_family, shares, risers, archived, dict(labels or {}))
 

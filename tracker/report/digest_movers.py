@@ -48,6 +48,11 @@ def _row(r) -> dict:  # noqa: ANN001 - a row of a board
     }
 
 
+def ecosystem_label(d: dict, name: str) -> str:
+    """How the digest names an ecosystem to a reader: its label (`labels[]` in the data), else its key."""
+    return next((e["label"] for e in d.get("labels", ()) if e["ecosystem"] == name), name)
+
+
 def _floors(d: dict) -> Floors:
     given = d["movers"]["floors"]
     return Floors(change=given["change"], share=given["share"])
@@ -82,7 +87,7 @@ def markdown(d: dict, top: int) -> list[str]:
             [
                 movers.rank_label(r["rank"], r["tied"]),
                 r["model_id"],
-                r["ecosystem"],
+                ecosystem_label(d, r["ecosystem"]),
                 f"{r['weekly_downloads']:,}",
                 _signed(r["change"]),
             ]
@@ -95,7 +100,10 @@ def markdown(d: dict, top: int) -> list[str]:
     if entrants:
         lines += table(
             ["model", "ecosystem", "weekly downloads"],
-            [[r["model_id"], r["ecosystem"], f"{r['weekly_downloads']:,}"] for r in entrants],
+            [
+                [r["model_id"], ecosystem_label(d, r["ecosystem"]), f"{r['weekly_downloads']:,}"]
+                for r in entrants
+            ],
             "llr",
         )
     else:

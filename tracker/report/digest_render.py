@@ -18,6 +18,7 @@ import pandas as pd
 
 from tracker.report import digest_movers
 from tracker.report.digest import SUMMARY_MOVERS, TOP, Digest
+from tracker.report.digest_movers import ecosystem_label as _label
 from tracker.report.markdown_table import table
 
 FORMATS = ("markdown", "html", "json")
@@ -79,7 +80,7 @@ def to_markdown(digest: Digest, charts: dict[str, str] | None = None) -> str:
 
 def _context(d: dict) -> str:
     run, previous = d["run"], d["previous_run"]
-    names = ", ".join(run["ecosystems"])
+    names = ", ".join(_label(d, e) for e in run["ecosystems"])
     against = (
         f"against run {previous['id']} of {previous['taken_at'][:10]}"
         if previous
@@ -127,7 +128,7 @@ def _new(d: dict) -> list[str]:
     lines = [f"By family (the {min(TOP, len(families))} with the most):", ""]
     lines += table(
         ["ecosystem", "family", "new"],
-        [[f["ecosystem"], f["family"], _n(f["new"])] for f in families[:TOP]],
+        [[_label(d, f["ecosystem"]), f["family"], _n(f["new"])] for f in families[:TOP]],
         "llr",
     )
     lines += ["", "By relation:", ""]
@@ -137,7 +138,7 @@ def _new(d: dict) -> list[str]:
         {r["relation"] for r in relations}, key=lambda k: -sum(counts.get((k, e), 0) for e in names)
     )
     rows = [[kind, *(_n(counts.get((kind, e), 0)) for e in names)] for kind in kinds]
-    lines += table(["relation", *names], rows, "l" + "r" * len(names))
+    lines += table(["relation", *(_label(d, e) for e in names)], rows, "l" + "r" * len(names))
     return lines
 
 
@@ -151,7 +152,7 @@ def _side_by_side(d: dict) -> list[str]:
         return []
     rows = [
         [
-            e["ecosystem"],
+            _label(d, e["ecosystem"]),
             _n(e["derivatives"]),
             _signed(e["derivatives_change"]) or "–",
             _n(e["new"]),
@@ -168,6 +169,10 @@ def _side_by_side(d: dict) -> list[str]:
     return lines
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def rivals_sentence(d: dict) -> str:
     """Llama's share of the new derivatives per week against the rivals' ("" with one ecosystem or no
     shares): the ecosystem named `llama`, else the largest, first."""
@@ -175,9 +180,11 @@ def rivals_sentence(d: dict) -> str:
     if len(shared) < 2:
         return ""
     lead = next((e for e in shared if e["ecosystem"] == "llama"), shared[0])
-    others = ", ".join(f"{e['ecosystem']} {_pct(e['share_of_new'])}" for e in shared if e is not lead)
+    others = ", ".join(
+        f"{_label(d, e['ecosystem'])} {_pct(e['share_of_new'])}" for e in shared if e is not lead
+    )
     return (
-        f"{lead['ecosystem'].capitalize()} took {_pct(lead['share_of_new'])} of the new derivatives per week "
+        f"{_capital(_label(d, lead['ecosystem']))} took {_pct(lead['share_of_new'])} of the new derivatives per week "
         f"(against {others})."
     )
 
@@ -187,7 +194,9 @@ def _events(d: dict) -> list[str]:
     lines = []
     roots = events["new_roots"]
     if roots:
-        named = ", ".join(f"{r['model_id']} ({r['ecosystem']}, {r['family']})" for r in roots[:TOP])
+        named = ", ".join(
+            f"{r['model_id']} ({_label(d, r['ecosystem'])}, {r['family']})" for r in roots[:TOP]
+        )
         more = f" and {len(roots) - TOP:,} more" if len(roots) > TOP else ""
         lines.append(f"- New roots: {named}{more}.")
     lost = events["lost_parents"]

@@ -172,12 +172,18 @@ SHAPE_RANGES = {
     figures.TAIL: ((1.0, 7.0), (0.35, 0.90)),
 }
 WAVE_ONSET = (21.0, 400.0)  # days after creation a second wave starts, log-uniformly
+# A derivative that catches on peaks sooner than a base: 2 weeks to 4 months after its creation (a base
+# grows for 1 to 8 months, `SHAPE_RANGES`), so the Hub's weekly risers are mostly young derivatives.
+DERIVED_GROWER_DAYS = (14.0, 120.0)
 
 
 def dynamics(
     h: int, relation: str | None, rate: float, u_time: float, u_floor: float, *, shape: int | None = None
 ) -> tuple[int, float, float, float]:
     """A model's usage curve: shape, time scale (days), floor share and second wave's onset (days).
+
+    `relation` None is a base (or an official release); a derivative that grows peaks sooner
+    (`DERIVED_GROWER_DAYS`).
 
     The shape (unless given) and the onset come from `h`, a 64-bit hash of the model (of its `_id`, or
     of its compact index), so drawing them changes no other draw; the time scale and floor from the
@@ -192,6 +198,8 @@ def dynamics(
             pick -= weights[shape]
             shape += 1
     (t_lo, t_hi), (f_lo, f_hi) = SHAPE_RANGES[shape]
+    if shape == figures.GROWER and relation is not None:
+        t_lo, t_hi = DERIVED_GROWER_DAYS
     tau = t_lo * (t_hi / t_lo) ** u_time
     floor = f_lo + (f_hi - f_lo) * u_floor
     wave = 0.0
