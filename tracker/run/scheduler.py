@@ -20,6 +20,9 @@ Why it is built this way (measured facts: notes/tooling.md section 5; operating 
   password (the job runs on the database it is stored in), and never the token, read from HF_TOKEN at
   each run. Nor anything of the notifications (`tracker.run.notices`): their URLs carry secrets, and live in
   this process only.
+- The database is not trusted with code: job states are read through an allow-list (`load_job_state`),
+  never `pickle.loads`; a refused row stops the scheduler with one line and stays in place. Each run takes
+  this process's settings, not the stored ones: a row changed behind our back redirects no token.
 - What people hear of a run (its digest, alerts) comes after the run is recorded and goes out from the
   notifier's own thread: a notification can neither fail a run nor hold up the schedule.
 """
@@ -38,6 +41,7 @@ from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import and_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -50,7 +54,14 @@ from tracker.core.crontab import (
 )
 from tracker.core.errors import one_line
 from tracker.run.notices import Notices
-from tracker.run.scheduled_job import JOB_FUNC, JOB_ID, JOBS_TABLE, SnapshotSettings
+from tracker.run.scheduled_job import (
+    JOB_FUNC,
+    JOB_ID,
+    JOBS_TABLE,
+    SnapshotSettings,
+    StoredJobRefused,
+    load_job_state,
+)
 from tracker.run.scheduled_run import take_snapshot_due
 from tracker.storage import database
 
@@ -66,23 +77,54 @@ _active: SnapshotScheduler | None = None
 _active_lock = threading.Lock()
 
 
-def run_scheduled_snapshot(**kwargs: Any) -> str:
-    """The stored job: one snapshot with these settings, inside the running `tracker schedule`."""
+def run_scheduled_snapshot(**stored: Any) -> str:
+    """The stored job: one snapshot inside the running `tracker schedule`, with that process's settings
+    (the stored arguments are a record for `tracker runs`, which a row changed in the database cannot
+    turn into a crawl of another endpoint)."""
     runner = _active
     if runner is None:
         raise RuntimeError("run_scheduled_snapshot runs only inside `tracker schedule`")
-    return runner.take_scheduled_snapshot(SnapshotSettings.from_kwargs(kwargs))
+    return runner.take_scheduled_snapshot(runner.settings)
 
 
 # --- the scheduler ----------------------------------------------------------------------------------------
 
 
 class _JobStore(SQLAlchemyJobStore):
-    """APScheduler's SQLAlchemy job store, keeping the stored run time due when a stop interrupts its run."""
+    """APScheduler's SQLAlchemy job store, reading job states through the allow-list and keeping the
+    stored run time due when a stop interrupts its run."""
 
     def __init__(self, runner: SnapshotScheduler, **options: Any) -> None:
         super().__init__(**options)
         self._runner = runner
+
+    def _reconstitute_job(self, job_state: bytes) -> Job:  # APScheduler's, with load_job_state
+        state = load_job_state(bytes(job_state))
+        state["jobstore"] = self
+        job = Job.__new__(Job)
+        job.__setstate__(state)
+        job._scheduler = self._scheduler
+        job._jobstore_alias = self._alias
+        return job
+
+    def lookup_job(self, job_id: str) -> Job | None:
+        try:
+            return super().lookup_job(job_id)
+        except StoredJobRefused as exc:
+            raise self._runner.refuse(job_id, exc) from None
+
+    def _get_jobs(self, *conditions: Any) -> list[Job]:
+        # APScheduler's own, but a row it cannot load is refused and left in place, not deleted.
+        query = select(self.jobs_t.c.id, self.jobs_t.c.job_state).order_by(self.jobs_t.c.next_run_time)
+        with self.engine.begin() as connection:
+            rows = connection.execute(query.where(and_(*conditions)) if conditions else query).all()
+        jobs = []
+        for row in rows:
+            try:
+                jobs.append(self._reconstitute_job(row.job_state))
+            except StoredJobRefused as exc:
+                self._runner.refuse(row.id, exc)
+        return jobs
 
     def update_job(self, job: Job) -> None:
         # APScheduler moves the next run time on after each run; a run a signal cut short stays due.
@@ -223,10 +265,26 @@ class SnapshotScheduler:
 
     # --- the stored job -----------------------------------------------------------------------------
 
+    def refuse(self, job_id: str, exc: StoredJobRefused) -> ScheduleError:
+        """A stored job the allow-list refused: stop, saying why (the first refusal is the one said)."""
+        error = ScheduleError(
+            f"refusing the stored job {one_line(repr(job_id), limit=80)} in {JOBS_TABLE}: {exc}; "
+            "`tracker schedule` never stores such a job, so someone who can write to the database may "
+            "have: look at the row, then delete it to store the schedule afresh"
+        )
+        self._error = self._error or error
+        self.stop()
+        return error
+
     def _on_started(self, event: SchedulerEvent) -> None:
-        """Add the job if absent, else bring it up to date in place; a failure stops the scheduler."""
+        """Check every stored job, then add ours if absent, else bring it up to date in place; a failure
+        stops the scheduler."""
         try:
-            self._reconcile(datetime.now(UTC))
+            self._jobstore.get_all_jobs()  # a row the allow-list refuses stops us now, not once it is due
+            if self._error is None:
+                self._reconcile(datetime.now(UTC))
+        except ScheduleError:
+            pass  # a refused job: `refuse` said why and stopped
         except Exception as exc:  # noqa: BLE001 - APScheduler would only log it: stop, and say why
             self._error = ScheduleError(
                 f"cannot store the schedule in {database.mask_url(self.engine.url)}: {one_line(exc)}"
@@ -263,7 +321,7 @@ class SnapshotScheduler:
             due = job.next_run_time is not None and job.next_run_time <= now
             changes: dict[str, Any] = {k: v for k, v in options.items() if getattr(job, k) != v}
             if job.kwargs != kwargs:
-                changes["kwargs"] = kwargs
+                changes.update(kwargs=kwargs, func=JOB_FUNC)  # else APScheduler stores where it is defined
             if not same_trigger(job.trigger, self.schedule.trigger):
                 logger.info(
                     "schedule changed from %s to %s", job.kwargs.get("cron", job.trigger), self.schedule.cron
