@@ -7,7 +7,8 @@
 - `HubArchive`: through huggingface_hub, on any endpoint: `HfApi.dataset_info` pins the revision (the
   commit every file of this backfill is read at), `HfApi.list_repo_tree` lists the dates, and
   `HfFileSystem` opens a file as a seekable object whose reads are HTTP `Range` requests of its resolve
-  URL, so pyarrow fetches the footer and the column chunks it needs, never the whole file.
+  URL, so pyarrow fetches the footer and the column chunks it needs, never the whole file. huggingface_hub's
+  session sends the token to the endpoint's origin alone (`tracker.collect.origins.guard_hub_session`).
 - `LocalArchive`: a folder of the same layout (`--from PATH`).
 
 Both count the bytes they read (`CountingFile`), for the progress line and the run's record.
@@ -24,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from tracker.collect.origins import InsecureRequest, guard_hub_session
 from tracker.core.archive_names import ARCHIVE_REPO
 from tracker.core.errors import one_line
 
@@ -150,6 +152,7 @@ class HubArchive:
         from huggingface_hub import HfApi
 
         self.endpoint, self.repo, self._token = endpoint.rstrip("/"), repo, token or False
+        guard_hub_session(self.endpoint)  # the token to this endpoint alone, never from https to http
         self._api = HfApi(endpoint=self.endpoint, token=self._token, library_name="llama-adoption-tracker")
         self._fs = None
         self.revision = self._pin()
@@ -162,7 +165,7 @@ class HubArchive:
             info = self._api.dataset_info(self.repo, timeout=30)
         except RepositoryNotFoundError:
             raise ArchiveError(f"archive {self.repo}: no such dataset repo on {self.endpoint}") from None
-        except HfHubHTTPError as exc:
+        except (HfHubHTTPError, InsecureRequest) as exc:
             raise ArchiveError(f"archive {self.repo}: {error_line(exc)}") from None
         except Exception as exc:
             if not unreadable(exc):
@@ -185,7 +188,7 @@ class HubArchive:
             )
         except EntryNotFoundError:
             raise ArchiveError(f"archive {self.repo}: no models/ folder in it") from None
-        except HfHubHTTPError as exc:
+        except (HfHubHTTPError, InsecureRequest) as exc:
             raise ArchiveError(f"archive {self.repo}: {error_line(exc)}") from None
         folders = ((e.path.rsplit("/", 1)[-1], e.path) for e in entries if isinstance(e, RepoFolder))
         return _dated(iter(folders))
@@ -213,6 +216,6 @@ def error_line(exc: BaseException) -> str:
 def unreadable(exc: BaseException) -> bool:
     """Whether an error says the archive could not be read (a missing or malformed file, the Hub or the
     network failing), rather than a fault of ours or a stop: those fail one date, not the backfill."""
-    if isinstance(exc, ArchiveError | OSError):  # OSError: FileNotFoundError, refused connections
+    if isinstance(exc, ArchiveError | OSError | InsecureRequest):  # OSError: FileNotFoundError, refused
         return True
     return type(exc).__module__.startswith(("huggingface_hub", "httpx", "httpcore", "fsspec"))

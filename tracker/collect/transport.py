@@ -4,7 +4,9 @@ Explicit endpoint and token, a timeout on every request, pacing from the `RateLi
 (`tracker.collect.pacing`), and retries with backoff on 429, 408, 5xx, timeouts, dropped connections and
 unparsable JSON, within a retry budget measured in time (a short outage does not fail a crawl of hours).
 An endpoint that has never answered in this run fails fast: the budget protects crawls under way, not
-typos. Redirects (renamed repos) are followed here, each hop paced and counted.
+typos. Redirects (renamed repos) are followed here, each hop paced and counted. The token goes to the
+endpoint's origin alone, and no hop leaves https for plain http (`tracker.collect.origins`): the client's
+hooks see every request and response, redirects and next pages included.
 
 `huggingface_hub` supplies the rate-limit header parser and its HTTP library (httpx2); the headers and
 retries are ours because its `list_models` has no timeout and a five-try retry of about 23 s.
@@ -26,6 +28,7 @@ import httpx2
 from huggingface_hub import __version__ as hf_version
 from huggingface_hub.utils import parse_ratelimit_headers
 
+from tracker.collect.origins import InsecureRequest, TokenGuard
 from tracker.collect.pacing import RatePacer
 from tracker.core.errors import one_line
 
@@ -90,7 +93,13 @@ class HubTransport:
         self.unreachable_after = unreachable_after
         self._sleep = sleep
         # Redirects (renamed repos) are followed by get_json, so that each hop is paced and counted.
-        self._client = httpx2.Client(timeout=timeout, follow_redirects=False, headers=self._headers())
+        guard = TokenGuard(self.endpoint)
+        self._client = httpx2.Client(
+            timeout=timeout,
+            follow_redirects=False,
+            headers=self._headers(),
+            event_hooks={"request": [guard.on_request], "response": [guard.on_response]},
+        )
         self.pacer = RatePacer()
         self.counters = HubCounters()
         self._answered = False
@@ -138,6 +147,9 @@ class HubTransport:
                     first_failure = first_failure or time.monotonic()
                     if time.monotonic() - first_failure >= self.unreachable_after:
                         raise HubUnreachable(f"cannot reach the Hub at {self.endpoint}: {problem}") from None
+            except InsecureRequest as exc:  # a redirect or next page from https to plain http
+                self.pacer.release(None)
+                raise HubError(f"the Hub at {self.endpoint}: {exc}") from None
             except BaseException:
                 self.pacer.release(None)  # never leave a slot taken: other senders would wait forever
                 raise

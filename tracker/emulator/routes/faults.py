@@ -43,29 +43,36 @@ class FaultPlan:
         window: window length in seconds (the `w`).
         faults: faults by request number; the first one that matches a request applies.
         latency_ms: delay added before every API response.
+        redirect_origin: an origin (`http://host:port`) that the `Location` of a redirect and the
+            `Link: rel="next"` of a page name instead of the emulator's own, as a mirror, a proxy or a
+            compromised endpoint could; "" (the default) names the emulator itself.
     """
 
     quota: int = DEFAULT_QUOTA
     window: int = DEFAULT_WINDOW
     faults: tuple[Fault, ...] = ()
     latency_ms: float = 0.0
+    redirect_origin: str = ""
 
     def __post_init__(self) -> None:
         if self.quota < 1 or self.window < 1 or self.latency_ms < 0:
             raise ValueError("quota and window must be positive and latency not negative")
+        if self.redirect_origin and not self.redirect_origin.startswith(("http://", "https://")):
+            raise ValueError("redirect_origin must be an http(s)://host[:port] origin")
 
     def to_json(self) -> dict:
-        return {
+        plan = {
             "quota": self.quota,
             "window": self.window,
             "latency_ms": self.latency_ms,
             "faults": [f"{f.kind}:{f.every}" for f in self.faults],
         }
+        return plan | ({"redirect_origin": self.redirect_origin} if self.redirect_origin else {})
 
     @classmethod
     def from_json(cls, data: dict) -> FaultPlan:
         """The plan an admin call describes; missing keys take the defaults."""
-        unknown = set(data) - {"quota", "window", "latency_ms", "faults"}
+        unknown = set(data) - {"quota", "window", "latency_ms", "faults", "redirect_origin"}
         if unknown:
             raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
         faults = tuple(Fault.parse(str(f)) for f in data.get("faults", ()))
@@ -74,6 +81,7 @@ class FaultPlan:
             int(data.get("window", DEFAULT_WINDOW)),
             faults,
             float(data.get("latency_ms", 0.0)),
+            str(data.get("redirect_origin", "")).rstrip("/"),
         )
 
 

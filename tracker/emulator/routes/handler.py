@@ -152,7 +152,8 @@ class HubHandler(Responder):
         i, renamed = found
         if renamed:
             target = f"/api/models/{cat.id_at(i, t)}{suffix}" + (f"?{query}" if query else "")
-            return 307, f"Temporary Redirect. Redirecting to {target}".encode(), {"Location": target}
+            location = self._base_url() + target if self.emulator.gate.plan.redirect_origin else target
+            return 307, f"Temporary Redirect. Redirecting to {target}".encode(), {"Location": location}
         fields = expand or MODEL_INFO_DEFAULT
         payload = model_payload(
             cat,

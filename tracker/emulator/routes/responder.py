@@ -64,6 +64,8 @@ class Responder(BaseHTTPRequestHandler):
         self._json(status, {"error": message}, extra)
 
     def _base_url(self) -> str:
+        if self.emulator.gate.plan.redirect_origin:  # a fault: redirects and next pages name another origin
+            return self.emulator.gate.plan.redirect_origin
         host = self.headers.get("Host")
         if not host:
             addr, port = self.server.server_address[:2]
