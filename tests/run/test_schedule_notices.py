@@ -15,11 +15,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import markdown
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
+from tests.support.markup import assert_inert
 from tests.support.paths import APP
 from tests.support.ports import free_port
 from tests.support.receiver import PASSWORD, TOKEN, Receiver
@@ -30,6 +32,7 @@ from tracker.core.crontab import parse_schedule
 from tracker.emulator.builders.synthetic import build_synthetic
 from tracker.emulator.catalogue import Catalogue
 from tracker.emulator.routes.server import HubEmulator
+from tracker.report.markdown_table import text as markdown_text
 from tracker.report.notify import Notifier, parse_targets
 from tracker.run.notices import Notices
 from tracker.run.scheduled_job import JOBS_TABLE, SnapshotSettings
@@ -138,7 +141,24 @@ def test_a_failed_run_sends_one_alert_with_its_error(tmp_path: Path, receiver: R
     assert run.error
     assert sent["type"] == "failure"
     assert sent["title"] == f"Snapshot failed: run {run.id}"
-    assert run.error in sent["message"]
+    assert markdown_text(run.error) in sent["message"]  # as data: the error may quote a server
+
+
+def test_a_failed_runs_error_is_sent_as_data(tmp_path: Path, receiver: Receiver) -> None:
+    """An error quotes what a server answered: the alert's Markdown shows it, as written, with no live
+    link or tag (Apprise turns Markdown into HTML for e-mail and passes raw HTML through)."""
+    engine = open_store(f"sqlite:///{tmp_path / 'failed.db'}")
+    try:
+        told = notices(engine, receiver)
+        told.run_failed(None, 'HTTP 502: <img src=x onerror="alert(1)"> [sign in](https://evil.example/)', 7)
+        told.close()
+    finally:
+        engine.dispose()
+    (sent,) = receiver.messages()
+    assert "<img" not in sent["message"]
+    assert "&lt;img src=x" in sent["message"]
+    shown = assert_inert(markdown.markdown(sent["message"]))  # as an e-mail shows it: no link, no tag
+    assert "[sign in](https://evil.example/)" in shown.text
 
 
 def test_a_skipped_run_sends_one_alert(tmp_path: Path, emulator: HubEmulator, receiver: Receiver) -> None:

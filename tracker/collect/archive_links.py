@@ -6,14 +6,18 @@ it was declared is still found.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tracker.collect.archive_records import base_models_value, declared_oids
+from tracker.collect.archive_records import UnreadableValue, declared_oids, parse_base_models
+from tracker.collect.doors import Door
 from tracker.core.lineage import Node, parse_parents
+
+logger = logging.getLogger("tracker.archive_file")  # kept: operators filter on it
 
 _TAG = "base_model:"
 
@@ -38,6 +42,9 @@ class Edges:
     relation: list[pa.Array] = field(default_factory=list)
     parent_key: list[pa.Array] = field(default_factory=list)  # lower-case id, as declared
     parent_oid: list[pa.Array] = field(default_factory=list)  # its `_id`, when the file gives it
+    # The file's door: a row whose id or a parent's is not a Hub id, or whose `baseModels` cannot be read,
+    # gives no link (so it is never a child, hence never a member through one), counted in the log.
+    door: Door = field(default_factory=lambda: Door(logger, "the archive file"))
 
     def add(self, rows: list[tuple[int, str, str | None, str, str, str | None]]) -> None:
         if not rows:
@@ -100,11 +107,17 @@ def edges_of(table: pa.Table, id_column: str, offset: int, edges: Edges) -> None
     chosen_oids = pc.take(oids, picked).to_pylist()
     chosen_base = pc.take(base, picked).to_pylist() if base is not None else [None] * len(rows)
     out = []
+    door = edges.door
     for r, model_id, oid, declared in zip(rows, chosen_ids, chosen_oids, chosen_base, strict=True):
-        if model_id is None:
+        tags = tag_rows.get(r, ())
+        try:
+            declared = parse_base_models(declared)
+        except UnreadableValue as exc:
+            door.refuse(model_id, str(exc))
             continue
-        declared = base_models_value(declared)
-        relation, parents = parse_parents(declared, tag_rows.get(r, ()), model_id)
+        if not door.admit(model_id, declared, tags):
+            continue
+        relation, parents = parse_parents(declared, tags, model_id)
         if not parents:
             continue
         parent_oids = declared_oids(declared)

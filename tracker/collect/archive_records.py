@@ -58,14 +58,36 @@ def count(value: object) -> int | None:
     return value if isinstance(value, int) else None
 
 
+# A merge of 65 bases is about 6 kB of JSON; anything much longer is not a declaration of bases.
+BASE_MODELS_TEXT_LIMIT = 1 << 20
+
+
+class UnreadableValue(ValueError):
+    """A row's value cannot be read as what the archive puts there (its row is refused, not its file)."""
+
+
+def parse_base_models(value: object) -> object:
+    """`baseModels` as the listing gives it: a struct as a dict; a JSON string (an older shape) parsed;
+    UnreadableValue for text that is not JSON, too long, or nested too deep for the parser."""
+    if not isinstance(value, str):
+        return value
+    if len(value) > BASE_MODELS_TEXT_LIMIT:
+        raise UnreadableValue(f"its baseModels is {len(value):,} characters of text")
+    try:
+        return json.loads(value)
+    except RecursionError:
+        raise UnreadableValue("its baseModels is nested too deep to read") from None
+    except ValueError:
+        raise UnreadableValue("its baseModels is not JSON") from None
+
+
 def base_models_value(value: object) -> object:
-    """`baseModels` as the listing gives it: a struct as a dict; a JSON string (an older shape) parsed."""
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return value
+    """`baseModels` as the listing gives it (`parse_base_models`), None where it cannot be read: a row
+    whose value cannot is refused in the first pass (`tracker.collect.archive_links.edges_of`)."""
+    try:
+        return parse_base_models(value)
+    except UnreadableValue:
+        return None
 
 
 def declared_oids(declared: object) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """The Hub client: what a crawl asks the Hub (or the emulator), as records.
 
 Its own page loop at 1,000 per page (`Link: rel="next"`), one model by id, a model's children; requests
-go out through `tracker.collect.transport` (timeouts, pacing, retries). `huggingface_hub`'s `list_models`
+go out through `tracker.collect.transport` (timeouts, pacing, retries; the token to the endpoint's origin
+alone, so a next page or a redirect on another origin goes without it). `huggingface_hub`'s `list_models`
 is not used: it has no timeout and no page size apart from the total cap.
 
 A request that a route refuses for an `expand` value (400: the real Hub's listings refuse
@@ -19,9 +20,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote, urljoin
 
+from tracker.collect.doors import Door
 from tracker.collect.expand import CRAWL_EXPAND, DROPPABLE_EXPAND, refused_values
 from tracker.collect.payloads import parse_observation
-from tracker.collect.transport import BadRequest, HubError, HubTransport
+from tracker.collect.transport import BadRequest, HubError, HubTransport, ModelNotFound
 from tracker.core.errors import one_line
 from tracker.core.records import Observation
 
@@ -48,6 +50,8 @@ class HubClient(HubTransport):
         # Strings common to many records (tags, parent ids, ...), shared by the records of this client's
         # crawl: see parse_observation. Lives as long as the client (one snapshot).
         self._shared: dict[str, str] = {}
+        # Every payload passes here before it can be a record: a model the tracker cannot name is refused.
+        self.door = Door(logger, "the Hub")
 
     def __repr__(self) -> str:
         return f"HubClient({self.endpoint!r}, token={'***' if self._token else None})"
@@ -140,7 +144,7 @@ class HubClient(HubTransport):
                 for page in self.iter_pages(params):
                     pages += 1
                     self.listing_answered = True
-                    yield from page
+                    yield from (item for item in page if self.door.admit_payload(item))
                 return
             except BadRequest as exc:
                 if pages:  # a later page refused what the first accepted: not a matter of expand values
@@ -163,4 +167,6 @@ class HubClient(HubTransport):
                 self._refuse("model", asked, exc)
         if not isinstance(data, dict):
             raise HubError(f"the Hub answered {model_id} with {type(data).__name__}, not an object")
+        if not self.door.admit_payload(data):
+            raise ModelNotFound(f"the Hub answered {model_id} with a model it refuses (see the log)")
         return self.observation(data, "model")

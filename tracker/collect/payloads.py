@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from huggingface_hub import ModelInfo
 
+from tracker.core.hub_ids import hub_token, is_namespace
 from tracker.core.lineage import parse_children_count, parse_parents
 from tracker.core.records import Observation
 from tracker.core.usage import parse_live_providers, parse_parameters
@@ -37,14 +38,19 @@ def parse_observation(
     tags = tuple(info.tags or ())
     relation, parents = parse_parents(info.base_models, tags, info.id)
     gated = info.gated
-    license_tag = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
-    author = info.author or (info.id.split("/")[0] if "/" in info.id else None)
-    pipeline_tag, library_name = info.pipeline_tag, info.library_name
-    gated_text = "false" if gated in (None, False) else str(gated)
+    # The doors admit only Hub ids (`tracker.collect.doors`); the other text is the Hub's vocabulary or
+    # nothing: a value outside it is kept empty (unknown), never as text a spreadsheet or a page would run.
+    license_tag = hub_token(next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None))
+    author = info.author if is_namespace(info.author) else None
+    author = author or (info.id.split("/")[0] if "/" in info.id else None)
+    pipeline_tag, library_name = hub_token(info.pipeline_tag), hub_token(info.library_name)
+    gated_text = "false" if gated in (None, False) else hub_token(str(gated))
     children_total, children_by_relation = parse_children_count(item.get("childrenModelCount"))
     parameters = parse_parameters(item.get("safetensors"), item.get("gguf"))
     mapping = item.get("inferenceProviderMapping")
     providers = parse_live_providers(mapping) if mapping is not None or providers_asked else None
+    if providers:
+        providers = tuple(p for p in providers if hub_token(p))
     if shared is not None:
         one = shared.setdefault  # atomic under the GIL: the client's threads share the table
         tags = tuple([one(t, t) for t in tags])
@@ -54,7 +60,7 @@ def parse_observation(
         pipeline_tag = pipeline_tag and one(pipeline_tag, pipeline_tag)
         library_name = library_name and one(library_name, library_name)
         license_tag = license_tag and one(license_tag, license_tag)
-        gated_text = one(gated_text, gated_text)
+        gated_text = gated_text and one(gated_text, gated_text)
         providers = providers and tuple([one(p, p) for p in providers])
     return Observation(
         model_id=info.id,

@@ -13,6 +13,7 @@ from typing import Any
 
 from tracker.core import files
 from tracker.core.errors import one_line, unknown_name
+from tracker.core.hub_ids import is_namespace, is_repo_id
 
 __all__ = [
     "OTHER_FAMILY",
@@ -30,7 +31,6 @@ __all__ = [
 OTHER_FAMILY = "Other"
 
 _ECOSYSTEM_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
-_ID_PART_RE = re.compile(r"[\w.\-]{1,96}")
 
 _TOP_KEYS = ("ecosystem",)
 _ECOSYSTEM_KEYS = ("name", "label", "enabled", "authors", "family")
@@ -115,8 +115,7 @@ def _string_list(value: Any, source: str, where: str, key: str, what: str) -> li
 
 def _is_model_id(value: str) -> bool:
     """Whether `value` looks like a Hub model id 'namespace/name'."""
-    parts = value.split("/")
-    return len(parts) == 2 and all(_ID_PART_RE.fullmatch(part) for part in parts)
+    return is_repo_id(value)
 
 
 def _parse_family(raw: Any, index: int, eco_where: str, source: str, seen_roots: dict[str, str]) -> Family:
@@ -187,7 +186,7 @@ def _parse_ecosystem(raw: Any, index: int, source: str, seen_names: set[str]) ->
     authors = _string_list(raw.get("authors", []), source, where, "authors", "Hub user or organisation names")
     seen_authors: set[str] = set()
     for author in authors:
-        if not _ID_PART_RE.fullmatch(author):
+        if not is_namespace(author):
             raise _fail(
                 source, where, f"'authors' must be a list of Hub user or organisation names, got '{author}'"
             )

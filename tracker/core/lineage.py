@@ -13,17 +13,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from tracker.core.records import RELATIONS, Membership
+from tracker.core.hub_ids import DEFAULT_RELATION, is_hub_id, relation_of
+from tracker.core.records import Membership
 
 
-def parse_parents(
-    base_models: object, tags: Sequence[str], model_id: str
-) -> tuple[str | None, tuple[str, ...]]:
-    """(relation, parent ids) from `baseModels` (any of its seen shapes), else from `base_model:` tags.
-
-    Self-references are dropped; parents keep the Hub's order, without duplicates (case-insensitive).
-    """
-    relation: str | None = None
+def declared_parents(base_models: object, tags: Sequence[str]) -> tuple[object, list[str]]:
+    """(relation, parent ids) as declared, unchecked: from `baseModels` (any of its seen shapes), else from
+    `base_model:` tags. The doors check them (`tracker.core.hub_ids`) before `parse_parents` keeps them."""
+    relation: object = None
     ids: list[str] = []
     if isinstance(base_models, dict):
         relation = base_models.get("relation") or None
@@ -32,7 +29,7 @@ def parse_parents(
         models = base_models
     else:
         models = []
-    for entry in models:
+    for entry in models if isinstance(models, list) else ():
         if isinstance(entry, dict) and isinstance(entry.get("id"), str):
             ids.append(entry["id"])
         elif isinstance(entry, str):
@@ -41,15 +38,28 @@ def parse_parents(
         tag_relation, tag_ids = _parents_from_tags(tags)
         relation = relation or tag_relation
         ids = ids or tag_ids
+    return relation, ids
+
+
+def parse_parents(
+    base_models: object, tags: Sequence[str], model_id: str
+) -> tuple[str | None, tuple[str, ...]]:
+    """(relation, parent ids) from `baseModels` (any of its seen shapes), else from `base_model:` tags.
+
+    Self-references are dropped; parents keep the Hub's order, without duplicates (case-insensitive). Only
+    Hub ids are kept (the doors refuse a row naming another; this holds whatever way a record came in). The
+    relation is one of the Hub's four, `unknown` for another, `finetune` when none is declared.
+    """
+    relation, ids = declared_parents(base_models, tags)
     seen = {model_id.lower()}
     parents = []
     for pid in ids:
-        if pid and pid.lower() not in seen:
+        if is_hub_id(pid) and pid.lower() not in seen:
             seen.add(pid.lower())
             parents.append(pid)
     if not parents:
         return None, ()
-    return relation or "finetune", tuple(parents)
+    return (DEFAULT_RELATION if relation is None else relation_of(relation)), tuple(parents)
 
 
 def parse_children_count(value: object) -> tuple[int | None, tuple[tuple[str, int], ...] | None]:
@@ -57,33 +67,37 @@ def parse_children_count(value: object) -> tuple[int | None, tuple[tuple[str, in
 
     An integer (a lenient Hub's listings, older answers) is the total alone; an object of counts by
     relation (the real Hub's `model_info`: `{"adapter": 716, "merge": 19, ...}`) sums to the total and is
-    kept as (relation, count) pairs in the Hub's order. Absent or unreadable: (None, None), which a
-    crawl reads as "not known", never as "no children".
+    kept as (relation, count) pairs in the Hub's order, a relation the Hub does not define summed as
+    `unknown`. Absent or unreadable: (None, None), which a crawl reads as "not known", never as "no
+    children".
     """
     if isinstance(value, bool):
         return None, None
     if isinstance(value, int):
         return max(0, value), None
     if isinstance(value, dict):
-        pairs = tuple(
-            (str(k), v) for k, v in value.items() if isinstance(v, int) and not isinstance(v, bool) and v >= 0
-        )
-        if len(pairs) != len(value):
-            return None, None
-        return sum(v for _, v in pairs), pairs
+        counts: dict[str, int] = {}
+        for k, v in value.items():
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                return None, None
+            relation = relation_of(k)
+            counts[relation] = counts.get(relation, 0) + v
+        return sum(counts.values()), tuple(counts.items())
     return None, None
 
 
 def _parents_from_tags(tags: Sequence[str]) -> tuple[str | None, list[str]]:
+    """`base_model:<relation>:<parent>` (an id has no `:`, so what precedes one is a relation, known or
+    not), else `base_model:<parent>`."""
     relation = None
     with_relation: list[str] = []
     plain: list[str] = []
     for tag in tags:
-        if not tag.startswith("base_model:"):
+        if not isinstance(tag, str) or not tag.startswith("base_model:"):
             continue
         rest = tag[len("base_model:") :]
         head, sep, tail = rest.partition(":")
-        if sep and head in RELATIONS:
+        if sep:
             relation = relation or head
             with_relation.append(tail)
         else:
@@ -149,6 +163,6 @@ def membership_rows(
     """Membership records of one level (roots are `base`, others their own relation)."""
     rows = []
     for obs, depth, rank in level:
-        relation = "base" if depth == 0 else (obs.relation or "finetune")
+        relation = "base" if depth == 0 else (obs.relation or DEFAULT_RELATION)
         rows.append(Membership(ecosystem, obs.model_id, family_names[rank], relation, depth))  # type: ignore[arg-type]
     return rows

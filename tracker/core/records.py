@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+# The Hub's four relations. A relation it does not define is kept as `unknown` (`tracker.core.hub_ids`:
+# `UNKNOWN_RELATION`), which charts draw grey like any "unknown", so it is no member of these sets.
 Relation = Literal["finetune", "adapter", "quantized", "merge"]
 MemberRelation = Literal["base", "finetune", "adapter", "quantized", "merge"]
 RunStatus = Literal["running", "complete", "failed"]
@@ -28,8 +30,10 @@ class Observation:
         gated: "false", "auto" or "manual" (stored as text); None where the source does not say (the
             weekly archive's files).
         tags: every tag, as given.
-        relation: the model's relation to its declared bases, None when it declares none.
-        parents: the declared bases' ids (current ids, as the Hub's tags give them), in the Hub's order.
+        relation: the model's relation to its declared bases (one of `RELATIONS`, `unknown` for another the
+            source gave), None when it declares none.
+        parents: the declared bases' ids (current ids, as the Hub's tags give them), in the Hub's order;
+            Hub ids only (`tracker.core.hub_ids`).
         children_count: direct children (`childrenModelCount`, its total when given by relation); None
             when the Hub did not say (the real Hub's listings never do).
         downloads_30d: downloads over the trailing 30 days (`downloads`).

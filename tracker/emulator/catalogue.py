@@ -254,7 +254,8 @@ class Catalogue:
         j = self._compact_index(i)
         for c in self.children[i] if j is None else ():
             if self.listed(c, t):
-                counts[self.models[c].relation or "finetune"] += 1
+                relation = self.models[c].relation or "finetune"  # a crafted one too (tests of odd payloads)
+                counts[relation] = counts.get(relation, 0) + 1
         comp = self.compact
         if comp is not None:
             kids = comp.anchor_children(i) if j is None else comp.children(j)

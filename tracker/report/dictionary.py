@@ -34,6 +34,31 @@ FORMATS: dict[str, str] = {
     "stream from the database.",
 }
 
+# What a consumer of the exports can rely on in their text, CSV opened in a spreadsheet above all: what the
+# doors admit (`tracker.collect.doors`, `tracker.core.hub_ids`) and what the ecosystems file allows.
+TEXT_RULES: tuple[str, ...] = (
+    "- **Ids** (`model_id`, `child_id`, `parent_id`) are Hub ids: ASCII letters, digits, `-`, `_` and `.`, "
+    "with one `/` between namespace and name (a legacy id has none), each part 1 to 96 characters that "
+    "starts and ends with a letter, a digit or `_`. The tracker refuses at its doors (the Hub's listings "
+    "and `model_info`, the archive's files) every model whose id or declared parent's id is anything "
+    "else, and says how many in the run's log. So no id starts with `=`, `+`, `-`, `@`, a tab or a "
+    "carriage return, and none holds a comma, a quote, a space, a line break or markup: a spreadsheet "
+    "shows every id as text, never runs it as a formula. (Rows a tracker recorded before it checked "
+    "ids, in versions before 2026-12, are exported as stored.)",
+    "- **`relation`** is one of `base`, `finetune`, `adapter`, `quantized`, `merge`, or `unknown`: a "
+    "relation the Hub does not define is kept as `unknown` (the model is not dropped; the log counts "
+    "them), never as the text the source gave.",
+    "- **`author`, `license`, `library_name`, `pipeline_tag`, `gated`** are names from the Hub's own "
+    "vocabularies: they start with a letter or a digit and hold only letters, digits and `_ . + : -`. A "
+    "value the source gives outside that is left empty (unknown).",
+    "- **`ecosystem`** names follow the ecosystems file's rule (lower-case letters, digits, `_` and `-`). "
+    "**`family`** names are the operator's own, as written in that file (or `Other`): text the tracker "
+    "trusts, not data from the Hub.",
+    "- **`runs.error`** and **`runs.source`** are the tracker's own lines, which may quote what a server "
+    "answered or named (an error message, a file's revision): import them as text. Numbers are plain "
+    "integers (a `downloads_delta` may be negative); timestamps are as above.",
+)
+
 _KIND_TEXT = {
     "integer": "integer",
     "text": "text",
@@ -92,6 +117,10 @@ def render_markdown() -> str:
         "Integers are 64-bit. The exports read complete runs only, except `runs`, which lists every run. "
         "Rows come in the order each table states; text sorts in the database's collation (byte order on "
         "SQLite).",
+        "",
+        "## Text you can rely on",
+        "",
+        *TEXT_RULES,
         "",
     ]
     for table in TABLES.values():

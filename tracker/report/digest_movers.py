@@ -9,7 +9,7 @@ import pandas as pd
 
 from tracker.core import movers
 from tracker.core.movers import Floors
-from tracker.report.markdown_table import table
+from tracker.report.markdown_table import table, text
 
 BOARDS = (("risers", "Risers"), ("fallers", "Fallers"))
 
@@ -120,7 +120,7 @@ def summary_line(d: dict, count: int) -> str:
     if not risers:
         return movers.nobody("risers", _floors(d))
     named = "; ".join(
-        f"{r['model_id']} {_signed(r['change'])}" + (" (tied)" if r["tied"] else "") for r in risers
+        f"{text(r['model_id'])} {_signed(r['change'])}" + (" (tied)" if r["tied"] else "") for r in risers
     )
     return f"Top movers (change in weekly downloads): {named}."
 

@@ -19,7 +19,7 @@ import pandas as pd
 from tracker.report import digest_movers
 from tracker.report.digest import SUMMARY_MOVERS, TOP, Digest
 from tracker.report.digest_movers import ecosystem_label as _label
-from tracker.report.markdown_table import table
+from tracker.report.markdown_table import table, text
 
 FORMATS = ("markdown", "html", "json")
 SUFFIXES = {"markdown": "md", "html": "html", "json": "json"}
@@ -53,7 +53,7 @@ def to_markdown(digest: Digest, charts: dict[str, str] | None = None) -> str:
     d = digest.data
     charts = charts or {}
     first = d["previous_run"] is None
-    out = [f"# {d['title']}", "", _context(d), ""]
+    out = [f"# {text(d['title'])}", "", _context(d), ""]
     if d.get("provenance"):  # emulated data: says so before any figure
         out += [f"> {d['provenance']}", ""]
     if first:
@@ -80,7 +80,7 @@ def to_markdown(digest: Digest, charts: dict[str, str] | None = None) -> str:
 
 def _context(d: dict) -> str:
     run, previous = d["run"], d["previous_run"]
-    names = ", ".join(_label(d, e) for e in run["ecosystems"])
+    names = ", ".join(text(_label(d, e)) for e in run["ecosystems"])
     against = (
         f"against run {previous['id']} of {previous['taken_at'][:10]}"
         if previous
@@ -109,13 +109,13 @@ def _alerts(d: dict) -> list[str]:
     fired = alerts["fired"]
     quiet = [a for a in alerts["checked"] if a["evaluated"] and not a["fired"]]
     unevaluated = [a for a in alerts["checked"] if not a["evaluated"]]
-    lines = [f"- {a['line']}" for a in fired]
+    lines = [f"- {text(a['line'])}" for a in fired]
     if not fired:
         lines.append(f"No rule fired ({alerts['rules']:,} checked).")
     elif quiet:
         lines += ["", f"Did not fire: {len(quiet):,} of the {alerts['rules']:,} rules."]
     if unevaluated:
-        lines += ["", "Not evaluated:", ""] + [f"- {a['line']}" for a in unevaluated]
+        lines += ["", "Not evaluated:", ""] + [f"- {text(a['line'])}" for a in unevaluated]
     return lines
 
 
@@ -181,11 +181,11 @@ def rivals_sentence(d: dict) -> str:
         return ""
     lead = next((e for e in shared if e["ecosystem"] == "llama"), shared[0])
     others = ", ".join(
-        f"{_label(d, e['ecosystem'])} {_pct(e['share_of_new'])}" for e in shared if e is not lead
+        f"{text(_label(d, e['ecosystem']))} {_pct(e['share_of_new'])}" for e in shared if e is not lead
     )
     return (
-        f"{_capital(_label(d, lead['ecosystem']))} took {_pct(lead['share_of_new'])} of the new derivatives per week "
-        f"(against {others})."
+        f"{text(_capital(_label(d, lead['ecosystem'])))} took {_pct(lead['share_of_new'])} of the new "
+        f"derivatives per week (against {others})."
     )
 
 
@@ -195,14 +195,16 @@ def _events(d: dict) -> list[str]:
     roots = events["new_roots"]
     if roots:
         named = ", ".join(
-            f"{r['model_id']} ({_label(d, r['ecosystem'])}, {r['family']})" for r in roots[:TOP]
+            f"{text(r['model_id'])} ({text(_label(d, r['ecosystem']))}, {text(r['family'])})"
+            for r in roots[:TOP]
         )
         more = f" and {len(roots) - TOP:,} more" if len(roots) > TOP else ""
         lines.append(f"- New roots: {named}{more}.")
     lost = events["lost_parents"]
     if lost:
         named = ", ".join(
-            f"{r['model_id']} ({r['children']:,} children, {r['children_still_tracked']:,} still tracked)"
+            f"{text(r['model_id'])} ({r['children']:,} children, "
+            f"{r['children_still_tracked']:,} still tracked)"
             for r in lost[:TOP]
         )
         more = f" and {len(lost) - TOP:,} more" if len(lost) > TOP else ""
@@ -212,7 +214,9 @@ def _events(d: dict) -> list[str]:
         )
     revisions = events["revisions"]
     if revisions["models"]:
-        largest = ", ".join(f"{r['model_id']} {r['downloads_delta']:+,}" for r in revisions["largest"][:3])
+        largest = ", ".join(
+            f"{text(r['model_id'])} {r['downloads_delta']:+,}" for r in revisions["largest"][:3]
+        )
         lines.append(
             f"- Downward revisions by the Hub: {revisions['models']:,} models' all-time downloads went down, "
             f"{revisions['downloads']:+,} in all (largest: {largest}); kept as data."
@@ -367,13 +371,13 @@ def summary(digest: Digest) -> tuple[str, str]:
         lines += ["", f"{len(fired):,} {rules} fired (each sent on its own)."]
     if d["dashboard_url"]:
         lines += ["", f"Dashboard: {d['dashboard_url']}"]
-    return d["title"], "\n".join(lines)
+    return d["title"], "\n".join(lines)  # a title is text (`tracker.report.notify` escapes it if need be)
 
 
 def alert_notices(digest: Digest) -> list[tuple[str, str]]:
     """One (title, body) per rule that fired."""
     run = digest.data["run"]
     return [
-        (f"Alert: {a['rule']}", f"{a['line']} (run {run['id']} of {run['taken_at'][:10]})")
+        (f"Alert: {a['rule']}", f"{text(a['line'])} (run {run['id']} of {run['taken_at'][:10]})")
         for a in digest.data["alerts"]["fired"]
     ]

@@ -39,7 +39,7 @@ _RELATION = Column(
     "relation",
     "text",
     "The model's own relation to its parents as the Hub states it: `finetune`, `adapter`, `quantized` "
-    "or `merge`; `base` for the ecosystem's roots.",
+    "or `merge`; `base` for the ecosystem's roots; `unknown` for a relation the Hub does not define.",
 )
 _DEPTH = Column(
     "depth",
@@ -227,7 +227,8 @@ EDGES = Table(
         Column(
             "relation",
             "text",
-            "The child's relation to its parents: `finetune`, `adapter`, `quantized` or `merge`.",
+            "The child's relation to its parents: `finetune`, `adapter`, `quantized` or `merge`; `unknown` "
+            "for a relation the Hub does not define.",
         ),
         _seen("first", "the link"),
         _seen("last", "the link"),

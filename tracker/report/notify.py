@@ -19,6 +19,10 @@ Why it is built this way:
   `mailto://HOST:PORT?from=tracker@example.com&to=ops@example.com`: mailto:// (not mailtos://) means
   no TLS, the sender must be a real-looking address (Apprise derives `user@HOST` otherwise, which it
   rejects for an IP address), and a password would make Apprise attempt SMTP AUTH.
+- A message's body is Markdown in which its composer escaped every data string
+  (`tracker.report.markdown_table.text`): Apprise makes HTML of it for e-mail and passes raw HTML through.
+  Its title is text: a service that shows a title of its own gets it as is; one that puts the title into
+  the body (Apprise converts it with the body then) gets it escaped the same way (`_title_for`).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from dataclasses import dataclass, field
 import apprise
 
 from tracker.core.errors import one_line
+from tracker.report.markdown_table import text
 from tracker.report.masking import generic_mask, load_plugin, masked_form, redact, redact_logs
 
 logger = logging.getLogger("tracker.notify")
@@ -62,7 +67,8 @@ class Target:
 
 @dataclass(frozen=True)
 class Message:
-    """One notification: a title, a Markdown body (Apprise converts it per service) and its kind."""
+    """One notification: a title (text), a Markdown body (Apprise converts it per service; data in it
+    escaped by its composer) and its kind."""
 
     title: str
     body: str
@@ -155,12 +161,19 @@ def _prepare(target: Target, timeout: float) -> apprise.Apprise | None:
     return notifier
 
 
+def _title_for(notifier: apprise.Apprise, title: str) -> str:
+    """The title as the service gets it: as is where it has a title of its own; escaped as Markdown text
+    where it has none (`title_maxlen` 0), for Apprise then converts it with the body."""
+    blended = any(getattr(plugin, "title_maxlen", 1) <= 0 for plugin in notifier)
+    return text(title) if blended and title else title
+
+
 def _attempt(notifier: apprise.Apprise, target: Target, message: Message, timeout: float) -> str | None:
     """One try: None when it was delivered, else the error."""
     try:
         with notifier.notify(
             body=message.body,
-            title=message.title,
+            title=_title_for(notifier, message.title),
             notify_type=KINDS[message.kind],
             body_format=apprise.NotifyFormat.MARKDOWN,
             timeout=timeout,

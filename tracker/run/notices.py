@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.core.crontab import OVERDUE_SLACK, format_duration, format_when
+from tracker.report.markdown_table import text
 from tracker.report.notify import Message, Notifier, Target
 from tracker.run.snapshot import error_text
 from tracker.storage import loads
@@ -102,14 +103,14 @@ class Notices:
             self._post(Message(title, body, "warning"))
 
     def run_failed(self, tick: datetime | None, error: str, run_id: int | None) -> None:
-        """A run that failed: its error, one line."""
+        """A run that failed: its error, one line (as data: it may quote what a server answered)."""
         which = f"Run {run_id}" if run_id is not None else "The run"
         due = f" (due {format_when(tick)})" if tick is not None else ""
         self._post(
             Message(
                 f"Snapshot failed: {which.lower()}",
-                f"{which}{due} failed: {error}. It is recorded as failed; the next scheduled run will try "
-                "again.",
+                f"{which}{due} failed: {text(error)}. It is recorded as failed; the next scheduled run will "
+                "try again.",
                 "failure",
             )
         )

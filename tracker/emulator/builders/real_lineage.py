@@ -36,6 +36,7 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
+from tracker.core.hub_ids import is_hub_id
 from tracker.emulator.vocabulary import DAY, parse_time
 
 logger = logging.getLogger("tracker.emulator.real")  # kept: operators filter on it
@@ -47,7 +48,6 @@ _HOUR = 3600
 _PRE_START = parse_time("2023-01-01T00:00:00Z")
 PRE_END = parse_time("2025-03-05T00:00:00Z")  # models existing before the window are created by then
 _COLUMNS = ["week", "event", "model_id", "relation", "base_model"]
-_VALID_ID = re.compile(r"[\w\-.]{1,96}/[\w\-.]{1,96}|[\w\-.]{1,96}")
 _OLD_31, _NEW_31 = "meta-llama/meta-llama-3.1-", "meta-llama/llama-3.1-"
 LLAMA_ORGS = ("meta-llama/", "codellama/", "huggyllama/")
 # (pattern on the lower-cased id, family, release date): first match wins, so specific ones come first.
@@ -245,14 +245,14 @@ class RealLineage:
         """Valid declared bases of a row, stripped, one per model (first spelling); invalid ones counted."""
         if "," not in field:
             base = field.strip()
-            if _VALID_ID.fullmatch(base):
+            if is_hub_id(base):
                 return (base,)
             self.stats.invalid_bases += 1
             return ()
         out: dict[str, str] = {}
         for part in field.split(","):
             base = part.strip()
-            if not _VALID_ID.fullmatch(base):
+            if not is_hub_id(base):
                 self.stats.invalid_bases += 1
             else:
                 out.setdefault(_key(base), base)
@@ -267,7 +267,7 @@ class RealLineage:
             elif rec.declared:
                 rec.parents = tuple([ensure(base) for base in rec.declared])
         for root in roots:
-            if _VALID_ID.fullmatch(root):
+            if is_hub_id(root):
                 self.ensure(root)
         for key, (base_key, card) in _OFFICIAL_LINKS.items():
             child, base = self.index.get(key), self.index.get(base_key)
