@@ -20,6 +20,11 @@ Two passes, one read of the file:
    `tracker.collect.archive_links`); the members' rows are read back from the spill, memory-mapped, a
    batch at a time.
 
+The file is a third party's: before any column chunk is fetched, its footer must keep the budgets of
+`tracker.collect.archive_budget`; each slice is read with its text as dictionaries and checked against
+them before that text is decoded. A budget exceeded, or any error of the reading or the parsing, is an
+`ArchiveFileError`: one line, the file's date fails, the backfill goes on.
+
 Python objects are made only for models with a declared parent (in passing, a row group at a time) and
 for members; the 2.2 million rows of a week stay in Arrow buffers, most of them on disk.
 
@@ -41,7 +46,14 @@ import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from tracker.collect.archive import CountingFile, error_line
+from tracker.collect.archive import ArchiveError, CountingFile, error_line
+from tracker.collect.archive_budget import (
+    check_footer,
+    check_footer_length,
+    check_slice,
+    plain_schema,
+    text_leaves,
+)
 from tracker.collect.archive_columns import (
     NEEDED,
     USAGE_FIELDS,
@@ -53,6 +65,7 @@ from tracker.collect.archive_columns import (
 from tracker.collect.archive_links import ChildIndex, Edges, Row, edges_of
 from tracker.collect.archive_records import base_models_value, declared_oids, row_observation
 from tracker.collect.crawl import BATCH, Batch
+from tracker.collect.doors import Door
 from tracker.core.ecosystems import Ecosystem, family_of_root
 from tracker.core.lineage import Root, members, membership_rows
 from tracker.core.records import Edge, Membership
@@ -98,10 +111,30 @@ class ArchiveFileReader:
         )
         self._prefixes = sorted({a.lower() + "/" for eco in self.ecosystems for a in eco.authors})
         try:
-            self._parquet = pq.ParquetFile(file, pre_buffer=False)  # type: ignore[arg-type]
+            self._open()
+        except ArchiveError:
+            raise
+        except Exception as exc:  # whatever the footer makes pyarrow (or us) raise: the file is unreadable
+            raise ArchiveFileError(f"cannot be read ({failure_line(exc)})") from exc
+
+    def _open(self) -> None:
+        """The footer (within budget), then the columns to read, their types and budgets; no column chunk
+        is fetched. Text is read as dictionaries (`archive_budget`), so the schema is the decoded one."""
+        file = self.file
+        file.seek(max(file.size - 8, 0))
+        check_footer_length(file.read(8), file.size)
+        file.seek(0)
+        try:
+            metadata = pq.ParquetFile(file, pre_buffer=False).metadata  # type: ignore[arg-type]
+            self._parquet = pq.ParquetFile(
+                file,  # type: ignore[arg-type]
+                pre_buffer=False,
+                metadata=metadata,
+                read_dictionary=text_leaves(metadata),
+            )
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise ArchiveFileError(f"not a Parquet file ({error_line(exc)})") from None
-        schema = self._parquet.schema_arrow
+        schema = plain_schema(self._parquet.schema_arrow)
         self.id_column = ids_column(schema)
         self.columns = [c for c in NEEDED if c in schema.names]
         self.lacks = tuple(c for c in ("downloadsAllTime", "baseModels", "gated") if c not in schema.names)
@@ -114,6 +147,7 @@ class ArchiveFileReader:
             for name, f in self._fields.items()
             for child in (f.type if name in USAGE_FIELDS else [f])
         ]
+        check_footer(self._parquet.metadata, self._paths)
 
     # --- the file ------------------------------------------------------------------------------
 
@@ -131,8 +165,9 @@ class ArchiveFileReader:
 
     # --- pass 1: the edges and the spill --------------------------------------------------------
 
-    def _rootish(self, table: pa.Table, offset: int, found: dict[str, Row]) -> None:
-        """Keep the rows that can be roots: the listed root ids, the authors' models."""
+    def _rootish(self, table: pa.Table, offset: int, found: dict[str, Row], door: Door) -> None:
+        """Keep the rows that can be roots: the listed root ids, the authors' models (Hub ids only: the
+        door refuses, and counts, any other)."""
         lower = pc.utf8_lower(table[self.id_column].combine_chunks())
         mask = pc.is_in(lower, value_set=self._root_ids)
         for prefix in self._prefixes:
@@ -144,6 +179,8 @@ class ArchiveFileReader:
         ids = pc.take(table[self.id_column], picked).to_pylist()
         oids = pc.take(table["_id"], picked).to_pylist() if "_id" in table.column_names else [None] * len(ids)
         for r, model_id, oid in zip(picked.to_pylist(), ids, oids, strict=True):
+            if not door.admit_id(model_id):
+                continue
             found.setdefault(model_id.lower(), Row(model_id, None, oid, offset + r))
 
     def _visible(self, table: pa.Table) -> pa.Table:
@@ -157,12 +194,21 @@ class ArchiveFileReader:
         batch, then the number of rows."""
         groups = self.row_groups
         offsets = [0]
+        text = 0  # bytes of text decoded so far
         for g in range(groups):
+            first = 0
             try:
                 for batch in self._parquet.iter_batches(
                     batch_size=SLICE, row_groups=[g], columns=self._paths
                 ):
-                    self._slice(self._visible(pa.Table.from_batches([batch])), offsets, spill, edges, rootish)
+                    # Budgets first, on the text as dictionaries; then the text is decoded.
+                    rows = f"rows {first + 1:,} to {first + batch.num_rows:,}"
+                    text += check_slice(batch, f"row group {g + 1} of {groups}, {rows}", text_before=text)
+                    first += batch.num_rows
+                    table = pa.Table.from_batches([batch])
+                    table = table.cast(plain_schema(table.schema))
+                    del batch
+                    self._slice(self._visible(table), offsets, spill, edges, rootish)
             except (pa.ArrowException, OSError, ValueError) as exc:
                 raise ArchiveFileError(
                     f"row group {g + 1} of {groups} cannot be read ({error_line(exc)})"
@@ -185,7 +231,7 @@ class ArchiveFileReader:
         table = table.select(self.columns).combine_chunks()
         offset = offsets[-1]
         edges_of(table, self.id_column, offset, edges)
-        self._rootish(table, offset, rootish)
+        self._rootish(table, offset, rootish, edges.door)
         spill.write_batch(table.to_batches()[0] if table.num_rows else _empty(table))
         offsets.append(offset + table.num_rows)
         self.rows = offsets[-1]
@@ -198,7 +244,16 @@ class ArchiveFileReader:
 
     def batches(self) -> Iterator[Batch]:
         """Read the file, search it, then yield what to store: the memberships, then the members' records
-        a spilled row group at a time."""
+        a spilled row group at a time. Any error of the reading (a budget, a malformed value, a parser's
+        RecursionError) is an `ArchiveFileError`: the file is unreadable, its date fails."""
+        try:
+            yield from self._batches()
+        except ArchiveError:
+            raise
+        except Exception as exc:
+            raise ArchiveFileError(f"cannot be read ({failure_line(exc)})") from exc
+
+    def _batches(self) -> Iterator[Batch]:
         with tempfile.TemporaryDirectory(prefix="tracker-archive-") as tmp:
             path = os.path.join(tmp, "spill.arrow")
             edges, rootish = Edges(), {}
@@ -283,6 +338,12 @@ class ArchiveFileReader:
                 if key.startswith(prefixes) and key not in found:
                     roots.append(Root(row, ranks.get(family_of_root(eco, row.model_id), len(eco.families))))
         return roots
+
+
+def failure_line(exc: BaseException) -> str:
+    """An unexpected error of the reading as one line, with its type (a bare `KeyError: 'x'` says little
+    without it)."""
+    return f"{type(exc).__name__}: {error_line(exc)}"
 
 
 def _empty(table: pa.Table) -> pa.RecordBatch:

@@ -10,8 +10,9 @@ the file (`repo@revision:path`). Dates are skipped, with a log line, when:
 - a complete archive run at that date already holds every asked ecosystem (a rerun imports only
   new weeks, or the ecosystems an earlier backfill did not ask for).
 
-A file that cannot be read (missing, not Parquet, a column of a wrong type, the Hub failing) fails its
-date with one line; the other dates still import.
+A file that cannot be read (missing, not Parquet, a column of a wrong type, the Hub failing, over one of
+the budgets of `tracker.collect.archive_budget`, or any error of its reading or parsing) fails its date
+with one line; the other dates still import. Only an error of the store, or a stop, ends the backfill.
 """
 
 from __future__ import annotations
@@ -148,6 +149,17 @@ def run_backfill(
     return result
 
 
+def _open(archive: ArchiveSource, file: ArchiveFile) -> CountingFile:
+    """The file, opened. Whatever the opening raises is the file's (an ArchiveError): its date fails, the
+    backfill goes on; only a stop (KeyboardInterrupt, SystemExit) goes through."""
+    try:
+        return archive.open(file)
+    except Exception as exc:
+        if unreadable(exc):
+            raise
+        raise ArchiveError(f"cannot be opened ({type(exc).__name__}: {error_line(exc)})") from exc
+
+
 def _import(
     session: Session,
     archive: ArchiveSource,
@@ -187,7 +199,7 @@ def _import(
         )
 
     try:
-        opened = archive.open(file)
+        opened = _open(archive, file)
         reader = ArchiveFileReader(
             opened, ecosystems, on_progress=(lambda p: on_progress(file, p)) if on_progress else None
         )
@@ -212,6 +224,8 @@ def _import(
         error = f"{file.path}: {error_line(exc)}"
         finish("failed", error)
         logger.error("%s: failed: %s", file.day, error)
+        if exc.__cause__ is not None:  # an unexpected error, made the file's: its traceback, for --verbose
+            logger.debug("%s: what failed", file.day, exc_info=exc.__cause__)
         return FileOutcome(file.day, "failed", error, run_id, seconds=time.monotonic() - began)
     finally:
         if opened is not None:
