@@ -4,8 +4,8 @@
 and `tracker dashboard` did not ask for one) it does nothing: the dashboard as on loopback. With one,
 a reader who has not logged in sees a login button, an account outside the allow-list a polite
 refusal naming it with a log-out button, and both pages end there (`st.stop()`), so no page's figures
-are computed or sent. It fails closed: a login asked for but unreadable, or an empty allow-list, admits
-no one.
+are computed or sent. It fails closed: a login asked for but unreadable, an empty allow-list, or claim
+rules that cannot be safe (`login.claim_rules`) admit no one.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import os
 
 import streamlit as st
 
+from dashboard.links import literal
 from tracker.core import login
 
 
@@ -45,6 +46,10 @@ def admit(title: str) -> None:
         _closed(title, f"No one can be let in: {exc}.")
     if not allow:
         _closed(title, f"No one can be let in yet: the list of readers ({login.ALLOW_ENV}) is empty.")
+    try:
+        rules = login.claim_rules_from(os.environ, str(st.secrets["auth"].get("server_metadata_url", "")))
+    except login.LoginError as exc:
+        _closed(title, f"No one can be let in: {exc}.")
     user = st.user
     if not user.get("is_logged_in"):
         st.title(title)
@@ -53,10 +58,10 @@ def admit(title: str) -> None:
             st.login()
         st.stop()
     account = str(user.get("email") or user.get("name") or user.get("sub") or "an unnamed account")
-    why = login.refusal(allow, user.to_dict())
+    why = login.refusal(allow, user.to_dict(), rules)
     if why:
         st.title(title)
-        st.warning(f"Sorry, you are logged in as `{account}`, and {why}.", icon=":material/block:")
+        st.warning(f"Sorry, you are logged in as {literal(account)}, and {why}.", icon=":material/block:")
         st.markdown(
             "Ask the person who runs this dashboard to add you, or log out and log in with another account."
         )
@@ -64,6 +69,6 @@ def admit(title: str) -> None:
             st.logout()
         st.stop()
     with st.sidebar:
-        st.caption(f"Logged in as `{account}`")
+        st.caption(f"Logged in as {literal(account)}")
         if st.button("Log out", key="gate_logout", icon=":material/logout:"):
             st.logout()

@@ -8,7 +8,6 @@ import os
 import signal
 import sys
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,115 +19,12 @@ from tracker.commands.options import (
     port_option,
     require_database,
 )
-from tracker.core.login import (
-    ALLOW_ENV,
-    ENV_PREFIX,
-    LOGIN_ENV,
-    REQUIRED_ENV,
-    AllowList,
-    Login,
-    LoginError,
-    base_path,
-    insecure_callback,
-    is_loopback,
-    load_login,
-    parse_allow,
-    read_login_file,
-)
+from tracker.commands.serving import Serving, check_serving, private_folder, warnings, write_private
+from tracker.core.login import ALLOW_ENV, ENV_PREFIX, LOGIN_ENV, REQUIRED_ENV, TENANT_ENV, TRUST_ENV
 
 # --- dashboard and demo ----------------------------------------------------------------------------
 
 DEMO_DATABASE_URL = "sqlite:///demo.db"
-METADATA_TIMEOUT_S = 10
-TEAM_SECTION = 'docs/operations.md, "Serving the dashboard to a team"'
-
-
-@dataclass(frozen=True)
-class Serving:
-    """Where and to whom `tracker dashboard` serves: checked before Streamlit starts."""
-
-    host: str = "127.0.0.1"
-    port: int = 8501
-    base_path: str = ""  # Streamlit's server.baseUrlPath: no slashes around it
-    login: Login | None = None
-    allow: AllowList = AllowList()
-
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}/" + (f"{self.base_path}/" if self.base_path else "")
-
-
-def _serving(host: str, port: int, base: str, login_file: Path | None, allow: tuple[str, ...]) -> Serving:
-    """The settings from the options and the environment, checked; ClickException (one line) otherwise."""
-    try:
-        path = base_path(base)
-        file_settings = None
-        source = "the environment"
-        if login_file is not None:
-            try:
-                text = login_file.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise LoginError(f"cannot read login file {login_file}: {exc.strerror or exc}") from None
-            except UnicodeDecodeError:
-                raise LoginError(f"login file {login_file}: not UTF-8 text") from None
-            file_settings = read_login_file(text, str(login_file))
-            source = str(login_file)
-        login = load_login(file_settings, os.environ, source=source, base_path=path)
-        readers = parse_allow(" ".join(allow))
-    except LoginError as exc:
-        raise click.ClickException(str(exc)) from None
-    if login is not None and not readers:
-        raise click.ClickException(
-            f"a login needs a list of readers: --allow or {ALLOW_ENV} (addresses, @domains, or * for "
-            "everyone the provider logs in)"
-        )
-    if login is None and readers:
-        raise click.ClickException(
-            f"--allow / {ALLOW_ENV} needs a login to check it against: --login FILE or "
-            f"{ENV_PREFIX}* (see {TEAM_SECTION})"
-        )
-    if login is not None:
-        _check_provider(str(login.settings["server_metadata_url"]))
-    return Serving(host=host, port=port, base_path=path, login=login, allow=readers)
-
-
-def _check_provider(url: str) -> None:
-    """The provider's discovery document answers and is one: a wrong URL fails now, not at first login."""
-    import json
-    import urllib.error
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(url, timeout=METADATA_TIMEOUT_S) as response:  # noqa: S310 - http(s) only
-            document = json.loads(response.read(1_000_000))
-    except urllib.error.HTTPError as exc:
-        raise click.ClickException(f"the login's provider answers {exc.code} at {url}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise click.ClickException(f"the login's provider does not answer at {url}: {reason}") from None
-    except ValueError:
-        raise click.ClickException(f"the login's provider at {url} did not send JSON") from None
-    if not isinstance(document, dict) or not document.get("authorization_endpoint"):
-        raise click.ClickException(
-            f"{url} is not an OpenID Connect discovery document (no authorization_endpoint); use the "
-            "provider's …/.well-known/openid-configuration"
-        )
-
-
-def _warnings(serving: Serving) -> list[str]:
-    """What the operator should hear at start: an open dashboard beyond loopback, a login in clear."""
-    if serving.login is None and not is_loopback(serving.host):
-        return [
-            f"warning: no login configured and the dashboard binds {serving.host}: anyone who can reach "
-            f"this address can read it; configure a login with --login FILE and --allow (see {TEAM_SECTION})"
-        ]
-    if serving.login is not None and insecure_callback(serving.login):
-        return [
-            f"warning: the login's callback {serving.login.settings['redirect_uri']} is plain http: the "
-            "login cookie travels in clear; serve the dashboard behind TLS (see " + TEAM_SECTION + ")"
-        ]
-    return []
 
 
 def _dashboard_app() -> Path:
@@ -147,7 +43,9 @@ def streamlit_options(*, developer: bool = False) -> list[str]:
     Readers do not edit the code, so, unless `developer`, no file watcher: Streamlit would otherwise watch
     every module the dashboard imports and walk them all after each run, on the thread that sends the page
     its last messages. And no full garbage collection after each run (`runner.postScriptGC`): it holds the
-    interpreter while those messages wait; Python's own collection still runs."""
+    interpreter while those messages wait; Python's own collection still runs. A page that fails shows
+    readers the error's type only (`client.showErrorDetails`), never its message or traceback, which can
+    hold SQL and paths; the log has all of it."""
     return [
         "--server.headless",
         "true",
@@ -155,6 +53,8 @@ def streamlit_options(*, developer: bool = False) -> list[str]:
         "false",
         "--client.toolbarMode",
         "developer" if developer else "viewer",
+        "--client.showErrorDetails",
+        "full" if developer else "type",
         "--runner.postScriptGC",
         "false",
         *([] if developer else ["--server.fileWatcherType", "none"]),
@@ -166,19 +66,19 @@ def _serve_dashboard(database_url: str, serving: Serving, *, developer: bool = F
 
     Streamlit's toolbar in viewer mode (print, theme; no Deploy button, rerun or clear-cache) unless
     `developer`: the people reading the dashboard are not its developers. Streamlit reads only the secrets
-    file written here (the login's `[auth]` settings, mode 0600, removed at stop), never a
-    `.streamlit/secrets.toml` lying about."""
-    import shutil
+    file written here (the login's `[auth]` settings, mode 0600 in a private folder of the runtime or
+    state folder, `serving.private_folder`, removed at stop), never a `.streamlit/secrets.toml` lying
+    about."""
+    with private_folder(os.environ) as private:
+        _run_streamlit(database_url, serving, private / "secrets.toml", developer=developer)
+
+
+def _run_streamlit(database_url: str, serving: Serving, secrets: Path, *, developer: bool) -> None:
     import subprocess
-    import tempfile
 
     app = _dashboard_app()
-    private = Path(tempfile.mkdtemp(prefix="tracker-dashboard-"))  # mode 0700
-    secrets = private / "secrets.toml"
     if serving.login is not None:
-        descriptor = os.open(secrets, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(serving.login.secrets_toml())
+        write_private(secrets, serving.login.secrets_toml())
     command = [
         sys.executable,
         "-m",
@@ -196,36 +96,37 @@ def _serve_dashboard(database_url: str, serving: Serving, *, developer: bool = F
         *streamlit_options(developer=developer),
     ]
     env = {name: value for name, value in os.environ.items() if not name.startswith(ENV_PREFIX)}
-    env.pop(ALLOW_ENV, None)
-    env.pop(REQUIRED_ENV, None)
+    for name in (ALLOW_ENV, REQUIRED_ENV, TRUST_ENV, TENANT_ENV):
+        env.pop(name, None)
     env["TRACKER_DATABASE_URL"] = database_url
     if serving.login is not None:
         env[REQUIRED_ENV] = "1"
         env[ALLOW_ENV] = " ".join(serving.allow.entries())
-    for line in _warnings(serving):
+        env[TRUST_ENV] = "1" if serving.rules.trust_unverified_email else "0"
+        env[TENANT_ENV] = serving.rules.tenant
+    for line in warnings(serving):
         click.echo(line, err=True)
     if serving.login is not None:
-        click.echo(f"{serving.login.describe()}; readers: {serving.allow.describe()}")
+        click.echo(
+            f"{serving.login.describe()}; readers: {serving.allow.describe()}{serving.rules.describe()}"
+        )
     click.echo(f"dashboard at {serving.url} (Ctrl-C stops it)")
     sys.stdout.flush()
+    process = subprocess.Popen(command, env=env)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     try:
-        process = subprocess.Popen(command, env=env)
-
-        def stop(signum: int, frame: object) -> None:
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, stop)
+        code = process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
         try:
-            code = process.wait()
-        except KeyboardInterrupt:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            return
-    finally:
-        shutil.rmtree(private, ignore_errors=True)
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        return
     if code:
         raise click.ClickException(f"the dashboard stopped with status {code}")
 
@@ -269,10 +170,26 @@ def _serve_dashboard(database_url: str, serving: Serving, *, developer: bool = F
     f"for everyone the provider logs in; repeatable (env {ALLOW_ENV}, separated by spaces).",
 )
 @click.option(
+    "--trust-unverified-email",
+    is_flag=True,
+    envvar=TRUST_ENV,
+    help="With a login whose provider never sends email_verified (Microsoft Entra ID): admit an address it "
+    "says nothing about, as if verified (an explicit no still refuses). The provider then vouches for "
+    f"nothing: with Entra ID, --tenant is required (env {TRUST_ENV}=1).",
+)
+@click.option(
+    "--tenant",
+    envvar=TENANT_ENV,
+    metavar="ID",
+    help="Microsoft Entra ID only: admit only accounts of this tenant (directory id, a GUID: the tid "
+    f"claim), whatever the list says (env {TENANT_ENV}).",
+)
+@click.option(
     "--developer",
     is_flag=True,
-    help="Streamlit's developer toolbar and menu (Deploy, rerun, clear cache), and its watch of the "
-    "source files (rerun on save); default: the viewer's, no watch.",
+    help="Streamlit's developer toolbar and menu (Deploy, rerun, clear cache), its watch of the "
+    "source files (rerun on save), and a failing page's whole traceback; default: the viewer's, no "
+    "watch, the error's type only.",
 )
 def dashboard(
     database_url: str,
@@ -281,6 +198,8 @@ def dashboard(
     base_path: str,
     login_file: Path | None,
     allow: tuple[str, ...],
+    trust_unverified_email: bool,
+    tenant: str | None,
     developer: bool,
 ) -> None:
     """Serve the Streamlit dashboard on the database (read-only), on http://127.0.0.1:PORT by default.
@@ -288,7 +207,9 @@ def dashboard(
     A database that is not there is refused at start, never created. To serve it to a team: --host,
     --base-path behind a reverse proxy, and a login (--login, --allow); see docs/operations.md, "Serving
     the dashboard to a team"."""
-    serving = _serving(host, port, base_path, login_file, allow)
+    serving = check_serving(
+        host, port, base_path, login_file, allow, trust_unverified_email=trust_unverified_email, tenant=tenant
+    )
     require_database(database_url)
     _serve_dashboard(database_url, serving, developer=developer)
 

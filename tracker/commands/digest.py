@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,18 +20,26 @@ FORMAT_OF_SUFFIX = {
 }
 
 
+NOTIFY_ENV = "TRACKER_NOTIFY"
+FROM_ENV = "\0" + NOTIFY_ENV  # the option given without a URL: the URLs of TRACKER_NOTIFY
+
+
 def notify_option(*, envvar: str | None) -> Callable[[Callable], Callable]:
     """`--notify URL`, repeatable; from `envvar` too where given (the schedule's `TRACKER_NOTIFY`: a digest
-    printed by hand must not post to a channel because the service's environment names one)."""
+    printed by hand must not post to a channel because the service's environment names one). `--notify`
+    alone sends to the URLs of TRACKER_NOTIFY (`load_targets`), which keeps them off the command line."""
     source = f" [env {envvar}, separated by spaces]" if envvar else " (several separated by spaces)"
     return click.option(
         "--notify",
         "notify_urls",
         multiple=True,
         envvar=envvar,
-        metavar="URL",
+        is_flag=False,
+        flag_value=FROM_ENV,
+        metavar="[URL]",
         help="Send to this Apprise URL (repeatable): slack://, msteams://, discord://, mailto://, ntfy://, "
-        f"json://...{source}. URLs carry secrets: never shown in clear, never stored.",
+        f"json://...{source}. URLs carry secrets: never shown in clear, never stored. --notify without a URL "
+        f"sends to those of {NOTIFY_ENV}, out of the shell's history and the process list.",
     )
 
 
@@ -53,14 +62,22 @@ def alerts_option(f: Callable) -> Callable:
     )(f)
 
 
-def load_targets(urls: Sequence[str]):  # noqa: ANN201 - list[tracker.report.notify.Target]
+def load_targets(urls: Sequence[str], option: str = "--notify"):  # noqa: ANN201 - list[notify.Target]
     """The notification targets, with their secrets kept out of every log line; one clear line if a URL
-    is not one Apprise can use."""
+    is not one Apprise can use. The option given without a URL (`FROM_ENV`) stands for TRACKER_NOTIFY's URLs,
+    read as `tracker schedule` reads them; one clear line if it names none."""
     # Apprise: loaded only by the commands that take notification URLs, so `tracker --help` and the other
     # commands stay fast.
     from tracker.report.masking import redact_logs
     from tracker.report.notify import NotifyError, parse_targets
 
+    if FROM_ENV in urls:
+        listed = os.environ.get(NOTIFY_ENV, "")
+        if not listed.strip():
+            raise click.ClickException(
+                f"{option} without a URL sends to the URLs of {NOTIFY_ENV}, and {NOTIFY_ENV} names none"
+            )
+        urls = [listed if u == FROM_ENV else u for u in urls]
     try:
         targets = parse_targets([u for u in urls if u.strip()])
     except NotifyError as exc:
@@ -223,19 +240,22 @@ def send_digest(made, targets: Sequence) -> bool:  # noqa: ANN001 - a tracker.re
     "test_urls",
     multiple=True,
     required=True,
-    metavar="URL",
-    help="Send a test message to this Apprise URL (repeatable).",
+    is_flag=False,
+    flag_value=FROM_ENV,
+    metavar="[URL]",
+    help=f"Send a test message to this Apprise URL (repeatable); --test alone: to those of {NOTIFY_ENV}.",
 )
 def notify(test_urls: tuple[str, ...]) -> None:
     """Check notification URLs: sends each a test message and says whether it was delivered.
 
-    The same URLs as `tracker schedule --notify` and `tracker digest --notify` take; shown masked. One
+    The same URLs as `tracker schedule --notify` and `tracker digest --notify` take; `--test` alone checks
+    those of TRACKER_NOTIFY, as the schedule reads them (no secret on the command line); shown masked. One
     try each, without the retries a schedule makes; the exit status is 1 if one could not be delivered
     (its error is on stderr).
     """
     from tracker.report.notify import Message, send_all  # Apprise: only when the command runs
 
-    targets = load_targets(test_urls)
+    targets = load_targets(test_urls, "--test")
     message = Message(
         "Open-model adoption tracker: test",
         "A test message from `tracker notify --test`: this URL works. Digests and alerts will arrive here.",

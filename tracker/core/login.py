@@ -5,7 +5,9 @@ The login is Streamlit's own OpenID Connect support (`st.login`, `st.user`), con
 settings. `tracker dashboard` assembles them from a file (`--login FILE`, Streamlit's `[auth]` table) and
 environment variables (`TRACKER_DASHBOARD_AUTH_<KEY>`, which win over the file, so the secrets can live
 in a credentials file of their own), checks them, and hands them to Streamlit in a private secrets
-file. The app then admits only the accounts an allow-list names (`TRACKER_DASHBOARD_ALLOW`).
+file. The app then admits only the accounts an allow-list names (`TRACKER_DASHBOARD_ALLOW`), whose address
+the provider says is verified (`ClaimRules`: an explicit opt-out for providers that never say, and the
+tenant of Microsoft Entra ID).
 
 Secrets (the client secret, the cookie secret) never appear in an error or in `describe`.
 """
@@ -15,15 +17,23 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from ipaddress import ip_address
+from pathlib import Path
 from urllib.parse import urlsplit
 
 LOGIN_ENV = "TRACKER_DASHBOARD_LOGIN"  # the login file
 ENV_PREFIX = "TRACKER_DASHBOARD_AUTH_"
 ALLOW_ENV = "TRACKER_DASHBOARD_ALLOW"
 REQUIRED_ENV = "TRACKER_DASHBOARD_LOGIN_REQUIRED"  # set by `tracker dashboard` for the app: fail closed
+TRUST_ENV = "TRACKER_DASHBOARD_TRUST_UNVERIFIED_EMAIL"  # `--trust-unverified-email`: 1
+TENANT_ENV = "TRACKER_DASHBOARD_TENANT"  # `--tenant`: Entra ID's directory (tenant) id
+# Microsoft Entra ID's sign-in hosts (worldwide, US government, China): a `tid`, never `email_verified`
+ENTRA_HOSTS = frozenset(
+    {"login.microsoftonline.com", "login.microsoftonline.us", "login.partner.microsoftonline.cn"}
+)
 REQUIRED = ("server_metadata_url", "client_id", "client_secret", "cookie_secret", "redirect_uri")
 OPTIONAL = ("client_kwargs",)
 SECRETS = frozenset({"client_secret", "cookie_secret"})
@@ -138,6 +148,12 @@ def load_login(
             "login setting server_metadata_url must be the provider's discovery URL, "
             "https://…/.well-known/openid-configuration"
         )
+    if metadata.scheme == "http" and not is_loopback(metadata.hostname or ""):
+        raise LoginError(
+            f"login setting server_metadata_url must be https (plain http only on loopback): whoever sits "
+            f"between here and {metadata.hostname} could name their own provider; use "
+            f"https://{metadata.netloc}{metadata.path}"
+        )
     secret = str(settings["cookie_secret"])
     if len(secret) < MIN_COOKIE_SECRET:
         raise LoginError(
@@ -172,6 +188,19 @@ def is_loopback(host: str) -> bool:
         return ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def secrets_home(environ: Mapping[str, str], home: Path) -> Path:
+    """Where `tracker dashboard` keeps the login's secrets file while it serves (never /tmp, which a cleaner
+    empties, locking everyone out): under systemd the unit's `RuntimeDirectory=` (a tmpfs: the secrets never
+    reach a disk), else its `StateDirectory=`; otherwise `$XDG_STATE_HOME/tracker`, by default
+    `~/.local/state/tracker`."""
+    for name in ("RUNTIME_DIRECTORY", "STATE_DIRECTORY"):  # systemd: several folders separated by ":"
+        first = environ.get(name, "").split(":")[0].strip()
+        if first and Path(first).is_absolute():
+            return Path(first)
+    state = environ.get("XDG_STATE_HOME", "").strip()
+    return (Path(state) if state and Path(state).is_absolute() else home / ".local" / "state") / "tracker"
 
 
 def base_path(text: str) -> str:
@@ -233,17 +262,92 @@ def parse_allow(text: str | None) -> AllowList:
     return AllowList(frozenset(addresses), frozenset(domains), everyone)
 
 
-def refusal(allow: AllowList, user: Mapping[str, object]) -> str | None:
+@dataclass(frozen=True)
+class ClaimRules:
+    """What the provider's claims must say, beyond the allow-list's address.
+
+    trust_unverified_email: admit an address whose provider sends no `email_verified` claim at all (some
+        never do: Microsoft Entra ID). Off by default; a claim that says anything but true still refuses.
+    tenant: the Entra ID tenant (directory) id, lower case, that the account's `tid` claim must name; ""
+        for no check (providers without tenants)."""
+
+    trust_unverified_email: bool = False
+    tenant: str = ""
+
+    def describe(self) -> str:
+        """For the start line, after the readers: "" for the defaults."""
+        said = [f"tenant {self.tenant}"] if self.tenant else []
+        said += (
+            ["an address the provider says nothing of counts as verified"]
+            if self.trust_unverified_email
+            else []
+        )
+        return "".join(f"; {part}" for part in said)
+
+
+def is_entra(server_metadata_url: str) -> bool:
+    """Whether the provider is Microsoft Entra ID (its accounts carry a tenant, `tid`)."""
+    return (urlsplit(server_metadata_url).hostname or "").lower() in ENTRA_HOSTS
+
+
+def claim_rules(
+    server_metadata_url: str, *, trust_unverified_email: bool = False, tenant: str | None = None
+) -> ClaimRules:
+    """The rules for this provider, checked; LoginError (one line) for a pair that cannot be safe: a tenant
+    for a provider without tenants, or Entra ID's addresses trusted without its tenant (any organisation's
+    account could then claim an address at your domain)."""
+    chosen = (tenant or "").strip().lower()
+    if chosen:
+        try:
+            chosen = str(uuid.UUID(chosen))
+        except ValueError:
+            raise LoginError(
+                f"--tenant ({TENANT_ENV}): {tenant.strip()!r} is not a tenant id (Entra ID's directory id, "
+                "a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47)"
+            ) from None
+        if not is_entra(server_metadata_url):
+            raise LoginError(
+                f"--tenant ({TENANT_ENV}) checks Microsoft Entra ID's tid claim, and the login's provider "
+                f"{urlsplit(server_metadata_url).netloc} is not Entra ID: it would refuse everyone"
+            )
+    if trust_unverified_email and is_entra(server_metadata_url) and not chosen:
+        raise LoginError(
+            f"--trust-unverified-email ({TRUST_ENV}) with Microsoft Entra ID needs --tenant ({TENANT_ENV}): "
+            "without it, an account of any organisation could claim an address at your domain"
+        )
+    return ClaimRules(trust_unverified_email=trust_unverified_email, tenant=chosen)
+
+
+def claim_rules_from(environ: Mapping[str, str], server_metadata_url: str) -> ClaimRules:
+    """The rules `tracker dashboard` hands to the app (`TRUST_ENV`, `TENANT_ENV`), checked again there."""
+    return claim_rules(
+        server_metadata_url,
+        trust_unverified_email=environ.get(TRUST_ENV, "").strip() == "1",
+        tenant=environ.get(TENANT_ENV),
+    )
+
+
+def _said_true(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def refusal(allow: AllowList, user: Mapping[str, object], rules: ClaimRules = ClaimRules()) -> str | None:
     """Why this logged-in account may not read the dashboard, or None when it may.
 
-    An address the provider marks unverified (`email_verified` false) is refused: anyone can type any
-    address into some providers' sign-up forms."""
+    The tenant first (with one configured, whatever the list). Then an address counts only when the
+    provider says it is verified (`email_verified` true, or "true"): anyone can type any address into some
+    providers' sign-up forms. A missing claim passes only with `rules.trust_unverified_email`."""
+    if rules.tenant and str(user.get("tid") or "").strip().lower() != rules.tenant:
+        return "this account belongs to another tenant (directory) than the dashboard's"
     if allow.everyone:
         return None
     email = str(user.get("email") or "").strip().lower()
     if not email:
         return "the provider gave no e-mail address for this account"
-    if user.get("email_verified") is False or str(user.get("email_verified")).lower() == "false":
+    verified = user.get("email_verified")
+    if not _said_true(verified) and not (verified is None and rules.trust_unverified_email):
+        if verified is None:
+            return "the provider does not say this e-mail address is verified"
         return "the provider says this e-mail address is not verified"
     if email in allow.addresses or email.rpartition("@")[2] in allow.domains:
         return None
