@@ -21,7 +21,7 @@ if __package__ in (None, ""):  # `streamlit run dashboard/app.py` puts dashboard
 import streamlit as st  # noqa: E402
 
 from dashboard import data, gate, links, provenance  # noqa: E402
-from dashboard.context import KEY, Context  # noqa: E402
+from dashboard.context import KEY, Context, filters_said  # noqa: E402
 from tracker.read import access  # noqa: E402
 from tracker.report import palette  # noqa: E402
 
@@ -63,8 +63,13 @@ if "_f_ecosystems_linked" not in st.session_state:  # a session's first run: the
     given = {name.strip().lower() for name in st.query_params.get_all("f_ecosystems")}
     st.session_state["f_ecosystems"] = [name for name in tracked if name in given]
     st.session_state["_f_ecosystems_linked"] = True
+first, last = choices["dates"]
+# The filters sit in a popover: the browser draws its widgets only when it is opened (four of them drawn
+# on every page cost a third of an empty page's time), and the caption below it says what they choose.
 with st.sidebar:
-    st.header("Filters")
+    st.caption(f"Latest complete run: #{run_id}, {last:%d %b %Y}.")
+    filters_box = st.popover("Filters", icon=":material/filter_list:", width="stretch")
+with filters_box:
     ecosystems = st.multiselect(
         "Ecosystem", tracked, format_func=labels.get, key="f_ecosystems", placeholder="All ecosystems"
     )
@@ -78,16 +83,16 @@ with st.sidebar:
     relations = st.multiselect(
         "Relation", choices["relations"], key="f_relations", bind="query-params", placeholder="All relations"
     )
-    first, last = choices["dates"]
     if st.session_state.get("_f_dates_run") != run_id:  # a new run widens the range to include it
         st.session_state["f_dates"] = (first, last)
         st.session_state["_f_dates_run"] = run_id
     dates = st.date_input("Runs between", min_value=first, max_value=last, key="f_dates", bind="query-params")
-    since, until = (tuple(dates) + (None, None))[:2] if isinstance(dates, tuple | list) else (dates, None)
-    # the whole range is no filter at all: share the cache entry the filter choices were read from
-    since = None if since == first else since
-    until = None if until == last else until
-    st.caption(f"Latest complete run: #{run_id}, {last:%d %b %Y}.")
+since, until = (tuple(dates) + (None, None))[:2] if isinstance(dates, tuple | list) else (dates, None)
+with st.sidebar:
+    st.caption(filters_said([labels[name] for name in ecosystems], families, relations, since, until))
+# the whole range is no filter at all: share the cache entry the filter choices were read from
+since = None if since == first else since
+until = None if until == last else until
 
 st.session_state[KEY] = Context(
     engine=engine,

@@ -6,7 +6,7 @@ pages read it with `current()`. Every loader is cached on the data's version (`d
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -83,6 +83,35 @@ class Context:
 
     def movers(self, n: int) -> dict[str, pd.DataFrame]:
         return data.movers(self.engine, self.url, self.version, self.filters(), n)
+
+
+def _listed(names: Sequence[str]) -> str:
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+def filters_said(
+    ecosystems: Sequence[str],
+    families: Sequence[str],
+    relations: Sequence[str],
+    since: date | None,
+    until: date | None,
+) -> str:
+    """The sidebar's choices in a sentence, for the caption under its "Filters" popover: "Showing Meta
+    Llama and Qwen; every family; relations finetune and merge; runs 19 Mar 2025 to 02 Jul 2025."."""
+    parts = [
+        _listed(list(ecosystems)) if ecosystems else "every ecosystem",
+        f"famil{'ies' if len(families) > 1 else 'y'} {_listed(list(families))}"
+        if families
+        else "every family",
+        f"relation{'s' if len(relations) > 1 else ''} {_listed(list(relations))}"
+        if relations
+        else "every relation",
+    ]
+    if since and until:
+        parts.append(f"runs {since:%d %b %Y} to {until:%d %b %Y}")
+    elif since:
+        parts.append(f"runs from {since:%d %b %Y}")
+    return "Showing " + "; ".join(parts) + "."
 
 
 def current() -> Context:

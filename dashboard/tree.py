@@ -10,7 +10,9 @@ is drawn under each of its parents, with 1/k of its subtree under each of its k,
 once in the widths. A declared cycle is cut where the walk meets a model already above it.
 
 What is drawn is bounded: at most `MAX_NODES` spans, widest first (a child is never wider than its
-parent, so what is drawn hangs together), no deeper than `MAX_DEPTH` links; the rest is counted.
+parent, so what is drawn hangs together), none narrower than `MIN_SHARE` of the width (a quarter of a pixel
+at 1,000 px: nothing a reader could see or point at, and sized by downloads most of the 1,500 widest are
+that narrow), no deeper than `MAX_DEPTH` links; the rest is counted.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ SIZES = tuple(TREE_SIZES)  # downloads, models
 MAX_NODES = 1_500
 MAX_DEPTH = 8
 FETCH = 2 * MAX_NODES  # the largest descendants read to lay out MAX_NODES spans
+MIN_SHARE = 1 / 4_000  # of the width: narrower spans are not drawn (under a pixel up to 4,000 px wide)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ def layout(
     models: int | None = None,
     max_nodes: int = MAX_NODES,
     max_depth: int = MAX_DEPTH,
+    min_share: float = MIN_SHARE,
 ) -> Tree:
     """Lay out `nodes` (`tracker.read.explorer.load_subtree`: the chosen model first, then its largest
     descendants) as spans; `models`: how many the whole subtree holds (default: the rows given).
@@ -78,7 +82,7 @@ def layout(
         for parent in parents:
             if parent in known and parent != model_id:
                 children.setdefault(parent, []).append(model_id)
-    spans = _spans(root, children, sizes, fanin, max_nodes, max_depth, sizes[root] - own)
+    spans = _spans(root, children, sizes, fanin, max_nodes, max_depth, sizes[root] - own, min_share)
     frame = pd.DataFrame(spans, columns=SPAN_COLUMNS)
     frame = frame.join(nodes.set_index("model_id").drop(columns=["parents"]), on="model_id")
     return Tree(spans=frame, models=count, drawn=int(frame["model_id"].nunique()))
@@ -92,9 +96,11 @@ def _spans(
     max_nodes: int,
     max_depth: int,
     below: float,
+    min_share: float = 0.0,
 ) -> list[tuple]:
-    """The widest `max_nodes` spans no deeper than `max_depth`, each child inside its parent's span; the
-    chosen model's descendants (`below`: their size) share the whole width between them."""
+    """The widest `max_nodes` spans no deeper than `max_depth` nor narrower than `min_share` (the chosen
+    model's always drawn), each child inside its parent's span; the chosen model's descendants (`below`:
+    their size) share the whole width between them."""
     if below <= 0:
         return []
     spans: list[tuple] = []
@@ -103,6 +109,8 @@ def _spans(
     while heap and len(spans) < max_nodes:
         negative, _, node, parent, under, path, x0 = heapq.heappop(heap)
         width, span = -negative, len(spans)
+        if width < min_share and spans:  # the widest left is too narrow to see: so are all the others
+            break
         spans.append((span, under, node, parent, len(path) - 1, x0, x0 + width, width, fanin.get(node, 0)))
         if len(path) > max_depth or sizes[node] <= 0:
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import layout
 from dashboard.context import current
 from tracker.read import metrics
 from tracker.report import charts
@@ -41,14 +42,15 @@ d.metric(
 )
 
 n = st.slider("Leaderboard size", 10, 50, 20, key="bld_n", bind="query-params")
-left, right = st.columns(2)
-with left:
-    st.subheader("By 30-day downloads")
-    st.altair_chart(charts.bars(builders.head(n), "downloads_30d", "author", title="downloads, 30 days"))
-with right:
-    st.subheader("By derivatives")
-    top = builders.sort_values(["derivatives", "author"], ascending=[False, True]).head(n)
-    st.altair_chart(charts.bars(top, "derivatives", "author", title="derivatives"))
+# One leaderboard at a time: the other waits in its tab, neither computed nor sent until chosen.
+by_downloads_tab, by_count_tab = layout.tabs(["By 30-day downloads", "By derivatives"], key="bld_chart")
+if by_downloads_tab.open:
+    with by_downloads_tab:
+        st.altair_chart(charts.bars(builders.head(n), "downloads_30d", "author", title="downloads, 30 days"))
+if by_count_tab.open:
+    with by_count_tab:
+        top = builders.sort_values(["derivatives", "author"], ascending=[False, True]).head(n)
+        st.altair_chart(charts.bars(top, "derivatives", "author", title="derivatives"))
 st.dataframe(
     builders.head(200),
     hide_index=True,

@@ -94,11 +94,11 @@ right.download_button(
 )
 order = [name for name in names if name in (shown or SHOWN)]  # the export's order
 st.dataframe(
-    frame,
+    frame[order],  # the columns shown, and only those sent: the downloads hold them all
     hide_index=True,
     key="data_table",
     column_order=order,
-    column_config={name: _config(name) for name in names},
+    column_config={name: _config(name) for name in order},
 )
 if len(frame) >= PREVIEW:
     st.caption(f"The table shows the first {PREVIEW:,} rows; the downloads hold more.")

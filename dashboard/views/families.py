@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import methodology
+from dashboard import layout, methodology
 from dashboard.context import current
 from tracker.report import charts
 
@@ -45,16 +45,23 @@ if counts.empty:
 downloads = ctx.series(group, roots=True) if bases else counts
 drawn = {"by": by, "log": log, "archived": archived, "domain": names, "labels": ctx.labels}
 
-st.subheader(f"Derivatives by {by}")
-st.altair_chart(charts.over_time(counts, "derivatives", title="derivatives", **drawn))
-st.subheader(f"{methodology.downloads_label('Weekly downloads', bases)}, by {by}")
-st.altair_chart(
-    charts.per_run(
-        downloads.dropna(subset=["weekly_downloads"]), "weekly_downloads", title="downloads per week", **drawn
-    )
-)
-st.subheader(f"{methodology.downloads_label('30-day downloads', bases)}, by {by}")
-st.altair_chart(charts.over_time(downloads, "downloads_30d", title="downloads, last 30 days", **drawn))
+# One chart at a time: the others wait in their tabs, neither computed nor sent until chosen.
+shown_chart = layout.tabs(["Derivatives", "Weekly downloads", "30-day downloads"], key="fam_chart")
+if shown_chart[0].open:
+    with shown_chart[0]:
+        st.subheader(f"Derivatives by {by}")
+        st.altair_chart(charts.over_time(counts, "derivatives", title="derivatives", **drawn))
+if shown_chart[1].open:
+    with shown_chart[1]:
+        st.subheader(f"{methodology.downloads_label('Weekly downloads', bases)}, by {by}")
+        weekly = downloads.dropna(subset=["weekly_downloads"])
+        st.altair_chart(charts.per_run(weekly, "weekly_downloads", title="downloads per week", **drawn))
+if shown_chart[2].open:
+    with shown_chart[2]:
+        st.subheader(f"{methodology.downloads_label('30-day downloads', bases)}, by {by}")
+        st.altair_chart(
+            charts.over_time(downloads, "downloads_30d", title="downloads, last 30 days", **drawn)
+        )
 with_roots = ctx.series(roots=True)
 st.caption(methodology.downloads_note(ctx.series(), with_roots, bases))
 
@@ -68,29 +75,41 @@ if bases:  # the base models' rows count members, not derivatives
     table = table.rename(columns={"derivatives": "members"})
 said = "Base models included" if bases else "Derivatives only, base models excluded"
 st.subheader("Latest run")
-st.dataframe(
-    table,
-    hide_index=True,
-    key="fam_table",
-    column_config={
-        "family": st.column_config.TextColumn("Family", width=130),
-        "relation": st.column_config.TextColumn("Relation", width=100),
-        "ecosystem": st.column_config.TextColumn("Ecosystem", width=105),
-        "derivatives": st.column_config.NumberColumn("Derivatives", format="localized", width=90),
-        "members": st.column_config.NumberColumn(
-            "Models", format="localized", width=90, help="Derivatives and base models."
-        ),
-        "weekly_downloads": st.column_config.NumberColumn(
-            "Weekly downloads", format="localized", width=120, help=f"{said}."
-        ),
-        "downloads_30d": st.column_config.NumberColumn(
-            "30-day downloads", format="localized", width=120, help=f"{said}."
-        ),
-    },
-)
-st.caption(f"Downloads: {said.lower()}.")
+HEADERS = {
+    "family": "Family",
+    "relation": "Relation",
+    "ecosystem": "Ecosystem",
+    "derivatives": "Derivatives",
+    "members": "Models",
+    "weekly_downloads": "Weekly downloads",
+    "downloads_30d": "30-day downloads",
+}
+if len(table) <= layout.SMALL_TABLE:  # static: a few rows need no data grid, which costs a chart's time
+    figures = ("derivatives", "members", "weekly_downloads", "downloads_30d")
+    layout.small_table(table, HEADERS, dict.fromkeys(figures, "{:,.0f}"))
+else:
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="fam_table",
+        column_config={
+            "family": st.column_config.TextColumn("Family", width=130),
+            "relation": st.column_config.TextColumn("Relation", width=100),
+            "ecosystem": st.column_config.TextColumn("Ecosystem", width=105),
+            "derivatives": st.column_config.NumberColumn("Derivatives", format="localized", width=90),
+            "members": st.column_config.NumberColumn(
+                "Models", format="localized", width=90, help="Derivatives and base models."
+            ),
+            "weekly_downloads": st.column_config.NumberColumn(
+                "Weekly downloads", format="localized", width=120, help=f"{said}."
+            ),
+            "downloads_30d": st.column_config.NumberColumn(
+                "30-day downloads", format="localized", width=120, help=f"{said}."
+            ),
+        },
+    )
+st.caption(f"Downloads: {said.lower()}." + (" Models: derivatives and base models." if bases else ""))
 
-with st.expander("Methodology", icon=":material/info:"):
-    st.markdown(methodology.NOTE)
+layout.methodology_note("fam_method")
 if archive_note := ctx.archive_note():
     st.caption(archive_note)

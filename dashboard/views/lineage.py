@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, tree
+from dashboard import data, layout, links, tree
 from dashboard.context import current
 from tracker.core.records import RELATIONS
 from tracker.report import charts
@@ -54,7 +54,7 @@ search = st.text_input(
 if search:
     options = data.find_members(ctx.engine, ctx.url, ctx.version, f, search)
     if not options:
-        st.info(f"No tracked model matches {search!r}.")
+        st.info(f"No tracked model matches {links.literal(search)}.")  # a link's text: shown as text
         st.stop()
 else:
     options = roots
@@ -150,39 +150,53 @@ else:
     if drawn.not_drawn:
         st.caption(
             f"{drawn.drawn:,} of {drawn.models:,} models drawn; {drawn.not_drawn:,} more not drawn "
-            f"(more than {levels} level{'s' if levels > 1 else ''} below, narrower than the "
-            f"{len(spans):,} widest spans, or of no size: no downloads recorded)."
+            f"(more than {levels} level{'s' if levels > 1 else ''} below; narrower than the "
+            f"{len(spans):,} widest spans, or than {tree.MIN_SHARE:.3%} of the width, too thin to see; or "
+            "of no size: no downloads recorded)."
         )
     else:
         st.caption(f"All {drawn.models:,} models drawn.")
 
-st.subheader("Children by relation")
-kids = pd.DataFrame({"relation": list(RELATIONS), "children": [row.children[r] for r in RELATIONS]})
-if not kids["children"].any():
-    st.info("No tracked children.")
-else:
-    chart = charts.bars(
-        kids[kids["children"] > 0], "children", "relation", title="children", color="relation", legend=False
+
+def _children() -> None:
+    """The chosen model's direct children, by relation."""
+    st.subheader("Children by relation")
+    kids = pd.DataFrame({"relation": list(RELATIONS), "children": [row.children[r] for r in RELATIONS]})
+    if not kids["children"].any():
+        st.info("No tracked children.")
+    else:  # four figures: a static table, drawn at once (a chart of them cost the page a chart's time)
+        shown = kids[kids["children"] > 0].sort_values("children", ascending=False)
+        layout.small_table(shown, {"relation": "Relation", "children": "Children"}, {"children": "{:,.0f}"})
+
+
+def _descendants() -> None:
+    """Its most downloaded descendants among those read for the tree."""
+    st.subheader("Most downloaded descendants")
+    below = nodes.iloc[1:]
+    if filtered:
+        if ctx.families:
+            below = below[below["family"].isin(ctx.families)]
+        if ctx.relations:
+            below = below[below["relation"].isin(ctx.relations)]
+    top = below.sort_values("downloads_30d", ascending=False, na_position="last").head(100)
+    st.dataframe(
+        top[["model_id", "relation", "level", "downloads_30d", "descendants"]],
+        hide_index=True,
+        key="lin_table",
+        column_config={
+            "model_id": st.column_config.TextColumn("Model", width=205),
+            "relation": st.column_config.TextColumn("Relation", width=80),
+            "level": st.column_config.NumberColumn("Level", width=55, help="Links below the chosen model."),
+            "downloads_30d": st.column_config.NumberColumn("30-day downloads", format="localized", width=120),
+            "descendants": st.column_config.NumberColumn("Descendants", format="localized", width=95),
+        },
     )
-    st.altair_chart(chart)
-st.subheader("Most downloaded descendants")
-below = nodes.iloc[1:]
-if filtered:
-    if ctx.families:
-        below = below[below["family"].isin(ctx.families)]
-    if ctx.relations:
-        below = below[below["relation"].isin(ctx.relations)]
-top = below.sort_values("downloads_30d", ascending=False, na_position="last").head(100)
-st.dataframe(
-    top[["model_id", "relation", "level", "downloads_30d", "descendants"]],
-    hide_index=True,
-    key="lin_table",
-    column_config={
-        "model_id": st.column_config.TextColumn("Model", width=205),
-        "relation": st.column_config.TextColumn("Relation", width=80),
-        "level": st.column_config.NumberColumn("Level", width=55, help="Links below the chosen model."),
-        "downloads_30d": st.column_config.NumberColumn("30-day downloads", format="localized", width=120),
-        "descendants": st.column_config.NumberColumn("Descendants", format="localized", width=95),
-    },
-)
-st.caption(f"Among the {len(nodes) - 1:,} largest descendants by {SIZE_LABELS[size]}.")
+    st.caption(f"Among the {len(nodes) - 1:,} largest descendants by {SIZE_LABELS[size]}.")
+
+
+# Below the tree, one at a time: the other waits in its tab, neither computed nor sent until chosen.
+BELOW = {"Children by relation": _children, "Most downloaded descendants": _descendants}
+for tab, draw in zip(layout.tabs(list(BELOW), key="lin_below"), BELOW.values(), strict=True):
+    if tab.open:
+        with tab:
+            draw()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard import layout
 from dashboard.context import current
 from tracker.core import movers
 from tracker.report import charts
@@ -100,22 +101,13 @@ def _board(name: str, heading: str, key: str, caption: str = "") -> None:
     _table(board, key, ("rank", "model_id", "family", *numbers))
 
 
-_board("risers", "Risers", "mov_risers")
-_board("fallers", "Fallers", "mov_fallers")
-_board(
-    "relative_risers",
-    "Fastest relative growth",
-    "mov_relative",
-    f"The risers that had at least {movers.MIN_BEFORE:,} weekly downloads the run before, by their change "
-    "over that figure: a percentage over a handful of downloads says nothing.",
-)
-
-st.subheader("New entrants to the top")
-st.caption(f"In the latest run's top {n} by weekly downloads, not in the previous run's top {n}.")
-entrants = found["entrants"]
-if entrants.empty:
-    st.info(f"No new model in the top {n}.", icon=":material/horizontal_rule:")
-else:
+def _entrants() -> None:
+    st.subheader("New entrants to the top")
+    st.caption(f"In the latest run's top {n} by weekly downloads, not in the previous run's top {n}.")
+    entrants = found["entrants"]
+    if entrants.empty:
+        st.info(f"No new model in the top {n}.", icon=":material/horizontal_rule:")
+        return
     st.dataframe(
         entrants[["model_id", "family", "relation", "weekly_downloads"]],
         hide_index=True,
@@ -127,3 +119,22 @@ else:
             "weekly_downloads": COLUMNS["weekly_downloads"],
         },
     )
+
+
+# One board at a time: the others wait in their tabs, neither computed nor sent until chosen.
+BOARDS = {
+    "Risers": lambda: _board("risers", "Risers", "mov_risers"),
+    "Fallers": lambda: _board("fallers", "Fallers", "mov_fallers"),
+    "Fastest relative growth": lambda: _board(
+        "relative_risers",
+        "Fastest relative growth",
+        "mov_relative",
+        f"The risers that had at least {movers.MIN_BEFORE:,} weekly downloads the run before, by their "
+        "change over that figure: a percentage over a handful of downloads says nothing.",
+    ),
+    "New entrants": _entrants,
+}
+for tab, draw in zip(layout.tabs(list(BOARDS), key="mov_board"), BOARDS.values(), strict=True):
+    if tab.open:
+        with tab:
+            draw()

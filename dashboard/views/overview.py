@@ -13,7 +13,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import methodology
+from dashboard import layout, methodology
 from dashboard.context import current
 from tracker.read import kpis
 from tracker.report import charts
@@ -134,26 +134,22 @@ if rivals:
     table = pd.DataFrame(rows)  # the lead first, then its rivals, largest first
     table = pd.concat([table.iloc[:1], table.iloc[1:].sort_values("derivatives", ascending=False)])
     said = "base models included" if bases else "derivatives only, base models excluded"
-    st.dataframe(
+    # Static: a few rows need no data grid, which costs a reader a chart's time to draw.
+    layout.small_table(
         table,
-        hide_index=True,
-        key="ov_table",
-        column_config={
-            "ecosystem": st.column_config.TextColumn("Ecosystem", width=110),
-            "derivatives": st.column_config.NumberColumn("Derivatives", format="localized", width=95),
-            "new": st.column_config.NumberColumn("New this week", format="localized", width=110),
-            "growth": st.column_config.NumberColumn(
-                "Growth multiple", format="%.2fx", width=115, help=f"Derivatives now over on {since}."
-            ),
-            "weekly": st.column_config.NumberColumn(
-                "Weekly downloads", format="localized", width=125, help=f"Weekly downloads: {said}."
-            ),
+        {
+            "ecosystem": "Ecosystem",
+            "derivatives": "Derivatives",
+            "new": "New this week",
+            "growth": "Growth multiple",
+            "weekly": "Weekly downloads",
         },
+        {"derivatives": "{:,.0f}", "new": "{:,.0f}", "growth": "{:.2f}x", "weekly": "{:,.0f}"},
     )
     st.caption(
         f"Each ecosystem's own figures, as the cards give the lead's; weekly downloads {said}; the growth "
-        "multiple since the day chosen above. A model that descends from two ecosystems (a merge) counts "
-        "in each."
+        f"multiple: derivatives now over on {since}, the day chosen above. A model that descends from two "
+        "ecosystems (a merge) counts in each."
     )
     st.caption(_together(present))
 
@@ -163,41 +159,62 @@ frame = by_family if one else series
 downloads = (ctx.series("family", roots=True) if one else with_roots) if bases else frame
 names = None if one else list(shown)
 where = f"{ctx.label(lead)}'s families" if one else "ecosystem"
-st.subheader(f"Derivatives by {where}")
-st.altair_chart(
-    charts.over_time(
-        frame, "derivatives", title="derivatives", by=by, archived=archived, domain=names, labels=ctx.labels
-    )
-)
-st.subheader(f"New derivatives per run, by {where}")
-st.altair_chart(
-    charts.per_run(
-        frame, "new", title="new derivatives", by=by, archived=archived, domain=names, labels=ctx.labels
-    )
-)
-st.subheader(f"{methodology.downloads_label('Weekly downloads', bases)}, by {where}")
-st.altair_chart(
-    charts.per_run(
-        downloads.dropna(subset=["weekly_downloads"]),
-        "weekly_downloads",
-        title="downloads per week",
-        by=by,
-        archived=archived,
-        domain=names,
-        labels=ctx.labels,
-    )
-)
-st.caption(methodology.downloads_note(series[series["ecosystem"].isin(present)], with_roots, bases))
-st.caption(
+# One chart at a time: the others wait in their tabs, neither computed nor sent until chosen.
+shown_chart = layout.tabs(["Derivatives", "New per run", "Weekly downloads"], key="ov_chart")
+if shown_chart[0].open:
+    with shown_chart[0]:
+        st.subheader(f"Derivatives by {where}")
+        st.altair_chart(
+            charts.over_time(
+                frame,
+                "derivatives",
+                title="derivatives",
+                by=by,
+                archived=archived,
+                domain=names,
+                labels=ctx.labels,
+            )
+        )
+if shown_chart[1].open:
+    with shown_chart[1]:
+        st.subheader(f"New derivatives per run, by {where}")
+        st.altair_chart(
+            charts.per_run(
+                frame,
+                "new",
+                title="new derivatives",
+                by=by,
+                archived=archived,
+                domain=names,
+                labels=ctx.labels,
+            )
+        )
+if shown_chart[2].open:
+    with shown_chart[2]:
+        st.subheader(f"{methodology.downloads_label('Weekly downloads', bases)}, by {where}")
+        st.altair_chart(
+            charts.per_run(
+                downloads.dropna(subset=["weekly_downloads"]),
+                "weekly_downloads",
+                title="downloads per week",
+                by=by,
+                archived=archived,
+                domain=names,
+                labels=ctx.labels,
+            )
+        )
+# The notes under the charts as one caption: each caption is a Markdown block of its own for the browser.
+notes = [
+    methodology.downloads_note(series[series["ecosystem"].isin(present)], with_roots, bases),
     methodology.FAMILIES_NOTE
     if one
-    else "Stacked by ecosystem; choose one ecosystem in the sidebar to see its families."
-)
+    else "Stacked by ecosystem; choose one ecosystem in the sidebar to see its families.",
+]
 revisions = int(downloads["negative_deltas"].sum())
 if revisions:
-    st.caption(
+    notes.append(
         f":material/warning: {revisions:,} model-weeks with a downward revision by the Hub are included "
         "(negative deltas, kept as data)."
     )
-with st.expander("Methodology", icon=":material/info:"):
-    st.markdown(methodology.NOTE)
+st.caption("\n\n".join(notes))
+layout.methodology_note("ov_method")

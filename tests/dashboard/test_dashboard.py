@@ -134,6 +134,7 @@ def test_filters_persist_across_pages(app: AppTest) -> None:
         assert not errors(app), page
         assert app.multiselect(key="f_families").value == [family]
         assert app.multiselect(key="f_ecosystems").value == ["llama"]
+    app.session_state["data_columns"] = ["ecosystem", "family", "model_id"]  # the table sends those shown
     app.switch_page("views/data.py").run()
     shown: pd.DataFrame = app.dataframe[0].value
     assert set(shown["family"]) == {family}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import pytest
 
@@ -44,6 +45,9 @@ _TABLES = """async () => {
 }"""
 
 
+BOARDS = ("Risers", "Fallers", "Fastest relative growth", "New entrants")
+
+
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("movers-browser")
@@ -60,17 +64,24 @@ def test_the_movers_and_adoption_tables_fit(
 ) -> None:
     folder = screenshots(tmp_path)
     found = {}
+    text = ""
+    # each board is a tab of its own (one drawn at a time); the adoption table is a tab of the Compare page
+    views = {f"movers?mov_board={quote_plus(tab)}": "movers" for tab in BOARDS}
+    views["ecosystems?cmp_section=" + quote_plus("Base models' adoption")] = "ecosystems"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
-            for path in ("movers", "ecosystems"):
-                load(page, f"{dashboard}/{path}")
+            for i, (path, name) in enumerate(views.items()):
+                load(page, f"{dashboard}/{path}", charts=False)
                 assert page.locator('[data-testid="stException"]').count() == 0, path
-                found[path] = page.evaluate(_TABLES)
-                page.screenshot(path=str(folder / f"movers-{path}-{width}x{height}.png"))
-            load(page, f"{dashboard}/movers")
-            text = page.locator('[data-testid="stMain"]').inner_text()
+                tables = page.evaluate(_TABLES)
+                found.setdefault(name, {"tables": 0, "scrolled": []})
+                found[name]["tables"] += tables["tables"]
+                found[name]["scrolled"] += tables["scrolled"]
+                page.screenshot(path=str(folder / f"movers-{name}-{i}-{width}x{height}.png"))
+                if name == "movers":
+                    text += page.locator('[data-testid="stMain"]').inner_text()
         finally:
             browser.close()
     # risers and fallers, then relative growth and entrants unless a sentence says there are none

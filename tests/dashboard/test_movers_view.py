@@ -1,7 +1,8 @@
 """The Movers page under Streamlit's AppTest, on real emulator snapshots whose third week is rewritten to
 known figures: every model's weekly downloads repeat the week before (nobody moves), then a few models
 are moved by set amounts. The page ranks exactly those, shares ranks between ties, draws no leaderboard
-of equal bars, and says in one sentence when nobody cleared the floor."""
+of equal bars, and says in one sentence when nobody cleared the floor. The boards are tabs, one drawn at a
+time (`board` opens one)."""
 
 from __future__ import annotations
 
@@ -45,18 +46,26 @@ def movers_page(url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return app
 
 
+BOARDS = ("Risers", "Fallers", "Fastest relative growth", "New entrants")
+
+
+def board(app: AppTest, tab: str) -> AppTest:
+    """The page with the board of that tab open (the others are neither computed nor sent)."""
+    app.session_state["mov_board"] = tab
+    app.run()
+    assert not [e.value for e in app.exception] + [e.value for e in app.error]
+    return app
+
+
 def test_risers_and_fallers_are_ranked_with_their_ties(built: Path, monkeypatch) -> None:
     # +5,000; +2,000 twice (a tie); -10,000
     url, calm = variant(built, "ranked", {0: 5_000, 1: 2_000, 2: 2_000, 3: -10_000})
     app = movers_page(url, monkeypatch)
-    risers = app.dataframe[0].value
+    risers = app.dataframe[0].value  # the first tab's
     assert list(risers["model_id"]) == [calm[0], calm[1], calm[2]]
     assert list(risers["rank"]) == ["1", "=2", "=2"]
     assert list(risers["change"]) == [5_000, 2_000, 2_000]
-    fallers = app.dataframe[1].value
-    assert list(fallers["model_id"]) == [calm[3]]
-    assert (list(fallers["rank"]), list(fallers["change"])) == (["1"], [-10_000])
-    assert len(app.get("vega_lite_chart")) == 1  # the risers' leaderboard; one faller is no leaderboard
+    assert len(app.get("vega_lite_chart")) == 1  # the risers' leaderboard
     # human headers, thousands separators, and the columns that fit beside the sidebar at 1024 px
     config = app.dataframe[0].proto.columns
     for header in ('"Rank"', '"Model"', '"Family"', '"Weekly"', '"Change"', '"Change %"'):
@@ -64,6 +73,11 @@ def test_risers_and_fallers_are_ranked_with_their_ties(built: Path, monkeypatch)
     assert config.count('"format": "localized"') == 2
     widths = [int(part.split(",")[0].split("}")[0]) for part in config.split('"width": ')[1:]]
     assert sum(widths) <= 560
+    board(app, "Fallers")
+    fallers = app.dataframe[0].value
+    assert list(fallers["model_id"]) == [calm[3]]
+    assert (list(fallers["rank"]), list(fallers["change"])) == (["1"], [-10_000])
+    assert not app.get("vega_lite_chart")  # one faller is no leaderboard
     # the page's boards are the read layer's
     engine = open_store(url)
     try:
@@ -78,12 +92,16 @@ def test_risers_and_fallers_are_ranked_with_their_ties(built: Path, monkeypatch)
 def test_nobody_clearing_the_floor_is_a_sentence(built: Path, monkeypatch) -> None:
     url, _ = variant(built, "steady", {0: 999})  # +999: just under the floor
     app = movers_page(url, monkeypatch)
-    said = [i.value for i in app.info]
-    for board in ("risers", "fallers", "relative_risers"):
-        assert movers.nobody(board) in said, board
+    said, headings = [], []
+    for tab in BOARDS[:3]:
+        board(app, tab)
+        said += [i.value for i in app.info]
+        headings += [s.value for s in app.subheader]
+        assert not app.get("vega_lite_chart")  # no bars
+    for name in ("risers", "fallers", "relative_risers"):
+        assert movers.nobody(name) in said, name
     assert "No model's weekly downloads rose by at least 1,000 and 25% since the previous run." in said
-    assert not app.get("vega_lite_chart")  # no bars
-    assert [s.value for s in app.subheader][:3] == ["Risers", "Fallers", "Fastest relative growth"]
+    assert headings == ["Risers", "Fallers", "Fastest relative growth"]
 
 
 def test_a_list_where_everybody_ties_is_not_drawn(built: Path, monkeypatch) -> None:

@@ -67,9 +67,9 @@ def test_it_leads_with_llama_its_rivals_beside_it(app: AppTest, database: str) -
     history = _history(database)
     counts = metrics.compute_counts(history).set_index(["run_id", "ecosystem"])["derivatives"]
     last = history["run_id"].max()
-    table = app.dataframe[0].value  # the lead, then its rivals
-    assert list(table["ecosystem"]) == ["Meta Llama", "Qwen"]
-    assert list(table["derivatives"]) == [counts[(last, "llama")], counts[(last, "qwen")]]
+    table = app.table[0].value  # the lead, then its rivals (a static table: a few rows)
+    assert list(table["Ecosystem"]) == ["Meta Llama", "Qwen"]
+    assert list(table["Derivatives"]) == [counts[(last, "llama")], counts[(last, "qwen")]]
     shown = {m.label: m.value for m in app.metric}
     assert shown["Derivatives"] == f"{counts[(last, 'llama')]:,}"  # Llama's, not both summed
     scales = _colour_scales(app)
@@ -86,8 +86,12 @@ def test_one_ecosystem_is_stacked_by_its_families_in_its_hue(app: AppTest) -> No
     app.multiselect(key="f_ecosystems").select("qwen").run()
     assert not _errors(app)
     assert [t.value for t in app.title] == ["Is the Qwen ecosystem growing?"]
-    assert not app.dataframe  # no rivals shown: no table
-    scales = _colour_scales(app)
+    assert not app.table  # no rivals shown: no table
+    scales = []
+    for tab in ("Derivatives", "New per run", "Weekly downloads"):  # one chart a tab
+        app.session_state["ov_chart"] = tab
+        app.run()
+        scales += _colour_scales(app)
     assert len(scales) == 3
     for scale in scales:
         families = [name for name in scale if name != palette.OTHER_FAMILIES]

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -16,14 +17,19 @@ from tests.support.paths import APP
 from tracker.core.ecosystems import default_ecosystems_path
 
 # each page's tables, by their place on the page (the Compare page's first, relative adoption, is
-# another part's)
+# another part's), with the tab that holds them open (tabs are drawn one at a time)
 TABLES = {
-    "views/overview.py": [0],
-    "views/families.py": [0],
     "views/lineage.py": [0],
     "views/builders.py": [0],
     "views/ecosystems.py": [-1],
     "views/data.py": [0],
+}
+# the static tables of a few rows (`st.table`): the Overview's rivals, the Families page's latest run (by
+# ecosystem), the explorer's children by relation
+STATIC = {"views/overview.py": 1, "views/families.py": 1, "views/lineage.py": 1}
+TABS = {
+    "views/lineage.py": ("lin_below", "Most downloaded descendants"),
+    "views/ecosystems.py": ("cmp_section", "Inference providers"),
 }
 PLAIN = {"run_id", "depth", "level", "live_providers"}  # small counts and ids: no separator needed
 
@@ -52,6 +58,8 @@ def test_every_table_has_human_headers_and_separated_figures(
     monkeypatch.setenv("TRACKER_DATABASE_URL", database)
     at = AppTest.from_file(APP, default_timeout=60).run()
     for page, keys in TABLES.items():
+        if page in TABS:
+            at.session_state[TABS[page][0]] = TABS[page][1]
         at.switch_page(page).run()
         assert not at.exception, page
         tables = _tables(at)
@@ -86,7 +94,7 @@ def test_the_labels_come_from_the_ecosystems_file(
     assert not at.exception
     assert at.multiselect(key="f_ecosystems").options == ["Llama (Meta)", "Qwen"]
     assert [t.value for t in at.title] == ["Is the Llama (Meta) ecosystem growing?"]
-    assert list(at.dataframe[0].value["ecosystem"]) == ["Llama (Meta)", "Qwen"]
+    assert list(at.table[0].value["Ecosystem"]) == ["Llama (Meta)", "Qwen"]
 
 
 def test_an_unreadable_ecosystems_file_leaves_the_names(
@@ -97,3 +105,27 @@ def test_an_unreadable_ecosystems_file_leaves_the_names(
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert at.multiselect(key="f_ecosystems").options == ["llama", "qwen"]
+
+
+def _shown(table) -> pd.DataFrame:  # noqa: ANN001 - AppTest's Table
+    """A static table's cells as the reader sees them (the Styler's display values)."""
+    return pa.ipc.open_stream(table.proto.arrow_data.styler.display_values).read_pandas()
+
+
+def test_every_static_table_has_human_headers_and_separated_figures(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", database)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    for page, count in STATIC.items():
+        at.switch_page(page).run()
+        assert not at.exception, page
+        assert len(at.table) == count, page
+        for table in at.table:
+            data, shown = table.value, _shown(table)
+            for column in data.columns:
+                assert "_" not in column, (page, column)
+                assert not column[:1].islower(), (page, column)
+                if pd.api.types.is_integer_dtype(data[column]):  # the data numeric, shown separated
+                    large = data[column].abs() >= 1_000
+                    assert all("," in text for text in shown.loc[large.to_numpy(), column]), (page, column)

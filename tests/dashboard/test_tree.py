@@ -108,6 +108,16 @@ def test_what_is_drawn_is_bounded(index) -> None:  # noqa: ANN001
     assert set(shallow.spans["model_id"]) == {"o/R", "o/A", "o/B", "o/C", "o/M"}
 
 
+def test_spans_too_thin_to_see_are_not_drawn(index) -> None:  # noqa: ANN001
+    whole = tree.layout(subtree(index, "o/R"))
+    thinnest = whole.spans["share"].iloc[1:].min()  # E: 1 of R's descendants' 226
+    thin = tree.layout(subtree(index, "o/R"), min_share=thinnest * 1.01)
+    assert set(whole.spans["model_id"]) - set(thin.spans["model_id"]) == {"o/E"}
+    assert thin.not_drawn == whole.not_drawn + 1
+    assert tree.layout(subtree(index, "o/R"), min_share=2.0).spans["model_id"].tolist() == ["o/R"]
+    assert tree.MIN_SHARE * 1_000 < 1  # a quarter of a pixel at 1,000 px: nothing a reader could see
+
+
 def test_a_cycle_ends_and_a_re_rooted_view_starts_from_its_model(index) -> None:  # noqa: ANN001
     spans = tree.layout(subtree(index, "o/S")).spans
     assert spans["model_id"].tolist() == ["o/S", "o/X", "o/Y"]

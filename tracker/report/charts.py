@@ -285,6 +285,10 @@ def bars(
 # the tree's selections, one per layer (spans, merges' outlines, names): clicking a model picks it
 TREE_PICKS = ("pick", "pick_outline", "pick_name")
 TREE_COLOURS = tuple(palette.RELATION_COLOURS)  # base, finetune, adapter, quantized, merge
+TREE_COLUMNS = (
+    *("model_id", "name", "parent", "relation", "level_name", "x0", "x1", "share", "parents"),
+    *("downloads_30d", "descendants", "likes", "drawn_under", "in_filters"),
+)
 
 
 def tree(spans: pd.DataFrame, *, size_title: str) -> alt.LayerChart:
@@ -306,6 +310,7 @@ def tree(spans: pd.DataFrame, *, size_title: str) -> alt.LayerChart:
     y = alt.Y(
         "level_name:N", title=None, sort=[data.loc[data["row"] == r, "level_name"].iloc[0] for r in rows]
     )
+    data = data[[name for name in TREE_COLUMNS if name in data]]  # what is drawn or read: less to send
     x = alt.X("x0:Q", axis=None, scale=WHOLE)
     pick, outline, name = (alt.selection_point(name=n, fields=["model_id"], on="click") for n in TREE_PICKS)
     base = alt.Chart(data).encode(x=x, x2="x1:Q", y=y)
