@@ -17,6 +17,7 @@ BENCHMARKS = {
     "export": "bench.export",
     "backfill": "bench.backfill",
     "pages": "bench.pages",
+    "demo": "bench.demo",
 }
 
 
