@@ -26,6 +26,11 @@ def test_an_unreachable_advisory_source_is_one_warning_and_exit_0(tmp_path: Path
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy", "all_proxy")}
     # Every HTTPS request of pip-audit goes to a proxy that refuses; a fresh cache answers nothing itself.
     env |= {"HTTPS_PROXY": dead, "https_proxy": dead, "XDG_CACHE_HOME": str(tmp_path)}
+    # As a shell runs it, outside the environment `./dev test` runs the tests in: `dev` finds uv with the
+    # machine's python3, which the environment's own python3 would hide.
+    venv = str(ROOT / ".venv")
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if not p.startswith(venv))
+    env.pop("VIRTUAL_ENV", None)
     done = subprocess.run(
         [str(ROOT / "dev"), "audit"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )

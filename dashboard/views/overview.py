@@ -213,8 +213,8 @@ notes = [
 revisions = int(downloads["negative_deltas"].sum())
 if revisions:
     notes.append(
-        f":material/warning: {revisions:,} model-weeks with a downward revision by the Hub are included "
-        "(negative deltas, kept as data)."
+        f":material/warning: {revisions:,} model-week{'s' if revisions > 1 else ''} with a downward revision "
+        f"by the Hub {'are' if revisions > 1 else 'is'} included (negative deltas, kept as data)."
     )
 st.caption("\n\n".join(notes))
 layout.methodology_note("ov_method")

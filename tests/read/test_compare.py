@@ -365,6 +365,23 @@ def charts(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
 
 
+SECTIONS = (
+    "New derivatives",
+    "Size and downloads",
+    "What they are",
+    "Base models' adoption",
+    "Inference providers",
+)
+
+
+def section(at: AppTest, name: str) -> AppTest:
+    """The Compare page with that section's tab open (the others are neither computed nor sent)."""
+    at.session_state["cmp_section"] = name
+    at.run()
+    assert not errors(at)
+    return at
+
+
 @pytest.mark.slow  # the five-ecosystem history: about 20 s to build, once per run
 def test_overview_shows_the_growth_multiple_and_its_basis(app: AppTest, exported: dict) -> None:
     # With every ecosystem shown, the Overview's figures are Llama's (the rivals in a table beside them)
@@ -403,10 +420,17 @@ def test_compare_page_shows_the_exports_figures(app: AppTest, exported: dict) ->
     labels = labels_of(load_ecosystems())  # the page names ecosystems by their labels
     words = ", ".join(f"{labels[row.ecosystem]} {row.share:.1%}" for row in last.itertuples())
     assert any(words in c.value for c in app.caption), words
-    # five ecosystems, each its own colour, on every chart split by ecosystem; legends below the charts,
-    # or, for the two side by side, none but the key above them
-    legends = []
-    for spec in charts(app):
+    # the archive run is shaded on the charts over time
+    assert any(
+        layer.get("mark", {}).get("type") == "rect" for spec in charts(app) for layer in spec.get("layer", [])
+    )
+    assert any("weekly archive" in c.value for c in app.caption)
+    # five ecosystems, each its own colour, on every chart split by ecosystem, in every section; legends
+    # below the charts, or, for the two side by side, none but the key above them
+    legends, drawn = [], []
+    for name in SECTIONS:
+        drawn += charts(section(app, name))
+    for spec in drawn:
         for layer in spec.get("layer", [spec]):
             colour = layer.get("encoding", {}).get("color", {})
             if colour.get("field") == "ecosystem":
@@ -415,7 +439,7 @@ def test_compare_page_shows_the_exports_figures(app: AppTest, exported: dict) ->
     assert legends  # every chart by ecosystem names them by label, Llama first
     # providers: the table as shown, "not recorded" where the run did not say
     expected = expected_providers(history)
-    table = table_with(app, "Served live").set_index("Ecosystem")
+    table = table_with(section(app, "Inference providers"), "Served live").set_index("Ecosystem")
     if BUILT:
         assert table.loc[labels["deepseek"], "Served live"] == "not recorded"
     for ecosystem, row in expected[expected["recorded"]].iterrows():
@@ -426,18 +450,13 @@ def test_compare_page_shows_the_exports_figures(app: AppTest, exported: dict) ->
     latest = exported["runs"].query("status == 'complete'")["taken_at"].max()
     adoption = expected_adoption(history, exported["models"], latest)
     at_30 = adoption[adoption["days"] == 30].set_index("model_id")
-    shown = table_with(app, "answer").set_index("model_id")  # the ratio, or why there is none
+    shown = table_with(section(app, "Base models' adoption"), "answer").set_index("model_id")  # or why none
     assert sorted(shown.index) == sorted(at_30.index)
     ratios = at_30.loc[shown.index, "ratio"]
     printed = [float(a.replace(",", "")) for a in shown.loc[ratios.notna(), "answer"]]  # to 2 decimals
     assert np.allclose(printed, ratios.dropna().astype(float), rtol=0, atol=0.0051)
     assert ratios.dropna().is_monotonic_decreasing  # best first, then the rows without a ratio
     assert ratios.notna().sum() == 0 or ratios.iloc[: ratios.notna().sum()].notna().all()
-    # the archive run is shaded on the charts over time
-    assert any(
-        layer.get("mark", {}).get("type") == "rect" for spec in charts(app) for layer in spec.get("layer", [])
-    )
-    assert any("weekly archive" in c.value for c in app.caption)
 
 
 @pytest.mark.slow
@@ -458,6 +477,7 @@ def test_compare_page_widgets(app: AppTest) -> None:
                     out.append(y.get("scale", {}).get("type", "linear"))
         return out
 
+    section(app, "Size and downloads")
     assert scales() == ["linear", "linear"]
     app.toggle(key="cmp_log").set_value(True).run()
     assert not errors(app)
@@ -469,12 +489,14 @@ def test_compare_page_widgets(app: AppTest) -> None:
                 return spec["encoding"]["tooltip"][-1]["field"]
         raise AssertionError("no size-class chart")
 
+    section(app, "What they are")
     assert size_field() == "derivatives"
     for measure in ("new", "weekly_downloads"):
         app.radio(key="cmp_size_measure").set_value(measure).run()
         assert not errors(app)
         assert size_field() == measure
 
+    section(app, "Base models' adoption")
     ages = app.selectbox(key="cmp_age")
     assert ages.value == 30
     assert ages.options == [f"{d} days after release" for d in AGES]

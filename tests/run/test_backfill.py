@@ -384,6 +384,10 @@ def test_the_dashboard_marks_archive_runs(
     assert "21 Oct 2026" in notes[0], notes
     specs = [chart.proto.spec for chart in app.get("vega_lite_chart")]
     assert any('"rect"' in spec and '"layer"' in spec for spec in specs)  # the band under the curves
+    app.session_state["ov_chart"] = "New per run"  # the Overview's charts are tabs, one drawn at a time
+    app.run()
+    assert not app.exception
+    specs = [chart.proto.spec for chart in app.get("vega_lite_chart")]
     assert any('"live snapshot"' in spec for spec in specs)  # paler bars for archive runs
 
 
