@@ -81,7 +81,7 @@ levels = right.slider("Levels drawn", 1, tree.MAX_DEPTH, 4, key="lin_depth", bin
 ecosystems = tuple(ctx.ecosystems)
 row = data.member(ctx.engine, ctx.url, ctx.version, chosen, ecosystems)
 if row is None:
-    st.warning(f"{chosen} is not a member of the latest run in these ecosystems.")
+    st.warning(f"{links.literal(chosen)} is not a member of the latest run in these ecosystems.")
     st.stop()
 filtered = bool(ctx.families or ctx.relations)
 own = row.downloads_30d or 0
