@@ -8,7 +8,7 @@ page, waits in a tab. The tab shown is in the link (its key is the query paramet
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -18,9 +18,27 @@ from dashboard import methodology
 SMALL_TABLE = 12  # rows: up to this many, a table is drawn static (`small_table`)
 
 
-def tabs(labels: Sequence[str], key: str) -> list:
-    """Tabs bound to the link: only the open one's `.open` is true, and only its content should run."""
-    return list(st.tabs(list(labels), key=key, bind="query-params"))
+def sections(drawn: Mapping[str, Callable[[], object]], key: str) -> None:
+    """One tab per entry (label: what draws it), bound to the link by `key`: only the open tab's function
+    runs, so the others are neither computed nor sent until chosen."""
+    tabs = st.tabs(list(drawn), key=key, bind="query-params")
+    for tab, draw in zip(tabs, drawn.values(), strict=True):
+        if tab.open:
+            with tab:
+                draw()
+
+
+def chart(
+    heading: str, make: Callable[..., object], frame: pd.DataFrame, field: str, title: str, **options: object
+) -> Callable[[], None]:
+    """What draws one chart of a section: its heading, then `make(frame, field, title=title, **options)`
+    (a chart of `tracker.report.charts`), built only when the section is open."""
+
+    def draw() -> None:
+        st.subheader(heading)
+        st.altair_chart(make(frame, field, title=title, **options))
+
+    return draw
 
 
 def methodology_note(key: str) -> None:

@@ -43,14 +43,18 @@ d.metric(
 
 n = st.slider("Leaderboard size", 10, 50, 20, key="bld_n", bind="query-params")
 # One leaderboard at a time: the other waits in its tab, neither computed nor sent until chosen.
-by_downloads_tab, by_count_tab = layout.tabs(["By 30-day downloads", "By derivatives"], key="bld_chart")
-if by_downloads_tab.open:
-    with by_downloads_tab:
-        st.altair_chart(charts.bars(builders.head(n), "downloads_30d", "author", title="downloads, 30 days"))
-if by_count_tab.open:
-    with by_count_tab:
-        top = builders.sort_values(["derivatives", "author"], ascending=[False, True]).head(n)
-        st.altair_chart(charts.bars(top, "derivatives", "author", title="derivatives"))
+by_count = builders.sort_values(["derivatives", "author"], ascending=[False, True])
+layout.sections(
+    {
+        "By 30-day downloads": lambda: st.altair_chart(
+            charts.bars(builders.head(n), "downloads_30d", "author", title="downloads, 30 days")
+        ),
+        "By derivatives": lambda: st.altair_chart(
+            charts.bars(by_count.head(n), "derivatives", "author", title="derivatives")
+        ),
+    },
+    key="bld_chart",
+)
 st.dataframe(
     builders.head(200),
     hide_index=True,

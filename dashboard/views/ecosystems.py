@@ -357,10 +357,7 @@ SECTIONS = {
     "Base models' adoption": _adoption,
     "Inference providers": _providers,
 }
-for tab, draw in zip(layout.tabs(list(SECTIONS), key="cmp_section"), SECTIONS.values(), strict=True):
-    if tab.open:
-        with tab:
-            draw()
+layout.sections(SECTIONS, key="cmp_section")
 layout.methodology_note("cmp_method")
 if archive_note := ctx.archive_note():
     st.caption(archive_note)

@@ -46,22 +46,32 @@ downloads = ctx.series(group, roots=True) if bases else counts
 drawn = {"by": by, "log": log, "archived": archived, "domain": names, "labels": ctx.labels}
 
 # One chart at a time: the others wait in their tabs, neither computed nor sent until chosen.
-shown_chart = layout.tabs(["Derivatives", "Weekly downloads", "30-day downloads"], key="fam_chart")
-if shown_chart[0].open:
-    with shown_chart[0]:
-        st.subheader(f"Derivatives by {by}")
-        st.altair_chart(charts.over_time(counts, "derivatives", title="derivatives", **drawn))
-if shown_chart[1].open:
-    with shown_chart[1]:
-        st.subheader(f"{methodology.downloads_label('Weekly downloads', bases)}, by {by}")
-        weekly = downloads.dropna(subset=["weekly_downloads"])
-        st.altair_chart(charts.per_run(weekly, "weekly_downloads", title="downloads per week", **drawn))
-if shown_chart[2].open:
-    with shown_chart[2]:
-        st.subheader(f"{methodology.downloads_label('30-day downloads', bases)}, by {by}")
-        st.altair_chart(
-            charts.over_time(downloads, "downloads_30d", title="downloads, last 30 days", **drawn)
-        )
+weekly_label = methodology.downloads_label("Weekly downloads", bases)
+monthly_label = methodology.downloads_label("30-day downloads", bases)
+layout.sections(
+    {
+        "Derivatives": layout.chart(
+            f"Derivatives by {by}", charts.over_time, counts, "derivatives", "derivatives", **drawn
+        ),
+        "Weekly downloads": layout.chart(
+            f"{weekly_label}, by {by}",
+            charts.per_run,
+            downloads.dropna(subset=["weekly_downloads"]),
+            "weekly_downloads",
+            "downloads per week",
+            **drawn,
+        ),
+        "30-day downloads": layout.chart(
+            f"{monthly_label}, by {by}",
+            charts.over_time,
+            downloads,
+            "downloads_30d",
+            "downloads, last 30 days",
+            **drawn,
+        ),
+    },
+    key="fam_chart",
+)
 with_roots = ctx.series(roots=True)
 st.caption(methodology.downloads_note(ctx.series(), with_roots, bases))
 

@@ -196,7 +196,4 @@ def _descendants() -> None:
 
 # Below the tree, one at a time: the other waits in its tab, neither computed nor sent until chosen.
 BELOW = {"Children by relation": _children, "Most downloaded descendants": _descendants}
-for tab, draw in zip(layout.tabs(list(BELOW), key="lin_below"), BELOW.values(), strict=True):
-    if tab.open:
-        with tab:
-            draw()
+layout.sections(BELOW, key="lin_below")

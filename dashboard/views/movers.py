@@ -134,7 +134,4 @@ BOARDS = {
     ),
     "New entrants": _entrants,
 }
-for tab, draw in zip(layout.tabs(list(BOARDS), key="mov_board"), BOARDS.values(), strict=True):
-    if tab.open:
-        with tab:
-            draw()
+layout.sections(BOARDS, key="mov_board")

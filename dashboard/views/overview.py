@@ -160,49 +160,27 @@ downloads = (ctx.series("family", roots=True) if one else with_roots) if bases e
 names = None if one else list(shown)
 where = f"{ctx.label(lead)}'s families" if one else "ecosystem"
 # One chart at a time: the others wait in their tabs, neither computed nor sent until chosen.
-shown_chart = layout.tabs(["Derivatives", "New per run", "Weekly downloads"], key="ov_chart")
-if shown_chart[0].open:
-    with shown_chart[0]:
-        st.subheader(f"Derivatives by {where}")
-        st.altair_chart(
-            charts.over_time(
-                frame,
-                "derivatives",
-                title="derivatives",
-                by=by,
-                archived=archived,
-                domain=names,
-                labels=ctx.labels,
-            )
-        )
-if shown_chart[1].open:
-    with shown_chart[1]:
-        st.subheader(f"New derivatives per run, by {where}")
-        st.altair_chart(
-            charts.per_run(
-                frame,
-                "new",
-                title="new derivatives",
-                by=by,
-                archived=archived,
-                domain=names,
-                labels=ctx.labels,
-            )
-        )
-if shown_chart[2].open:
-    with shown_chart[2]:
-        st.subheader(f"{methodology.downloads_label('Weekly downloads', bases)}, by {where}")
-        st.altair_chart(
-            charts.per_run(
-                downloads.dropna(subset=["weekly_downloads"]),
-                "weekly_downloads",
-                title="downloads per week",
-                by=by,
-                archived=archived,
-                domain=names,
-                labels=ctx.labels,
-            )
-        )
+drawn = {"by": by, "archived": archived, "domain": names, "labels": ctx.labels}
+weekly_label = methodology.downloads_label("Weekly downloads", bases)
+layout.sections(
+    {
+        "Derivatives": layout.chart(
+            f"Derivatives by {where}", charts.over_time, frame, "derivatives", "derivatives", **drawn
+        ),
+        "New per run": layout.chart(
+            f"New derivatives per run, by {where}", charts.per_run, frame, "new", "new derivatives", **drawn
+        ),
+        "Weekly downloads": layout.chart(
+            f"{weekly_label}, by {where}",
+            charts.per_run,
+            downloads.dropna(subset=["weekly_downloads"]),
+            "weekly_downloads",
+            "downloads per week",
+            **drawn,
+        ),
+    },
+    key="ov_chart",
+)
 # The notes under the charts as one caption: each caption is a Markdown block of its own for the browser.
 notes = [
     methodology.downloads_note(series[series["ecosystem"].isin(present)], with_roots, bases),

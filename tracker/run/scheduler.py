@@ -284,7 +284,7 @@ class SnapshotScheduler:
             if self._error is None:
                 self._reconcile(datetime.now(UTC))
         except ScheduleError:
-            pass  # a refused job: `refuse` said why and stopped
+            return  # a refused row: `refuse` has recorded why and stopped the scheduler
         except Exception as exc:  # noqa: BLE001 - APScheduler would only log it: stop, and say why
             self._error = ScheduleError(
                 f"cannot store the schedule in {database.mask_url(self.engine.url)}: {one_line(exc)}"
