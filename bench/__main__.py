@@ -18,6 +18,7 @@ BENCHMARKS = {
     "backfill": "bench.backfill",
     "pages": "bench.pages",
     "demo": "bench.demo",
+    "door": "bench.door",
 }
 
 
