@@ -19,6 +19,7 @@ BENCHMARKS = {
     "pages": "bench.pages",
     "demo": "bench.demo",
     "door": "bench.door",
+    "hub_view": "bench.hub_view",
 }
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import click
 
-from tracker.commands import backfill, dashboard, digest, export, hub, snapshots
+from tracker.commands import backfill, bases, dashboard, digest, export, hub, snapshots
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -35,6 +35,7 @@ def cli(verbose: int, quiet: bool) -> None:
 for _command in (
     snapshots.snapshot,
     snapshots.runs,
+    bases.bases,
     snapshots.schedule,
     backfill.backfill,
     export.export,

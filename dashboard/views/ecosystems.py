@@ -21,8 +21,9 @@ st.title("Compare ecosystems")
 if len(ctx.all_ecosystems) < 2:
     only = ctx.label(ctx.all_ecosystems[0]) if ctx.all_ecosystems else "none"
     st.info(
-        f"Only one ecosystem is tracked ({only}). Enable rivals (Qwen, Mistral, Gemma, DeepSeek) in the "
-        "ecosystems file, or name them with `tracker snapshot --ecosystem`, to compare them here."
+        f"Only one ecosystem is tracked ({only}). Enable the others (Meta's Muse; the rivals Qwen, Mistral, "
+        "Gemma, DeepSeek) in the ecosystems file, or name them with `tracker snapshot --ecosystem`, to "
+        "compare them here."
     )
     st.stop()
 

@@ -121,6 +121,9 @@ def assert_digest_and_exports_are_data(url: str, capsys: pytest.CaptureFixture[s
     page = capsys.readouterr().out
     assert_no_live_markup(page)
     assert "<td>unknown</td>" in page
+    # the Whole Hub section: the view's table of totals (a scan, an archive file), or the line saying so
+    assert "<h2>The whole Hub</h2>" in page
+    assert ("<td>models on the Hub</td>" in page) != ("has no whole-Hub view" in page)
     for table in ("models", "edges"):
         with pytest.raises(SystemExit) as done:
             main(["export", table, "--database", url, "--format", "csv", "--output", "-"])
@@ -130,6 +133,13 @@ def assert_digest_and_exports_are_data(url: str, capsys: pytest.CaptureFixture[s
         ids = {v for row in rows for k, v in row.items() if k in ("model_id", "child_id", "parent_id")}
         assert ids <= KEPT, ids - KEPT
         assert not [v for row in rows for v in row.values() if v and v[0] in "=+-@\t\r" and not number(v)]
+    # The whole Hub's bases (a run with the view): only ids that passed the door, no cell a spreadsheet runs.
+    with pytest.raises(SystemExit) as done:
+        main(["export", "bases", "--database", url, "--format", "csv", "--output", "-"])
+    assert done.value.code == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {row["base_id"] for row in rows} <= KEPT
+    assert not [v for row in rows for v in row.values() if v and v[0] in "=+-@\t\r" and not number(v)]
 
 
 def assert_no_live_markup(page: str) -> None:

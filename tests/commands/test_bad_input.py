@@ -196,3 +196,48 @@ def test_a_digest_says_where_it_wrote(
     assert out == ""
     assert err.strip().splitlines() == [f"wrote the digest of run 3 (markdown) to {target}"]
     assert target.read_text().startswith("# ")
+
+
+# --- a malformed organisations file ---------------------------------------------------------------------
+
+# Each command would fail at once anyway past its options (nothing answers on port 1, no archive folder,
+# a crontab that is not one, a database in a folder that is not there): the organisations line comes first.
+ORGANISATIONS_COMMANDS = {
+    "snapshot": ["snapshot", "--endpoint", "http://127.0.0.1:1", "--timeout", "0.1"],
+    "schedule": ["schedule", "--endpoint", "http://127.0.0.1:1", "--cron", "never"],
+    "backfill": ["backfill", "--from", "{folder}/no-archive"],
+    "demo": ["demo", "--weeks", "1", "--no-dashboard"],
+}
+
+
+@pytest.mark.parametrize("command", list(ORGANISATIONS_COMMANDS))
+@pytest.mark.parametrize("by", ["flag", "env"])
+def test_a_malformed_organisations_file_is_one_line_naming_its_row(
+    command: str, by: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    orgs = tmp_path / "orgs.csv"
+    orgs.write_text("namespace,organisation,region\nQwen,Alibaba,china\nmeta-models,Meta,mars\n")
+    args = [a.format(folder=tmp_path) for a in ORGANISATIONS_COMMANDS[command]]
+    url = f"sqlite:///{tmp_path / 'none' / 'tracker.db'}"
+    if by == "flag":
+        args += ["--organisations", str(orgs)]
+    else:
+        monkeypatch.setenv("TRACKER_ORGANISATIONS", str(orgs))
+    code, out, err = tracker(capsys, *args, "--database", url)
+    assert code == 1
+    assert out == ""
+    assert one_line(err) == (
+        f"tracker: organisations file {orgs}: line 3: region 'mars' is not one of us, china, eu, other, "
+        "unknown"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["orgs.csv"]  # nothing made
+
+
+def test_a_missing_organisations_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "orgs.csv"
+    code, _, err = tracker(
+        capsys, "snapshot", "--organisations", str(missing), "--endpoint", "http://127.0.0.1:1"
+    )
+    assert code == 1
+    assert one_line(err) == f"tracker: organisations file {missing}: file not found"
+    assert list(tmp_path.iterdir()) == []

@@ -134,14 +134,17 @@ def _without_roots(ecosystem: Ecosystem) -> Ecosystem:
 # --- the shipped file ----------------------------------------------------------------------------
 
 
+SHIPPED = ["llama", "qwen", "mistral", "gemma", "deepseek", "muse"]
+
+
 def test_shipped_file_parses(shipped: tuple[Ecosystem, ...]) -> None:
-    assert [eco.name for eco in shipped] == ["llama", "qwen", "mistral", "gemma", "deepseek"]
+    assert [eco.name for eco in shipped] == SHIPPED
     assert default_ecosystems_path().is_file()
     assert load_ecosystems(default_ecosystems_path()) == shipped
 
 
-def test_all_five_ecosystems_are_enabled(shipped: tuple[Ecosystem, ...]) -> None:
-    names = ["llama", "qwen", "mistral", "gemma", "deepseek"]
+def test_all_six_ecosystems_are_enabled(shipped: tuple[Ecosystem, ...]) -> None:
+    names = SHIPPED
     assert [eco.name for eco in shipped if eco.enabled] == names
     assert [eco.name for eco in select_ecosystems(shipped, None)] == names
     # Llama alone, as the README says: by name.
@@ -275,6 +278,24 @@ def test_a_model_may_be_a_root_of_one_ecosystem_and_named_in_another(shipped: tu
     (deepseek,) = select_ecosystems(shipped, ["deepseek"])
     assert "deepseek-ai/DeepSeek-R1-Distill-Llama-8B" in deepseek.root_ids
     assert family_of_root(deepseek, "deepseek-ai/DeepSeek-R1-Distill-Llama-8B") == "DeepSeek R1 Distill"
+
+
+def test_muse_is_metas_second_family_on_by_default(shipped: tuple[Ecosystem, ...]) -> None:
+    # Meta's open-weight Muse line (meta-models/Muse-Glimmer-30B, 2026-08-10, apache-2.0), beside Llama.
+    (muse,) = select_ecosystems(shipped, ["muse"])
+    assert muse == Ecosystem(
+        name="muse",
+        label="Meta Muse",
+        enabled=True,
+        authors=("meta-models",),
+        families=(Family("Muse", ("meta-models/Muse-Glimmer-30B",), ("meta-models/Muse-*",)),),
+    )
+    assert family_of_root(muse, "META-MODELS/muse-glimmer-30b") == "Muse"
+    assert family_of_root(muse, "meta-models/Muse-Spark-400B") == "Muse"  # a later Muse, by `authors`
+    assert family_of_root(muse, "meta-models/Whatever") == OTHER_FAMILY
+    assert "muse" in [eco.name for eco in select_ecosystems(shipped, None)]
+    llama = next(eco for eco in shipped if eco.name == "llama")
+    assert not {root.lower() for root in muse.root_ids} & {root.lower() for root in llama.root_ids}
 
 
 def test_llama_header(llama: Ecosystem) -> None:

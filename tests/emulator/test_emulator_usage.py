@@ -311,6 +311,8 @@ def test_providers_map_a_few_percent_of_the_hub_mostly_official(request, which: 
 def test_most_recent_instruct_roots_of_every_ecosystem_have_several_live_providers(small: Catalogue) -> None:
     t = small.default_now
     for eco in load_ecosystems():
+        if eco.name == "muse":
+            continue  # one root, a base model: no instruct one yet
         served = total = 0
         for fam in eco.families:
             for root in fam.roots:

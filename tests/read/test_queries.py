@@ -230,6 +230,10 @@ def test_runs_from_before_the_rollups_get_them_on_migration(tmp_path) -> None:  
                 connection.execute(text(f"DROP TRIGGER model_search_{trigger}"))
             for table in ("model_search", "lineage_link", "lineage_node"):
                 connection.execute(text(f"DROP TABLE {table}"))  # noqa: S608 - literal names
+            for table in ("hub_base", "hub_group", "hub_pairs"):  # and 0008's
+                connection.execute(text(f"DROP TABLE {table}"))  # noqa: S608 - literal names
+            for column in ("hub_models", "hub_derivatives", "hub_new_derivatives"):
+                connection.execute(text(f"ALTER TABLE snapshot_run DROP COLUMN {column}"))
         migrate(engine)
         with engine.connect() as connection:  # every run from before 0004 was a live snapshot
             sources = connection.execute(text("SELECT DISTINCT source FROM snapshot_run")).scalars().all()

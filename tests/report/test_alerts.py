@@ -274,7 +274,14 @@ def test_runs_after_the_evaluated_one_are_ignored_and_an_unknown_run_is_said() -
 
 
 def test_figures_have_labels() -> None:
-    assert set(FIGURES) == {"derivatives", "new", "weekly_downloads", "downloads_30d", "new_share"}
+    assert set(FIGURES) == {
+        "derivatives",
+        "new",
+        "weekly_downloads",
+        "downloads_30d",
+        "new_share",
+        "untracked_newcomers",
+    }
     assert FIGURES["new"] == "new derivatives"
 
 
@@ -347,7 +354,8 @@ BAD_RULES = {
     "no figure": ("above = 1", "missing 'figure' (one of derivatives, new, weekly_downloads"),
     "unknown figure": (
         'figure = "likes"\nabove = 1',
-        "unknown figure 'likes' (known: derivatives, new, weekly_downloads, downloads_30d, new_share)",
+        "unknown figure 'likes' (known: derivatives, new, weekly_downloads, downloads_30d, new_share, "
+        "untracked_newcomers)",
     ),
     "bad compare": ('figure = "new"\ncompare = "median"\nabove = 1', "'compare' must be one of value"),
     "runs 0": ('figure = "new"\ncompare = "mean"\nruns = 0\nabove = 1', "'runs' must be a whole number"),
@@ -438,7 +446,7 @@ def test_check_rules_names_an_unknown_ecosystem_and_the_tracked_ones() -> None:
         check_rules(rules, load_ecosystems(), source="alerts.toml")
     assert str(error.value) == (
         "alerts file alerts.toml: rule #2 ('phi watch'): ecosystem 'phi' is not tracked "
-        "(tracked: llama, qwen, mistral, gemma, deepseek)"
+        "(tracked: llama, qwen, mistral, gemma, deepseek, muse)"
     )
     tracked = [eco for eco in load_ecosystems() if eco.name == "qwen"]
     with pytest.raises(

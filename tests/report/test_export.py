@@ -62,7 +62,10 @@ DESIGN_COLUMNS = {
     "models": "model_id ecosystem family relation depth author created_at pipeline_tag library_name license "
     "gated first_seen_at last_seen_at parameters",
     "edges": "child_id parent_id relation first_seen_at last_seen_at",
-    "runs": "run_id taken_at started_at finished_at status ecosystems models requests error source",
+    "runs": "run_id taken_at started_at finished_at status ecosystems models requests error source "
+    "hub_models hub_derivatives hub_new_derivatives",
+    "bases": "run_id taken_at base_id author organisation region derivatives new_derivatives finetunes "
+    "adapters quantizations merges downloads_30d downloads_all_time derivative_downloads_30d ecosystems",
 }
 
 
@@ -386,11 +389,18 @@ def test_runs_list_every_run(recorded: Recorded, capsysbinary) -> None:
         assert row["source"] == "hub"  # live snapshots (tests/run/test_backfill.py has the archive's runs)
         if row["run_id"] == recorded.failed:
             assert (row["status"], row["models"]) == ("failed", 0)
+            assert (row["hub_models"], row["hub_derivatives"], row["hub_new_derivatives"]) == (None,) * 3
             assert "cannot reach the Hub" in row["error"]
             continue
         truth = recorded.truths[row["run_id"]]
         assert (row["status"], row["error"]) == ("complete", None)
         assert row["models"] == len({m.model_id for m in truth.models})
+        # Every run here is a scan, so each records the whole-Hub view (tests/report/test_export_hub.py
+        # checks its figures); new derivatives from the second complete run on, by taken_at.
+        assert (row["hub_models"], row["hub_derivatives"]) == (run.hub_models, run.hub_derivatives)
+        assert row["hub_models"] > row["hub_derivatives"] > 0
+        first = row["run_id"] == recorded.order[0]
+        assert (row["hub_new_derivatives"] is None) == first
 
 
 # --- filters --------------------------------------------------------------------------------------------

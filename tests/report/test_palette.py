@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from tracker.core.ecosystems import load_ecosystems
+from tracker.core.organisations import REGIONS
 from tracker.core.records import RELATIONS, MemberRelation
 from tracker.report import charts, palette
 from tracker.report.chart_colours import coloured
@@ -111,16 +112,16 @@ def _series(by: str, names: list[str], ecosystems: list[str] | None = None) -> p
 
 
 FAMILIES = [f"Family {i}" for i in range(30)]
-FIVE = ["llama", "qwen", "mistral", "gemma", "deepseek"]
-MANY_ECOSYSTEMS = FIVE + [f"eco{i}" for i in range(12)]
+SHIPPED = ["llama", "qwen", "mistral", "gemma", "deepseek", "muse"]  # the shipped file's six
+MANY_ECOSYSTEMS = SHIPPED + [f"eco{i}" for i in range(12)]
 LICENCES = [f"licence-{i}" for i in range(15)]
-LABELS = {"llama": "Meta Llama", "qwen": "Qwen", "gemma": "Google Gemma"}
+LABELS = {"llama": "Meta Llama", "qwen": "Qwen", "gemma": "Google Gemma", "muse": "Meta Muse"}
 
 
 def _mix(by: str, names: list[str]) -> pd.DataFrame:
     rows = [
         {"ecosystem": eco, by: name, "share": 1 / len(names), "derivatives": 5 + i}
-        for eco in FIVE
+        for eco in SHIPPED
         for i, name in enumerate(names)
     ]
     return pd.DataFrame(rows)
@@ -153,8 +154,8 @@ def _shares(names: list[str]) -> pd.DataFrame:
 
 
 CHARTS = {
-    "over_time by family, five ecosystems": lambda: charts.over_time(
-        _series("family", FAMILIES, FIVE), "derivatives", title="d", by="family", labels=LABELS
+    "over_time by family, six ecosystems": lambda: charts.over_time(
+        _series("family", FAMILIES, SHIPPED), "derivatives", title="d", by="family", labels=LABELS
     ),
     "over_time by family, one ecosystem": lambda: charts.over_time(
         _series("family", FAMILIES), "derivatives", title="d", by="family"
@@ -178,10 +179,10 @@ CHARTS = {
         _series("license", LICENCES), "derivatives", title="d", by="license"
     ),
     "per_run by family": lambda: charts.per_run(
-        _series("family", FAMILIES, FIVE), "new", title="n", by="family", archived=[WEEKS[0]]
+        _series("family", FAMILIES, SHIPPED), "new", title="n", by="family", archived=[WEEKS[0]]
     ),
     "per_run by ecosystem": lambda: charts.per_run(
-        _series("ecosystem", MANY_ECOSYSTEMS), "weekly_downloads", title="w", by="ecosystem", domain=FIVE
+        _series("ecosystem", MANY_ECOSYSTEMS), "weekly_downloads", title="w", by="ecosystem", domain=SHIPPED
     ),
     "per_run by relation": lambda: charts.per_run(
         _series("relation", ["base", *RELATIONS, "unknown-relation"]),
@@ -213,7 +214,11 @@ CHARTS = {
     ),
     "bars by ecosystem": lambda: charts.bars(
         pd.DataFrame(
-            {"provider": [f"p{i % 4}" for i in range(17)], "models": range(17), "ecosystem": MANY_ECOSYSTEMS}
+            {
+                "provider": [f"p{i % 4}" for i in range(len(MANY_ECOSYSTEMS))],
+                "models": range(len(MANY_ECOSYSTEMS)),
+                "ecosystem": MANY_ECOSYSTEMS,
+            }
         ),
         "models",
         "provider",
@@ -222,7 +227,9 @@ CHARTS = {
         domain=MANY_ECOSYSTEMS,
     ),
     "bars by standing": lambda: charts.bars(
-        pd.DataFrame({"ecosystem": FIVE * 2, "n": range(10), "standing": ["on track"] * 5 + ["below"] * 5}),
+        pd.DataFrame(
+            {"ecosystem": SHIPPED * 2, "n": range(12), "standing": ["on track"] * 6 + ["below"] * 6}
+        ),
         "n",
         "ecosystem",
         title="b",
@@ -258,18 +265,21 @@ def _scale_of(chart: alt.TopLevelMixin) -> dict[str, str]:
 
 
 def test_an_ecosystem_keeps_its_colour_and_label_on_every_chart() -> None:
-    frame = _series("ecosystem", FIVE)
+    frame = _series("ecosystem", SHIPPED)
     drawn = [
         charts.over_time(frame, "derivatives", title="d", by="ecosystem", labels=LABELS),
-        charts.per_run(frame, "new", title="n", by="ecosystem", domain=list(reversed(FIVE)), labels=LABELS),
-        charts.share_areas(_shares(FIVE), "ecosystem", title="s", domain=FIVE, labels=LABELS),
-        charts.key(FIVE, labels=LABELS),
+        charts.per_run(
+            frame, "new", title="n", by="ecosystem", domain=list(reversed(SHIPPED)), labels=LABELS
+        ),
+        charts.share_areas(_shares(SHIPPED), "ecosystem", title="s", domain=SHIPPED, labels=LABELS),
+        charts.key(SHIPPED, labels=LABELS),
     ]
     for chart in drawn:
         scale = _scale_of(chart)
         assert scale["Meta Llama"] == palette.ECOSYSTEM_COLOURS["llama"] == "#0072b2"
         assert scale["Qwen"] == palette.ECOSYSTEM_COLOURS["qwen"]
         assert scale["mistral"] == palette.ECOSYSTEM_COLOURS["mistral"]  # no label given: its name
+        assert scale["Meta Muse"] == palette.ECOSYSTEM_COLOURS["muse"] == "#0081fb"  # Meta's other blue
 
 
 def test_a_relation_keeps_its_colour_on_the_tree_the_mix_and_the_stacks() -> None:
@@ -295,6 +305,7 @@ def test_every_shipped_ecosystem_has_a_fixed_colour_and_others_a_stable_one() ->
     shipped = [eco.name for eco in load_ecosystems()]
     assert set(shipped) == set(palette.ECOSYSTEM_COLOURS)
     assert len(set(palette.ECOSYSTEM_COLOURS.values())) == len(shipped)
+    assert list(palette.ECOSYSTEM_COLOURS) == shipped  # the order of the file, every chart's order
     assert palette.ecosystem_order(["qwen", "zeta", "llama", "alpha"]) == ["llama", "qwen", "alpha", "zeta"]
     theirs = [f"custom{i}" for i in range(len(palette.EXTRA))]
     colours = palette.ecosystem_colours(theirs)
@@ -305,8 +316,9 @@ def test_every_shipped_ecosystem_has_a_fixed_colour_and_others_a_stable_one() ->
 
 
 def test_every_region_has_a_colour() -> None:
-    # the regions of the whole-Hub view's organisations (hub-organisations.csv)
-    regions = ["us", "china", "eu", "other", "unknown"]
+    # the regions of the whole-Hub view's organisations (hub-organisations.csv), as its parser knows them
+    regions = list(REGIONS)
+    assert list(palette.REGION_COLOURS) == regions
     assert [palette.region_colour(r) for r in regions] == [palette.REGION_COLOURS[r] for r in regions]
     assert len({palette.region_colour(r) for r in regions}) == len(regions)
 

@@ -52,6 +52,9 @@ from tracker.storage.tables.runs import ModelRecord, ModelSnapshot, RunEdge, Run
 TAKEN = datetime(2025, 7, 7, 6, 0, tzinfo=UTC)
 TABLES = {
     "snapshot_run",
+    "hub_base",
+    "hub_group",
+    "hub_pairs",
     "child_count",
     "model",
     "model_snapshot",

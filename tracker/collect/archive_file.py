@@ -64,9 +64,12 @@ from tracker.collect.archive_columns import (
 )
 from tracker.collect.archive_links import ChildIndex, Edges, Row, edges_of
 from tracker.collect.archive_records import base_models_value, declared_oids, row_observation
+from tracker.collect.archive_view import archive_listing
 from tracker.collect.crawl import BATCH, Batch
 from tracker.collect.doors import Door
 from tracker.core.ecosystems import Ecosystem, family_of_root
+from tracker.core.forest import grow
+from tracker.core.hub_view import HubView, OrganisationsLike, view
 from tracker.core.lineage import Root, members, membership_rows
 from tracker.core.records import Edge, Membership
 
@@ -96,8 +99,13 @@ class ArchiveFileReader:
         ecosystems: Sequence[Ecosystem],
         *,
         on_progress: Callable[[FileProgress], None] | None = None,
+        organisations: OrganisationsLike | None = None,
     ) -> None:
+        """`organisations`: given, the reading also computes the file's whole-Hub view (`hub_view`, once
+        the memberships are yielded)."""
         self.file = file
+        self.organisations = organisations
+        self.hub_view: HubView | None = None
         self.ecosystems = tuple(ecosystems)
         self.on_progress = on_progress
         self.missing_roots: list[str] = []
@@ -262,6 +270,17 @@ class ArchiveFileReader:
                 offsets = self._read(writer, edges, rootish)
             children = ChildIndex(edges.seal(), rootish)
             memberships, rows = self._search(children, rootish)
+            if self.organisations is not None:
+                listing, ids_of, keys_of = archive_listing(path, offsets, children.edges, self.id_column)
+                self.hub_view = view(
+                    listing, grow(listing), ids_of, keys_of, self.organisations, self.ecosystems
+                )
+                del listing
+                logger.info(
+                    "whole Hub: %s models, %s bases",
+                    f"{self.hub_view.models:,}",
+                    f"{len(self.hub_view.bases):,}",
+                )
             children.searched(rows)
             self.members = len(memberships)
             for start in range(0, len(memberships), BATCH):

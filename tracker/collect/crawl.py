@@ -28,8 +28,11 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from tracker.collect.hub import HubClient
+from tracker.collect.scan_listing import ScanListing
 from tracker.collect.transport import ModelNotFound
 from tracker.core.ecosystems import Ecosystem, family_of_root
+from tracker.core.forest import grow
+from tracker.core.hub_view import HubView, OrganisationsLike, view
 from tracker.core.lineage import Node, Root, members, membership_rows, parse_children_count, parse_parents
 from tracker.core.records import Edge, Membership, Observation
 
@@ -112,6 +115,16 @@ class _Shelf:
             records.append(parse(value) if ref.raw else value)
         return records
 
+    def ids_at(self, places: Sequence[int]) -> list[str]:
+        """The ids of the shelved payloads at these places (a scan's bases, for the whole-Hub view)."""
+        self._reading = True
+        out = []
+        for at in places:
+            self._file.seek(at)
+            value = pickle.load(self._file)
+            out.append(value["id"] if isinstance(value, dict) else value.model_id)
+        return out
+
     def close(self) -> None:
         self._file.close()
 
@@ -127,7 +140,10 @@ class Crawl:
         strategy: str,
         concurrency: int = 4,
         on_progress: Callable[[Progress], None] | None = None,
+        organisations: OrganisationsLike | None = None,
     ) -> None:
+        """`organisations`: given, a scan also computes the whole-Hub view (`hub_view`, once `batches()`
+        is over); a tree crawl never does."""
         if strategy not in ("tree", "scan"):
             raise ValueError(f"unknown strategy {strategy!r}")
         self.client = client
@@ -146,6 +162,9 @@ class Crawl:
         self._roots: dict[str, list[Root]] = {}
         self._saved: set[str] = set()
         self._models = 0
+        self.organisations = organisations
+        self._listing: ScanListing | None = None
+        self.hub_view: HubView | None = None
 
     # --- sources of models ----------------------------------------------------------------------
 
@@ -166,10 +185,13 @@ class Crawl:
             prefixes = tuple({a.lower() + "/" for eco in self.ecosystems for a in eco.authors})
             rootish: dict[str, _Ref] = {}
             children: dict[str, list[_Ref]] = {}
+            listing = self._listing = ScanListing() if self.organisations is not None else None
             n = 0
             for n, item in enumerate(self.client.list_items(), 1):
                 ref, parents = self._records.put_item(item)
                 key = ref.model_id.lower()
+                if listing is not None:
+                    listing.add(key, ref.model_id, ref.at, ref.relation, parents, item)
                 if key in root_ids or (prefixes and key.startswith(prefixes)):
                     rootish[key] = ref
                 for parent in parents:
@@ -265,8 +287,26 @@ class Crawl:
                         chunk = level[start : start + BATCH]
                         yield self._batch(eco.name, family_names, chunk)
                     self._report(eco.name, depth)
+            if self._listing is not None:
+                self._whole_hub(self._listing)
         finally:
             self.close()
+
+    def _whole_hub(self, scanned: ScanListing) -> None:
+        """The whole-Hub view of the scanned listing (the search's structures dropped first)."""
+        assert self._shelf is not None
+        assert self.organisations is not None
+        self._children, self._scan, self._listing = {}, None, None
+        listing, ids_of, keys_of = scanned.listing(self._shelf.ids_at)
+        del scanned
+        forest = grow(listing)
+        self.hub_view = view(listing, forest, ids_of, keys_of, self.organisations, self.ecosystems)
+        logger.info(
+            "whole Hub: %s models, %s bases, %s derivatives",
+            f"{self.hub_view.models:,}",
+            f"{len(self.hub_view.bases):,}",
+            f"{self.hub_view.derivatives:,}",
+        )
 
     def close(self) -> None:
         """Drop the shelved records (the crawl cannot go on after this)."""
@@ -274,6 +314,7 @@ class Crawl:
             self._shelf.close()
             self._shelf = None
             self._children, self._resolved, self._scan, self._roots = {}, {}, None, {}
+            self._listing = None
 
     def _batch(
         self, ecosystem: str, family_names: Sequence[str], chunk: list[tuple[Node, int, int]]

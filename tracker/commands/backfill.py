@@ -15,9 +15,11 @@ from tracker.commands.options import (
     ecosystems_file_option,
     endpoint_option,
     open_database,
+    organisations_file_option,
     stop_on_sigterm,
 )
 from tracker.core.archive_names import ARCHIVE_REPO
+from tracker.core.organisations import Organisations
 
 logger = logging.getLogger("tracker.progress")
 
@@ -61,6 +63,7 @@ class _FileProgress:
 @click.command()
 @database_option
 @ecosystems_file_option
+@organisations_file_option
 @endpoint_option
 @click.option(
     "--archive",
@@ -89,6 +92,7 @@ class _FileProgress:
 def backfill(
     database_url: str,
     ecosystems_path: str | None,
+    organisations: Organisations,
     endpoint: str,
     repo: str,
     folder: str | None,
@@ -158,6 +162,7 @@ def backfill(
             endpoint=key,
             on_file=done,
             on_progress=progress,
+            organisations=organisations,
         )
     except (ArchiveError, SnapshotBusy) as exc:
         raise click.ClickException(str(exc)) from None

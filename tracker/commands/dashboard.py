@@ -16,11 +16,13 @@ import click
 from tracker.commands.options import (
     database_option,
     open_database,
+    organisations_file_option,
     port_option,
     require_database,
 )
 from tracker.commands.serving import Serving, check_serving, private_folder, warnings, write_private
 from tracker.core.login import ALLOW_ENV, ENV_PREFIX, LOGIN_ENV, REQUIRED_ENV, TENANT_ENV, TRUST_ENV
+from tracker.core.organisations import Organisations
 
 # --- dashboard and demo ----------------------------------------------------------------------------
 
@@ -231,8 +233,11 @@ def dashboard(
     help="Snapshot only the first N of the catalogue's 16 weeks  [default: all].",
 )
 @click.option("--no-dashboard", is_flag=True, help="Stop after the snapshots.")
+@organisations_file_option
 @port_option
-def demo(database_url: str, weeks: int | None, no_dashboard: bool, port: int) -> None:
+def demo(
+    database_url: str, weeks: int | None, no_dashboard: bool, organisations: Organisations, port: int
+) -> None:
     """The offline demo: the Hub emulator with 16 real weeks, a run each week, then the dashboard.
 
     Starts the emulator on a free port with the real catalogue (real model ids and lineage from
@@ -281,7 +286,13 @@ def demo(database_url: str, weeks: int | None, no_dashboard: bool, port: int) ->
             "demo: loading the real catalogue (16 weeks of Hub lineage) into the emulator; the first "
             "weeks come from its weekly archive (as `tracker backfill` imports it), the rest are snapshots"
         )
-        run_demo(engine, select_ecosystems(load_ecosystems(), None), weeks=weeks, on_week=report)
+        run_demo(
+            engine,
+            select_ecosystems(load_ecosystems(), None),
+            weeks=weeks,
+            on_week=report,
+            organisations=organisations,
+        )
     finally:
         engine.dispose()
     click.echo(f"demo: {len(previous)} weekly runs in {duration_text(time.perf_counter() - started)}")

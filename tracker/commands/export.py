@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import sys
@@ -15,9 +16,11 @@ from tracker.commands.options import (
     parse_instant,
 )
 from tracker.core.errors import one_line, unknown_name
+from tracker.core.organisations import REGIONS
 from tracker.report.dictionary import TABLES, render_table
 
 logger = logging.getLogger("tracker.commands.export")
+_NAMED = 30  # known names listed in full when a name is refused; more: the closest ones
 
 
 # --- exports ---------------------------------------------------------------------------------------
@@ -68,11 +71,26 @@ def _table_names() -> list[str]:
     "ecosystems), in any case; another is refused, naming those it holds.",
 )
 @click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    type=click.Choice(REGIONS, case_sensitive=False),
+    help="Keep the bases of this region (repeatable; bases only).",
+)
+@click.option(
+    "--organisation",
+    "organisations",
+    multiple=True,
+    metavar="NAME",
+    help="Keep the bases of this organisation (repeatable; bases only): one the database's bases have, in "
+    "any case; another is refused, naming those it holds.",
+)
+@click.option(
     "--since",
     "since_text",
     metavar="ISO8601",
-    help="Keep rows from this instant on, inclusive (taken_at for history and runs, last_seen_at for "
-    "models and edges; naive means UTC; a date alone is its midnight).",
+    help="Keep rows from this instant on, inclusive (taken_at for history, runs and bases, last_seen_at "
+    "for models and edges; naive means UTC; a date alone is its midnight).",
 )
 @click.option("--until", "until_text", metavar="ISO8601", help="Keep rows up to this instant, inclusive.")
 @click.option("--describe", is_flag=True, help="Print the table's data dictionary instead of exporting.")
@@ -83,6 +101,8 @@ def export(
     output: str,
     ecosystems: tuple[str, ...],
     families: tuple[str, ...],
+    regions: tuple[str, ...],
+    organisations: tuple[str, ...],
     since_text: str | None,
     until_text: str | None,
     describe: bool,
@@ -90,10 +110,12 @@ def export(
     """Export a table of the recorded history as CSV, Parquet or JSON Lines.
 
     TABLE is history (one row per model per ecosystem per complete run, with the all-time downloads'
-    delta since the previous run), models, edges (declared parent links) or runs (every run). Rows
-    stream from the database in chunks, so memory stays flat however long the history. It only reads:
-    a database that is not there is refused, never created; so are ecosystems and families it does not
-    hold (the known ones are those of its runs, not the ecosystems file's), and no file is written.
+    delta since the previous run), models, edges (declared parent links), runs (every run) or bases
+    (the whole-Hub view: one row per base of the Hub per run that read the whole Hub; --ecosystem keeps
+    the bases inside it). Rows stream from the database in chunks, so memory stays flat however long
+    the history. It only reads: a database that is not there is refused, never created; so are
+    ecosystems, families and organisations it does not hold (the known ones are those of its runs, not
+    the files'), and no file is written.
     """
     # The export's writers (SQLAlchemy): loaded when the command runs, so `tracker --help` and the other
     # commands stay fast.
@@ -115,6 +137,8 @@ def export(
     filters = ExportFilters(
         ecosystems=ecosystems,
         families=families,
+        regions=tuple(dict.fromkeys(r.lower() for r in regions)),
+        organisations=organisations,
         since=parse_instant(since_text, "--since") if since_text else None,
         until=parse_instant(until_text, "--until") if until_text else None,
     )
@@ -144,7 +168,7 @@ def export(
         raise click.ClickException(str(exc)) from None
     finally:
         engine.dispose()
-    if rows == 0 and (ecosystems or families or since_text or until_text):
+    if rows == 0 and (ecosystems or families or regions or organisations or since_text or until_text):
         logger.warning("no %s rows match the filters", table)
 
 
@@ -158,6 +182,8 @@ def _known_names(engine, filters):  # noqa: ANN001, ANN202 - an Engine, ExportFi
 
     from tracker.storage.handles import MEMBERSHIP, ROLLUP, RUNS  # SQLAlchemy's: as above
 
+    organisations = _known_organisations(engine, filters.organisations) if filters.organisations else ()
+    filters = replace(filters, organisations=organisations)
     if not filters.ecosystems and not filters.families:
         return filters
     # Every (ecosystem, family) of the complete runs: from the roll-ups (a few rows a run), and from the
@@ -185,6 +211,31 @@ def _known_names(engine, filters):  # noqa: ANN001, ANN202 - an Engine, ExportFi
         kind = f"{' or '.join(ecosystems)} family" if ecosystems else "family"
         families = _resolve(kind, filters.families, sorted({f for e, f in pairs if e in kept}))
     return replace(filters, ecosystems=ecosystems, families=families)
+
+
+def _known_organisations(engine, names: tuple[str, ...]) -> tuple[str, ...]:  # noqa: ANN001 - an Engine
+    """The organisations as the database's bases spell them; one they do not have is refused, naming
+    those they have."""
+    # The database's tables (SQLAlchemy): loaded when the command runs, so `tracker --help` stays fast.
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlmodel import col
+
+    from tracker.storage.tables.hub import HubBase  # SQLAlchemy's: as above
+
+    try:
+        with engine.connect() as connection:
+            known = connection.execute(select(col(HubBase.organisation)).distinct()).scalars().all()
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"cannot read the database: {one_line(exc, limit=300)}") from None
+    known = sorted(known)
+    for name in names:
+        if len(known) > _NAMED and not any(k.casefold() == name.strip().casefold() for k in known):
+            # Every namespace the file does not name is its own organisation: far too many to list.
+            close = difflib.get_close_matches(name, known, n=5, cutoff=0.6)
+            hint = f"closest: {', '.join(close)}" if close else "none close"
+            raise click.ClickException(f"unknown organisation '{name}' ({len(known):,} known; {hint})")
+    return _resolve("organisation", names, known)
 
 
 def _resolve(kind: str, names: tuple[str, ...], known: list[str]) -> tuple[str, ...]:

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import click
 
+from tracker.core.organisations import Organisations, OrganisationsError, load_organisations
+
 # --- shared options (flags, then environment, then defaults) ---------------------------------------
 
 DEFAULT_DATABASE_URL = "sqlite:///tracker.db"
@@ -34,6 +36,30 @@ def ecosystems_file_option(f: Callable) -> Callable:
         default=None,
         metavar="PATH",
         help="Ecosystems file (TOML) [env TRACKER_ECOSYSTEMS; default: the one shipped with the package].",
+    )(f)
+
+
+def _organisations_at(ctx: click.Context, param: click.Parameter, path: str | None) -> Organisations | None:
+    """The organisations file read and checked while the options are parsed: a malformed row stops the
+    command in one line before it does anything."""
+    if ctx.resilient_parsing:  # shell completion: read nothing
+        return None
+    try:
+        return load_organisations(path)
+    except OrganisationsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def organisations_file_option(f: Callable) -> Callable:
+    return click.option(
+        "--organisations",
+        "organisations",
+        envvar="TRACKER_ORGANISATIONS",
+        default=None,
+        metavar="PATH",
+        callback=_organisations_at,
+        help="Organisations file (CSV: namespace,organisation,region): the whole-Hub view's organisations "
+        "and regions [env TRACKER_ORGANISATIONS; default: the one shipped with the package].",
     )(f)
 
 

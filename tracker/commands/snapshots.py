@@ -22,9 +22,11 @@ from tracker.commands.options import (
     ecosystems_file_option,
     endpoint_option,
     open_database,
+    organisations_file_option,
     parse_instant,
     stop_on_sigterm,
 )
+from tracker.core.organisations import Organisations, default_organisations_path
 
 # --- snapshots -------------------------------------------------------------------------------------
 
@@ -34,6 +36,7 @@ logger = logging.getLogger("tracker.commands.snapshots")
 @click.command()
 @database_option
 @ecosystems_file_option
+@organisations_file_option
 @endpoint_option
 @click.option(
     "--ecosystem",
@@ -83,6 +86,7 @@ logger = logging.getLogger("tracker.commands.snapshots")
 def snapshot(
     database_url: str,
     ecosystems_path: str | None,
+    organisations: Organisations,
     endpoint: str,
     names: tuple[str, ...],
     strategy: str,
@@ -129,6 +133,7 @@ def snapshot(
                 taken_at=taken_at,
                 concurrency=concurrency,
                 on_progress=progress.update,
+                organisations=organisations,
             )
     except SnapshotBusy as exc:
         raise click.ClickException(str(exc)) from None
@@ -189,6 +194,7 @@ def runs(database_url: str, limit: int) -> None:
 @click.command()
 @database_option
 @ecosystems_file_option
+@organisations_file_option
 @endpoint_option
 @click.option(
     "--cron",
@@ -223,6 +229,7 @@ def runs(database_url: str, limit: int) -> None:
 def schedule(
     database_url: str,
     ecosystems_path: str | None,
+    organisations: Organisations,
     endpoint: str,
     cron: str,
     timezone_name: str,
@@ -291,6 +298,10 @@ def schedule(
         concurrency=concurrency,
         timeout=timeout,
         retry_budget=retry_budget,
+        # The file's path, read again at each run (checked now): None for the shipped one.
+        organisations_path=None
+        if organisations.source == str(default_organisations_path())
+        else str(Path(organisations.source).resolve()),
     )
     if not logging.getLogger().isEnabledFor(logging.DEBUG):
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our own lines say what it does

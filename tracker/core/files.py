@@ -1,4 +1,5 @@
-"""Reading a settings file (the ecosystems file, alert rules): one clear reason for each way it fails."""
+"""Reading a settings file (the ecosystems file, the organisations file, alert rules): one clear reason for
+each way it fails."""
 
 from __future__ import annotations
 
@@ -14,14 +15,21 @@ class FileProblem(Exception):
         self.source, self.problem = source, problem
 
 
-def read_bytes(path: str | Path) -> tuple[bytes, str]:
-    """The file's bytes and its name for errors."""
+def read_bytes(path: str | Path, *, limit: int | None = None) -> tuple[bytes, str]:
+    """The file's bytes and its name for errors; past `limit` bytes (when given) the file is refused, having
+    read no more than one byte beyond it (a mistaken path to a device or a dump never fills the memory)."""
     file = Path(path)
     source = str(file)
     if file.is_dir():
         raise FileProblem(source, "is a directory, not a file")
     try:
-        return file.read_bytes(), source
+        if limit is None:
+            return file.read_bytes(), source
+        with file.open("rb") as handle:
+            data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise FileProblem(source, f"larger than {limit:,} bytes")
+        return data, source
     except FileNotFoundError:
         raise FileProblem(source, "file not found") from None
     except OSError as exc:

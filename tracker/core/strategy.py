@@ -9,6 +9,9 @@
 - scan: every page of the whole listing, about hub size / 1,000: the previous scan of this endpoint
   took what it took; without one, the real Hub's size.
 
+`auto` takes the scan while it costs at most `VIEW_WORTH` (2) times the tree, for the whole-Hub view it
+also records; else the tree.
+
 Several ecosystems: the tree's cost is summed over all of them, each model once. That is what a tree
 crawl of several ecosystems does (`tracker.collect.crawl`): it walks them one after the other but looks each
 root id up once and lists each model's children once, however many ecosystems hold it; so the
@@ -34,6 +37,12 @@ REAL_HUB_SIZE = 2_200_000  # models on the real Hub (Oct 2025: 2.16 million), fo
 # derivatives at any depth per direct child of a root, and the share of them with children.
 DEPTH_FACTOR = 1.60
 INTERNAL_SHARE = 0.074
+# The whole-Hub view, which only a scan records (every base of the Hub, Llama's share of all new
+# derivatives, a new family the week it appears), is worth up to twice a tree's requests: `auto` takes
+# the scan while it costs at most this many times the tree. On the real Hub the scan is far cheaper
+# anyway (2,150 requests against a tree's 100,000 for Llama alone); the rule matters on a small Hub, where
+# the tree of one small ecosystem may cost less than reading every model.
+VIEW_WORTH = 2.0
 
 
 @dataclass(frozen=True)
@@ -98,10 +107,14 @@ def scan_cost(previous_requests: int | None, previous_run: int | None) -> Estima
 
 
 def choose(tree: Estimate, scan: Estimate) -> str:
-    """The cheaper; the tree on a tie (it reads less)."""
-    return "tree" if tree.requests <= scan.requests else "scan"
+    """The scan while it costs at most `VIEW_WORTH` times the tree (it also records the whole-Hub view),
+    else the tree."""
+    return "scan" if scan.requests <= VIEW_WORTH * tree.requests else "tree"
 
 
 def describe(tree: Estimate, scan: Estimate) -> str:
-    """Why: both figures with their bases."""
-    return f"tree ~{tree.requests:,} requests ({tree.basis}) vs scan ~{scan.requests:,} ({scan.basis})"
+    """Why: both figures with their bases, and the view's weight."""
+    return (
+        f"tree ~{tree.requests:,} requests ({tree.basis}) vs scan ~{scan.requests:,} ({scan.basis}); "
+        f"the scan, which also records the whole-Hub view, is taken up to {VIEW_WORTH:g} x the tree"
+    )

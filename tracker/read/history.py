@@ -1,4 +1,5 @@
-"""The recorded history as queries (read-only): one definition each, shared by exports and metrics.
+"""The recorded history as queries (read-only): one definition each, shared by exports and metrics; the
+whole-Hub view's bases too (`bases_select`; its other reads are `tracker.read.hub`).
 
 Only complete runs count. A model's `downloads_delta` in a run is its `downloads_all_time` minus
 its value in the previous complete run of the same ecosystem (by `taken_at`, then id, so backfilled
@@ -14,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlmodel import col
 
+from tracker.storage.tables.hub import HubBase
 from tracker.storage.tables.runs import ModelRecord, ModelSnapshot, RunEdge, RunMembership, SnapshotRun
 
 COMPLETE = "complete"
@@ -196,9 +198,61 @@ def runs_select(
         r.requests,
         r.error,
         r.source,
+        r.hub_models,
+        r.hub_derivatives,
+        r.hub_new_derivatives,
     ).order_by(r.taken_at, r.id)
     if ecosystems:
-        # The names are stored joined by ";": fence them so that `llama` does not match `llama-guard`.
-        fenced = literal(";") + r.ecosystems + literal(";")
-        query = query.where(or_(*(fenced.contains(f";{name};", autoescape=True) for name in ecosystems)))
+        query = query.where(_any_of(r.ecosystems, ecosystems))
     return _filtered(query, r.taken_at, None, None, None, None, since, until)
+
+
+def _any_of(joined, names: Sequence[str]):  # noqa: ANN001, ANN202 - a column of names joined by ";"
+    """Whether the column's names include any of `names`."""
+    # The names are stored joined by ";": fence them so that `llama` does not match `llama-guard`.
+    fenced = literal(";") + joined + literal(";")
+    return or_(*(fenced.contains(f";{name};", autoescape=True) for name in names))
+
+
+def bases_select(
+    *,
+    ecosystems: Sequence[str] | None = None,
+    regions: Sequence[str] | None = None,
+    organisations: Sequence[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Select:
+    """One row per base per complete run with the whole-Hub view (export `bases`), its `ecosystems` empty
+    (NULL) when it is in none; `ecosystems`: bases inside any of them; `regions`, `organisations`: bases
+    with one of those values."""
+    b = HubBase
+    query = (
+        select(
+            b.run_id,
+            SnapshotRun.taken_at,
+            b.base_id,
+            b.author,
+            b.organisation,
+            b.region,
+            b.derivatives,
+            b.new_derivatives,
+            b.finetunes,
+            b.adapters,
+            b.quantizations,
+            b.merges,
+            b.downloads_30d,
+            b.downloads_all_time,
+            b.derivative_downloads_30d,
+            func.nullif(b.ecosystems, "").label("ecosystems"),  # none: missing, as CSV can only say it
+        )
+        .join(SnapshotRun, col(SnapshotRun.id) == col(b.run_id))
+        .where(SnapshotRun.status == COMPLETE)
+        .order_by(SnapshotRun.taken_at, b.run_id, b.base_id)
+    )
+    if ecosystems:
+        query = query.where(_any_of(b.ecosystems, ecosystems))
+    if regions:
+        query = query.where(col(b.region).in_(list(regions)))
+    if organisations:
+        query = query.where(col(b.organisation).in_(list(organisations)))
+    return _filtered(query, SnapshotRun.taken_at, None, None, None, None, since, until)

@@ -9,6 +9,7 @@ The file (TOML; strict: unknown keys are errors, to catch typos), one [[alert]] 
                                             # "new derivatives (llama) below -30.0% from the mean of
                                             # the 4 runs before"; names must differ
     figure = "new"          # required: derivatives | new | weekly_downloads | downloads_30d | new_share
+                            # | untracked_newcomers (the whole Hub: no ecosystem, family or compare)
     ecosystem = "llama"     # optional: default, every tracked ecosystem summed
     family = "Llama 3.1"    # optional (not with new_share, which is per ecosystem)
     compare = "mean"        # value (default) | previous | mean
@@ -28,7 +29,16 @@ from typing import Any
 from tracker.core import files
 from tracker.core.ecosystems import OTHER_FAMILY, Ecosystem
 from tracker.core.errors import one_line
-from tracker.report.alert_rule import COMPARES, DEFAULT_RUNS, FIGURES, SHARE, AlertsError, Rule, default_name
+from tracker.report.alert_rule import (
+    COMPARES,
+    DEFAULT_RUNS,
+    FIGURES,
+    HUB_FIGURES,
+    SHARE,
+    AlertsError,
+    Rule,
+    default_name,
+)
 
 __all__ = ["check_rules", "load_rules"]
 
@@ -57,7 +67,8 @@ def load_rules(path: str | Path) -> list[Rule]:
 
     Any problem (unreadable or missing file, TOML syntax, no [[alert]] rule, unknown keys or figure, bad
     compare or runs, both or neither threshold, a threshold that is no number, family with new_share,
-    new_share without ecosystem, two rules of one name) raises AlertsError, one line naming the file
+    new_share without ecosystem, a whole-Hub figure with an ecosystem, family or compare, two rules of
+    one name) raises AlertsError, one line naming the file
     and the rule.
     """
     text, source = _read(path)
@@ -127,6 +138,8 @@ def _parse_rule(raw: Any, index: int, source: str) -> Rule:
     compare = raw.get("compare", "value")
     if compare not in COMPARES:
         raise fail(f"'compare' must be one of {', '.join(COMPARES)}, not {compare!r}")
+    if figure in HUB_FIGURES and (ecosystem, family, compare) != (None, None, "value"):
+        raise fail(f"{figure} is of the whole Hub, compared as a value: no ecosystem, family or compare")
     runs = _runs(raw, compare, fail)
     above, below = _thresholds(raw, figure, compare, fail)
     rule = Rule("", figure, ecosystem, family, compare, runs, above, below)

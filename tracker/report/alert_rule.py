@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tracker.read import hub
+
 __all__ = [
     "COMPARES",
     "DEFAULT_RUNS",
     "FIGURES",
+    "HUB_FIGURES",
     "SHARE",
     "AlertsError",
     "Rule",
@@ -29,7 +32,12 @@ FIGURES: dict[str, str] = {
     "weekly_downloads": "weekly downloads",
     "downloads_30d": "30-day downloads",
     "new_share": "share of new derivatives",
+    "untracked_newcomers": f"untracked newcomers to the top {hub.TOP}",
 }
+# Figures of the run's whole-Hub view (the digest's `whole_hub`), not of the tracked ecosystems' series:
+# no ecosystem, no family, compared as a value. `untracked_newcomers`: the bases outside every tracked
+# ecosystem that entered the top 50 by new derivatives this run (`tracker.read.hub.newcomers`).
+HUB_FIGURES = ("untracked_newcomers",)
 COMPARES = ("value", "previous", "mean")
 DEFAULT_RUNS = 4
 SHARE = "new_share"
@@ -77,6 +85,8 @@ def default_name(rule: Rule) -> str:
 
 
 def scope(rule: Rule) -> str:
+    if rule.figure in HUB_FIGURES:
+        return "whole Hub"
     parts = [part for part in (rule.ecosystem, rule.family) if part is not None]
     return ", ".join(parts) or "all ecosystems"
 

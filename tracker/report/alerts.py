@@ -28,11 +28,16 @@ A rule is not evaluated (`Alert.evaluated` False, its line saying why) when the 
 figure, when the history is too short (a run's history starts at the first run where the figure has a
 value: `new`'s first run does not count), when a run of the compared window has no value, or when the
 reference is 0 (a relative change from 0 is undefined).
+
+Whole-Hub figures (`HUB_FIGURES`) come from the digest's `whole_hub` part (`tracker.report.digest_hub`),
+compared as a value: `untracked_newcomers`, the newcomers to the top 50 by new derivatives outside every
+tracked ecosystem, fires with `above = 0` on the first such base, its line naming the bases. It is not
+evaluated for a run without the view, nor where no newcomer is counted (the first two runs with it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -40,6 +45,7 @@ import pandas as pd
 from tracker.read.compare import compute_new_shares
 from tracker.report.alert_rule import (
     FIGURES,
+    HUB_FIGURES,
     SHARE,
     Rule,
     against_text,
@@ -51,6 +57,8 @@ from tracker.report.alert_rule import (
 )
 
 __all__ = ["Alert", "evaluate"]
+
+NAMED = 10  # bases a whole-Hub rule's line names; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -80,9 +88,12 @@ class Alert:
 # --- evaluation ------------------------------------------------------------------------------------------
 
 
-def evaluate(rules: Sequence[Rule], series: pd.DataFrame, run_id: int) -> list[Alert]:
+def evaluate(
+    rules: Sequence[Rule], series: pd.DataFrame, run_id: int, *, whole_hub: Mapping | None = None
+) -> list[Alert]:
     """Each rule at run `run_id` of `series` (`tracker.read.queries.load_series(..., by="family")`; runs after
-    that one are ignored), in the rules' order. Pure: no I/O, no clock."""
+    that one are ignored), in the rules' order; `whole_hub`: the run's whole-Hub figures (the digest's
+    `whole_hub`), for the rules on them. Pure: no I/O, no clock."""
     target = series.loc[series["run_id"] == run_id, "taken_at"]
     if target.empty:
         return [_unevaluated(rule, f"the series has no run {run_id}") for rule in rules]
@@ -90,7 +101,24 @@ def evaluate(rules: Sequence[Rule], series: pd.DataFrame, run_id: int) -> list[A
     upto = series[
         (series["taken_at"] < taken_at) | ((series["taken_at"] == taken_at) & (series["run_id"] <= run_id))
     ]
-    return [_evaluate_rule(rule, _history(rule, upto), run_id) for rule in rules]
+    return [
+        _evaluate_hub(rule, whole_hub, run_id)
+        if rule.figure in HUB_FIGURES
+        else _evaluate_rule(rule, _history(rule, upto), run_id)
+        for rule in rules
+    ]
+
+
+def _evaluate_hub(rule: Rule, whole_hub: Mapping | None, run_id: int) -> Alert:
+    """A rule on the run's whole-Hub view: the figure as a value; the line names the bases counted."""
+    if whole_hub is None or not whole_hub.get("recorded"):
+        return _unevaluated(rule, f"run {run_id} has no whole-Hub view")
+    value = whole_hub.get(rule.figure)
+    if value is None:
+        return _unevaluated(rule, "no newcomer is counted before the third run with the whole-Hub view")
+    ids = [b["base_id"] for b in whole_hub.get("newcomers") or () if not b["tracked"]]
+    named = ", ".join(ids[:NAMED]) + (f" and {len(ids) - NAMED:,} more" if len(ids) > NAMED else "")
+    return _judge(rule, float(value), None, float(value), named=named)
 
 
 def _history(rule: Rule, series: pd.DataFrame) -> list[tuple[int, float | None]]:
@@ -155,9 +183,10 @@ def _reference(rule: Rule, before: list[tuple[int, float | None]]) -> tuple[floa
     return sum(values) / len(values), ""
 
 
-def _judge(rule: Rule, value: float, reference: float | None, measured: float) -> Alert:
+def _judge(rule: Rule, value: float, reference: float | None, measured: float, named: str = "") -> Alert:
     fired = measured > rule.above if rule.above is not None else measured < rule.below  # type: ignore[operator]
-    line = f"{_subject(rule)} {_movement(rule, value, reference, measured)}, "
+    line = f"{_subject(rule)} {_movement(rule, value, reference, measured)}"
+    line += f" ({named}), " if named else ", "
     line += ("" if fired else "not ") + threshold_text(rule)
     return Alert(rule, True, fired, value, reference, measured, _signed(rule, line))
 

@@ -1,5 +1,6 @@
 """The data dictionary: every exported column's meaning, type, unit and caveats, in one place (`TABLES`,
-the tables of `tracker.report.export_tables`), the export formats, and the dictionary in Markdown.
+the tables of `tracker.report.export_tables` and `export_bases`), the export formats, and the dictionary
+in Markdown.
 
 `tracker export` writes its columns from here (names, order, types), `tracker export TABLE --describe`
 prints it, and `docs/data-dictionary.md` is generated from it (`python -m tracker.report.dictionary PATH`;
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import sys
 
+from tracker.report.export_bases import BASES
 from tracker.report.export_schema import Table
 from tracker.report.export_tables import EDGES, HISTORY, MODELS, RUNS
 
@@ -20,7 +22,7 @@ from tracker.report.export_tables import EDGES, HISTORY, MODELS, RUNS
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 TIMESTAMP_EXAMPLE = "2026-11-02T06:00:00.000000Z"
 
-TABLES: dict[str, Table] = {t.name: t for t in (HISTORY, MODELS, EDGES, RUNS)}
+TABLES: dict[str, Table] = {t.name: t for t in (HISTORY, MODELS, EDGES, RUNS, BASES)}
 
 FORMATS: dict[str, str] = {
     "csv": "UTF-8, comma-separated, a header row, lines ending in `\\n`, fields quoted only when they "
@@ -37,17 +39,21 @@ FORMATS: dict[str, str] = {
 # What a consumer of the exports can rely on in their text, CSV opened in a spreadsheet above all: what the
 # doors admit (`tracker.collect.doors`, `tracker.core.hub_ids`) and what the ecosystems file allows.
 TEXT_RULES: tuple[str, ...] = (
-    "- **Ids** (`model_id`, `child_id`, `parent_id`) are Hub ids: ASCII letters, digits, `-`, `_` and `.`, "
-    "with one `/` between namespace and name (a legacy id has none), each part 1 to 96 characters that "
-    "starts and ends with a letter, a digit or `_`. The tracker refuses at its doors (the Hub's listings "
-    "and `model_info`, the archive's files) every model whose id or declared parent's id is anything "
-    "else, and says how many in the run's log. So no id starts with `=`, `+`, `-`, `@`, a tab or a "
-    "carriage return, and none holds a comma, a quote, a space, a line break or markup: a spreadsheet "
-    "shows every id as text, never runs it as a formula. (Rows a tracker recorded before it checked "
-    "ids, in versions before 2026-12, are exported as stored.)",
+    "- **Ids** (`model_id`, `child_id`, `parent_id`, `base_id`) are Hub ids: ASCII letters, digits, `-`, "
+    "`_` and `.`, with one `/` between namespace and name (a legacy id has none), each part 1 to 96 "
+    "characters that starts and ends with a letter, a digit or `_`. The tracker refuses at its doors (the"
+    " Hub's listings and `model_info`, the archive's files) every model whose id or declared parent's id "
+    "is anything else, and says how many in the run's log. So no id starts with `=`, `+`, `-`, `@`, a tab"
+    " or a carriage return, and none holds a comma, a quote, a space, a line break or markup: a "
+    "spreadsheet shows every id as text, never runs it as a formula. (Rows a tracker recorded before it "
+    "checked ids, in versions before 2026-12, are exported as stored.)",
     "- **`relation`** is one of `base`, `finetune`, `adapter`, `quantized`, `merge`, or `unknown`: a "
     "relation the Hub does not define is kept as `unknown` (the model is not dropped; the log counts "
     "them), never as the text the source gave.",
+    "- **`bases.organisation`** and **`bases.region`** come from the organisations file, which the "
+    "tracker checks when it reads it: an organisation holds no control character and never starts with "
+    "`=`, `+`, `-` or `@`; a region is one of `us`, `china`, `eu`, `other`, `unknown`. A namespace the "
+    "file does not name is its own organisation, so that value is a Hub name like `author`.",
     "- **`author`, `license`, `library_name`, `pipeline_tag`, `gated`** are names from the Hub's own "
     "vocabularies: they start with a letter or a digit and hold only letters, digits and `_ . + : -`. A "
     "value the source gives outside that is left empty (unknown).",
@@ -99,10 +105,10 @@ def render_markdown() -> str:
     parts = [
         "# Data dictionary",
         "",
-        "<!-- Generated from tracker/report/export_tables.py by `python -m tracker.report.dictionary "
-        "docs/data-dictionary.md`; edit that file, not this one. -->",
+        "<!-- Generated from tracker/report/export_tables.py and export_bases.py by `python -m "
+        "tracker.report.dictionary docs/data-dictionary.md`; edit those files, not this one. -->",
         "",
-        "The four tables `tracker export TABLE` writes (`--format csv|parquet|jsonl`), column by column, "
+        "The five tables `tracker export TABLE` writes (`--format csv|parquet|jsonl`), column by column, "
         "in export order. `tracker export TABLE --describe` prints a table's entry. What the Hub counts "
         "as a download, and why deltas can be negative or missing: [methodology](methodology.md).",
         "",

@@ -2,13 +2,14 @@
 
 One run (the latest complete one, or a chosen one) against the run before it, within that run's
 ecosystems: the headline figures with their change, new derivatives by family and relation, the movers
-that clear the floors of `tracker.core.movers` and new entrants, the ecosystems side by side, notable
-events, and the alert rules that fired. Every figure comes from the definitions the dashboard uses:
-`tracker.read.kpis` for the headline (the Overview's four), `tracker.read.queries` for the series and
-movers (the roll-ups), `tracker.read.compare` for the shares of new derivatives, `tracker.report.alerts`
-for the rules. `build` reads; the rest is pure. `Digest.data` is JSON-ready and is what every format
-renders (`tracker.report.digest_render`, the movers' part `tracker.report.digest_movers`), so Markdown,
-HTML, JSON and the notification cannot disagree.
+that clear the floors of `tracker.core.movers` and new entrants, the ecosystems side by side, the whole
+Hub, notable events, and the alert rules that fired. Every figure comes from the definitions the
+dashboard uses: `tracker.read.kpis` for the headline (the Overview's four), `tracker.read.queries` for
+the series and movers (the roll-ups), `tracker.read.compare` for the shares of new derivatives,
+`tracker.read.hub` for the whole Hub (`tracker.report.digest_hub`), `tracker.report.alerts` for the
+rules. `build` reads; the rest is pure. `Digest.data` is JSON-ready and is what every format renders
+(`tracker.report.digest_render`, the movers' part `tracker.report.digest_movers`), so Markdown, HTML,
+JSON and the notification cannot disagree.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy.engine import Engine
 
 from tracker.read import compare, kpis, origin, queries
 from tracker.read.metrics import Filters
-from tracker.report import digest_movers
+from tracker.report import digest_hub, digest_movers
 from tracker.storage.handles import EDGES, MEMBERSHIP, RUNS
 
 if TYPE_CHECKING:
@@ -114,11 +115,12 @@ def build(
     events = load_events(engine, run["id"], previous_id, series)
     archived = tuple(queries.load_archive_runs(engine)["taken_at"])
     provenance = origin.line(origin.load_origin(engine))
+    whole_hub = digest_hub.load(engine, run)
     alerts = []
     if rules:
         from tracker.report.alerts import evaluate
 
-        alerts = [_alert(a) for a in evaluate(rules, by_family, run["id"])]
+        alerts = [_alert(a) for a in evaluate(rules, by_family, run["id"], whole_hub=whole_hub)]
     data = assemble(
         run,
         previous,
@@ -133,6 +135,7 @@ def build(
         dashboard_url=dashboard_url,
         provenance=provenance,
     )
+    data["whole_hub"] = whole_hub
     data["labels"] = [{"ecosystem": e, "label": (labels or {}).get(e, e)} for e in run["ecosystems"]]
     risers = movers.get("risers", pd.DataFrame(columns=["model_id", "change"]))
     return Digest(data, series, by_family, shares, risers, archived, dict(labels or {}))

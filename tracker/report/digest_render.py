@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from tracker.report import digest_movers
+from tracker.report import digest_hub, digest_movers
 from tracker.report.digest import SUMMARY_MOVERS, TOP, Digest
 from tracker.report.digest_movers import ecosystem_label as _label
 from tracker.report.markdown_table import table, text
@@ -49,7 +49,7 @@ def _pct(value: float | None) -> str:
 
 def to_markdown(digest: Digest, charts: dict[str, str] | None = None) -> str:
     """The digest in Markdown; `charts`: Markdown (an image) to put at the end of a section, by section
-    key (headline, alerts, new, movers, ecosystems, events)."""
+    key (headline, alerts, new, movers, ecosystems, whole_hub, events)."""
     d = digest.data
     charts = charts or {}
     first = d["previous_run"] is None
@@ -64,6 +64,7 @@ def to_markdown(digest: Digest, charts: dict[str, str] | None = None) -> str:
         ("new", "New derivatives", _new),
         ("movers", "Movers", _movers),
         ("ecosystems", "The ecosystems side by side", _side_by_side),
+        ("whole_hub", "The whole Hub", digest_hub.markdown),
         ("events", "Notable events", _events),
     ]
     for key, heading, body in sections:
@@ -185,7 +186,7 @@ def rivals_sentence(d: dict) -> str:
     )
     return (
         f"{text(_capital(_label(d, lead['ecosystem'])))} took {_pct(lead['share_of_new'])} of the new "
-        f"derivatives per week (against {others})."
+        f"derivatives per week (the other tracked ecosystems: {others})."
     )
 
 

@@ -1,4 +1,4 @@
-"""Research exports: the four tables of `tracker.report.dictionary` as CSV, Parquet or JSON Lines, streamed.
+"""Research exports: the five tables of `tracker.report.dictionary` as CSV, Parquet or JSON Lines, streamed.
 
 The rows come from `tracker.read.history` (one definition of each table) in chunks, through a server-side
 cursor on PostgreSQL, and each writer turns chunk after chunk into bytes: memory stays flat whatever
@@ -47,12 +47,16 @@ class ExportFilters:
     Fields:
         ecosystems: the ecosystem names to keep.
         families: the family names to keep (history and models only).
+        regions: the regions to keep (bases only).
+        organisations: the organisations to keep (bases only), as the database spells them.
         since: the earliest instant kept (inclusive), on the table's time column; zone-aware.
         until: the latest instant kept (inclusive), on the table's time column; zone-aware.
     """
 
     ecosystems: tuple[str, ...] = ()
     families: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
     since: datetime | None = None
     until: datetime | None = None
 
@@ -71,6 +75,9 @@ def check_filters(table: Table, filters: ExportFilters) -> None:
         raise ExportError(f"--family does not apply to {table.name} (it has no family column)")
     if filters.ecosystems and "ecosystem" not in table.filters:
         raise ExportError(f"--ecosystem does not apply to {table.name}")
+    for option, values in (("region", filters.regions), ("organisation", filters.organisations)):
+        if values and option not in table.filters:
+            raise ExportError(f"--{option} does not apply to {table.name} (bases only)")
     if filters.since and filters.until and filters.since > filters.until:
         raise ExportError("--since is later than --until")
 
@@ -86,6 +93,14 @@ def export_query(table: Table, filters: ExportFilters) -> Select:
         return history.models_select(ecosystems=eco, families=fam, since=since, until=until)
     if table.name == "edges":
         return history.edges_select(ecosystems=eco, since=since, until=until)
+    if table.name == "bases":
+        return history.bases_select(
+            ecosystems=eco,
+            regions=list(filters.regions) or None,
+            organisations=list(filters.organisations) or None,
+            since=since,
+            until=until,
+        )
     return history.runs_select(ecosystems=eco, since=since, until=until)
 
 

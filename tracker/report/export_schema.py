@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["integer", "text", "timestamp"]
-TableName = Literal["history", "models", "edges", "runs"]
+TableName = Literal["history", "models", "edges", "runs", "bases"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Table:
         grain: what one row is.
         columns: the columns, in export order.
         time_column: the column `--since` and `--until` filter on (inclusive).
-        filters: the other filters that apply: `ecosystem`, `family`.
+        filters: the other filters that apply: `ecosystem`, `family`, `region`, `organisation`.
         notes: what holds for the table as a whole.
     """
 

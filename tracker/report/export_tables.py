@@ -1,7 +1,8 @@
-"""The four exported tables of the data dictionary, column by column, in export order: `history`, `models`,
-`edges` and `runs`, with the columns several of them share. What each value means, its unit and its
-caveats are written here once, for the exports, `--describe` and `docs/data-dictionary.md` alike.
-Import-light: the command line reads it to build its help.
+"""Four of the exported tables of the data dictionary, column by column, in export order: `history`,
+`models`, `edges` and `runs`, with the columns several tables share (`bases`, the whole-Hub view's, is in
+`tracker.report.export_bases`). What each value means, its unit and its caveats are written here once,
+for the exports, `--describe` and `docs/data-dictionary.md` alike. Import-light: the command line reads
+it to build its help.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from tracker.report.export_schema import Column, Table
 
 # --- columns shared by several tables ---------------------------------------------------------------
 
-_RUN_ID = Column("run_id", "integer", "The snapshot run (its `run_id` in the `runs` table).")
-_TAKEN_AT = Column(
+RUN_ID = Column("run_id", "integer", "The snapshot run (its `run_id` in the `runs` table).")
+TAKEN_AT = Column(
     "taken_at",
     "timestamp",
     "The instant the snapshot represents: when the crawl started, or the instant given to "
@@ -63,6 +64,16 @@ def _seen(which: str, what: str) -> Column:
     )
 
 
+KEPT_THROUGH_RENAMES = (
+    "A derivative is known by the Hub's internal `_id`, which a rename keeps, so a renamed one is not "
+    "new; where the source gives no `_id`, by its id in any case."
+)
+_WITHOUT_VIEW = (
+    "Empty for a run without the whole-Hub view: a tree crawl (it reads the tracked ecosystems only), a "
+    "run that failed before the crawl ended, or one from before the tracker recorded the view."
+)
+
+
 # --- the tables ---------------------------------------------------------------------------------------
 
 HISTORY = Table(
@@ -74,8 +85,8 @@ HISTORY = Table(
     "sum downloads within one ecosystem, never across ecosystems. Rows are ordered by `taken_at`, "
     "`run_id`, `ecosystem`, `model_id`.",
     columns=(
-        _RUN_ID,
-        _TAKEN_AT,
+        RUN_ID,
+        TAKEN_AT,
         _ECOSYSTEM,
         _FAMILY,
         _MODEL_ID,
@@ -244,8 +255,8 @@ RUNS = Table(
     "`--ecosystem` keeps the runs that crawled any of the names. Rows are ordered by `taken_at`, "
     "`run_id`.",
     columns=(
-        _RUN_ID,
-        _TAKEN_AT,
+        RUN_ID,
+        TAKEN_AT,
         Column("started_at", "timestamp", "When the crawl started."),
         Column(
             "finished_at",
@@ -285,6 +296,36 @@ RUNS = Table(
             "within the 7 days after that date. Its `requests` are the archive's byte-range reads, not API "
             "requests. Archive data is licensed ODbL-1.0 (hfmlsoc/hub_weekly_snapshots): data derived from "
             "it must credit it and be shared alike.",
+        ),
+        Column(
+            "hub_models",
+            "integer",
+            "The whole-Hub view's count of models the Hub listed: every model a scan read, or every model "
+            "of the archive file a backfilled run read.",
+            unit="models",
+            nullable=True,
+            caveats=_WITHOUT_VIEW + " Public models only: the Hub lists no private ones.",
+        ),
+        Column(
+            "hub_derivatives",
+            "integer",
+            "Listed models with a path of declared parent links, through listed models, to some base of "
+            "the Hub (the `bases` table): each once, a merge of two families included.",
+            unit="models",
+            nullable=True,
+            caveats=_WITHOUT_VIEW + " Only declared lineage counts: a model that names no parent is "
+            "nobody's derivative, whatever it was trained from.",
+        ),
+        Column(
+            "hub_new_derivatives",
+            "integer",
+            "Derivatives of this run that were no derivative in the previous complete run with the view "
+            "(by `taken_at`). " + KEPT_THROUGH_RENAMES,
+            unit="models",
+            nullable=True,
+            caveats=_WITHOUT_VIEW + " Empty too in the first complete run with the view. Spans the "
+            "gap between the two runs, whatever its length; a run backfilled between two others moves "
+            "the later one's figure.",
         ),
     ),
 )

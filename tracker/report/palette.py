@@ -5,9 +5,10 @@ Pure (no Altair, no I/O): `tracker.report.charts` draws every chart of the dashb
 it, so a Llama band is the same blue on the Overview, the Compare page and the digest's images.
 
 - Relations (`base` for the roots, then the four of `tracker.core.records.RELATIONS`): fixed.
-- Ecosystems: fixed for the five the shipped ecosystems file names; any other name (a user's ecosystems
-  file) takes one of `EXTRA`, chosen by a stable hash of its name, the next free one when two names of a
-  chart would share it (`ecosystem_colours`: give it every tracked name, and the colours stay put).
+- Ecosystems: fixed for the six the shipped ecosystems file names (Meta's two, Llama and Muse, in two
+  blues); any other name (a user's ecosystems file) takes one of `EXTRA`, chosen by a stable hash of its
+  name, the next free one when two names of a chart would share it (`ecosystem_colours`: give it every
+  tracked name, and the colours stay put).
 - Regions (`us`, `china`, `eu`, `other`, `unknown`, as in hub-organisations.csv): fixed, for the
   whole-Hub view.
 - Families: shades (dark to light) of their ecosystem's colour, at most `TOP_FAMILIES` of them to a
@@ -41,8 +42,11 @@ ECOSYSTEM_COLOURS: dict[str, str] = {
     "mistral": "#e69f00",  # orange
     "gemma": "#009e73",  # green
     "deepseek": "#d55e00",  # vermilion
+    # Meta's brand blue: a Meta shade beside Llama's, brighter and lighter, told apart from it by every eye
+    # (CIELAB distance 35, 34 with deuteranopia simulated; every other fixed or extra colour is farther)
+    "muse": "#0081fb",
 }
-# for the ecosystems of a user's file: hues away from the five above
+# for the ecosystems of a user's file: hues away from the six above
 EXTRA: tuple[str, ...] = (
     "#999933",  # olive
     "#cc6677",  # rose
@@ -88,7 +92,7 @@ OTHER_NAMES = frozenset({"other", "others", "unknown", OTHER_FAMILIES, OTHER_ECO
 
 
 def ecosystem_order(names: Iterable[str]) -> list[str]:
-    """The ecosystems in the order every chart and table lists them: the five of the shipped file in its
+    """The ecosystems in the order every chart and table lists them: the six of the shipped file in its
     order (Llama, the product's subject, first), then any other by name."""
     given = list(dict.fromkeys(names))
     fixed = [name for name in ECOSYSTEM_COLOURS if name in given]
@@ -100,7 +104,7 @@ def _stable(name: str) -> int:
 
 
 def ecosystem_colours(names: Iterable[str]) -> dict[str, str]:
-    """Each ecosystem's colour: a fixed one for the shipped five; for any other, one of `EXTRA` picked by a
+    """Each ecosystem's colour: a fixed one for the shipped six; for any other, one of `EXTRA` picked by a
     stable hash of its name, the next free one when another of `names` holds it (so give every tracked
     name, and each keeps its colour from chart to chart). Past `EXTRA`'s length, colours repeat: charts
     group such ecosystems as "other" (`MAX_ENTRIES`)."""
@@ -141,7 +145,7 @@ def shades(colour: str, count: int) -> list[str]:
 def family_colours(families: Sequence[tuple[str, str]], ecosystems: Iterable[str] = ()) -> list[str]:
     """The colour of each (ecosystem, family) of `families`, in that order: the families of one
     ecosystem in shades of its colour, dark to light in their order; `OTHER_FAMILIES` grey.
-    `ecosystems`: every tracked ecosystem (for the colours of those outside the shipped five)."""
+    `ecosystems`: every tracked ecosystem (for the colours of those outside the shipped six)."""
     hues = ecosystem_colours([*ecosystems, *(eco for eco, _ in families)])
     counts: dict[str, int] = {}
     for eco, family in families:
@@ -193,6 +197,7 @@ def colours(field: str, names: Sequence[str], *, ecosystems: Iterable[str] = ())
     if field not in FIXED:
         return categorical(names)
     fixed = FIXED[field]
-    out = [OTHER if g else fixed.get(name, "") for name, g in zip(names, grey, strict=True)]
+    # a fixed colour first: the region `other` (a known region outside the named ones) is not grey
+    out = [fixed.get(name) or (OTHER if g else "") for name, g in zip(names, grey, strict=True)]
     spare = iter([c for c in CATEGORICAL if c not in out] + list(CATEGORICAL))
     return [colour or next(spare) for colour in out]

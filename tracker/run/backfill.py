@@ -36,8 +36,10 @@ from tracker.collect.archive import (
 )
 from tracker.collect.archive_file import ArchiveFileReader, FileProgress
 from tracker.core.ecosystems import Ecosystem
+from tracker.core.hub_view import OrganisationsLike
+from tracker.core.organisations import load_organisations
 from tracker.run.snapshot import RunEnd, error_text, tidy, utcnow
-from tracker.storage import database, lifecycle, loads, saves
+from tracker.storage import database, hub_view, lifecycle, loads, saves
 from tracker.storage.tables.runs import SnapshotRun
 
 logger = logging.getLogger("tracker.backfill")  # kept: operators filter on it
@@ -124,13 +126,17 @@ def run_backfill(
     on_progress: Callable[[ArchiveFile, FileProgress], None] | None = None,
     now: Callable[[], datetime] = utcnow,
     lineage: bool = True,
+    organisations: OrganisationsLike | None = None,
 ) -> BackfillResult:
     """Import each dated file of `archive` in range as one run; ArchiveError before any import when the
     archive or the range is wrong, SnapshotBusy when a snapshot holds the database.
 
     `lineage`: False leaves the runs' lineage index out, for a caller that records newer runs next (see
-    `tracker.storage.rollups.refresh`)."""
+    `tracker.storage.rollups.refresh`). Each file's run records the whole-Hub view too (`organisations`:
+    the namespaces' organisations and regions, the shipped file when None), unless a run at its date
+    already has one (a later import of more ecosystems at the same date)."""
     files = in_range(archive.files(), since, until)
+    organisations = organisations if organisations is not None else load_organisations()
     result = BackfillResult()
     with database.snapshot_lock(engine), Session(engine) as session:
         result.closed_runs = tuple(tidy(engine, session, now()))
@@ -142,11 +148,32 @@ def run_backfill(
                 outcome = FileOutcome(file.day, "skipped", reason)
             else:
                 chosen = [e for e in ecosystems if e.name in todo]
-                outcome = _import(session, archive, file, chosen, endpoint, on_progress, now, lineage)
+                viewed = _has_view(session, file.day)
+                outcome = _import(
+                    session,
+                    archive,
+                    file,
+                    chosen,
+                    endpoint,
+                    on_progress,
+                    now,
+                    lineage,
+                    None if viewed else organisations,
+                )
             result.files.append(outcome)
             if on_file is not None:
                 on_file(outcome)
     return result
+
+
+def _has_view(session: Session, day: date) -> bool:
+    """Whether a complete run at this date already holds the whole-Hub view."""
+    query = select(SnapshotRun.id).where(
+        SnapshotRun.status == "complete",
+        SnapshotRun.taken_at == taken_at_of(day),
+        col(SnapshotRun.hub_models).is_not(None),
+    )
+    return session.exec(query).first() is not None
 
 
 def _open(archive: ArchiveSource, file: ArchiveFile) -> CountingFile:
@@ -169,6 +196,7 @@ def _import(
     on_progress: Callable[[ArchiveFile, FileProgress], None] | None,
     now: Callable[[], datetime],
     lineage: bool = True,
+    organisations: OrganisationsLike | None = None,
 ) -> FileOutcome:
     """One file as one run; a file that cannot be read fails its run, with one line."""
     began = time.monotonic()
@@ -201,7 +229,10 @@ def _import(
     try:
         opened = _open(archive, file)
         reader = ArchiveFileReader(
-            opened, ecosystems, on_progress=(lambda p: on_progress(file, p)) if on_progress else None
+            opened,
+            ecosystems,
+            on_progress=(lambda p: on_progress(file, p)) if on_progress else None,
+            organisations=organisations,
         )
         logger.info(
             "%s: reading %s (%s bytes, %s row groups)%s",
@@ -215,6 +246,9 @@ def _import(
             saves.save_observations(session, run_id, batch.observations, taken_at=taken_at)
             saves.save_memberships(session, run_id, batch.memberships)
             saves.save_edges(session, run_id, batch.edges)
+            session.commit()
+        if reader.hub_view is not None:
+            hub_view.save_view(session, run_id, reader.hub_view)
             session.commit()
     except BaseException as exc:
         session.rollback()
@@ -231,6 +265,9 @@ def _import(
         if opened is not None:
             opened.close()
     finish("complete", None)
+    if reader is not None and reader.hub_view is not None:
+        hub_view.refresh_new(session, run_id)
+        session.commit()
     run = loads.load_run(session, run_id)
     assert reader is not None
     return FileOutcome(

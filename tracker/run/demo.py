@@ -39,6 +39,8 @@ from tracker.collect.archive_file import FileProgress
 from tracker.collect.hub import HubClient
 from tracker.collect.progress import LiveLine
 from tracker.core.ecosystems import Ecosystem
+from tracker.core.hub_view import OrganisationsLike
+from tracker.core.organisations import load_organisations
 from tracker.emulator import load_catalogue
 from tracker.emulator.archive.repository import Archive
 from tracker.emulator.builders.real_lineage import REAL_DEFAULT_NOW, REAL_FIRST_WEEK
@@ -227,9 +229,11 @@ def run_demo(
     strategy: str = "auto",
     on_week: Callable[[DemoWeek], None] | None = None,
     stream: TextIO | None = None,
+    organisations: OrganisationsLike | None = None,
 ) -> list[DemoWeek]:
     """Start the emulator (real catalogue) on a free port; import the first half of the weeks from its
-    weekly archive (`tracker backfill`), then record one live snapshot per week for the rest.
+    weekly archive (`tracker backfill`), then record one live snapshot per week for the rest. Every run
+    records the whole-Hub view (`organisations`: the shipped file when None).
 
     Where a week is: a line on `stream` (stderr by default) rewritten each second on a terminal, logged
     every 30 s elsewhere."""
@@ -250,7 +254,17 @@ def run_demo(
         status = _Status(len(instants))
         with LiveLine(status.line, stream=stream) as live:
             return _weeks(
-                engine, ecosystems, emulator, ahead, instants, kinds, strategy, status, live, on_week
+                engine,
+                ecosystems,
+                emulator,
+                ahead,
+                instants,
+                kinds,
+                strategy,
+                status,
+                live,
+                on_week,
+                organisations if organisations is not None else load_organisations(),
             )
     finally:
         if ahead is not None:
@@ -271,6 +285,7 @@ def _weeks(
     status: _Status,
     live: LiveLine,
     on_week: Callable[[DemoWeek], None] | None,
+    organisations: OrganisationsLike,
 ) -> list[DemoWeek]:
     """The demo's weeks: the archive's, then the snapshots."""
     days = [datetime.fromtimestamp(instant, UTC).date() for instant in instants]
@@ -324,6 +339,7 @@ def _weeks(
             on_file=imported,
             on_progress=status.file_read,
             lineage=indexed(from_archive - 1),  # the files before the last are never among the last runs
+            organisations=organisations,
         )
     ahead.stop()
     for i in range(from_archive, len(instants)):
@@ -340,6 +356,7 @@ def _weeks(
                 taken_at=taken_at,
                 on_progress=lambda p: status.step(f"{p.ecosystem} depth {p.depth}: {p.models:,} models"),
                 lineage=indexed(i),
+                organisations=organisations,
             )
         cost = f"{result.requests:,} requests ({result.strategy})"
         record(

@@ -54,6 +54,7 @@ class SnapshotSettings:
         concurrency: requests in flight at once.
         timeout: seconds before an unanswered request is abandoned (and retried).
         retry_budget: seconds a request may keep failing before the run fails.
+        organisations_path: the organisations file (read again at each run), or None for the shipped one.
     """
 
     endpoint: str
@@ -63,6 +64,7 @@ class SnapshotSettings:
     concurrency: int = 4
     timeout: float = 30.0
     retry_budget: float = 900.0
+    organisations_path: str | None = None
 
     def job_kwargs(self, schedule: Schedule) -> dict[str, Any]:
         """The stored job's arguments: plain strings, numbers and lists, readable by any later version."""

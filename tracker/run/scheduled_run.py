@@ -52,12 +52,14 @@ def take_snapshot_due(runner: Runner, settings: SnapshotSettings) -> str:
     from tracker.collect.progress import ProgressReporter
     from tracker.collect.transport import HubError
     from tracker.core.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
+    from tracker.core.organisations import OrganisationsError, load_organisations
     from tracker.run.snapshot import missing_roots_text, take_snapshot
 
     tick = runner.tick
     try:
         names = list(settings.ecosystems) or None
         ecosystems = select_ecosystems(load_ecosystems(settings.ecosystems_path), names)
+        organisations = load_organisations(settings.organisations_path)
         with Session(runner.engine) as session:
             last = loads.load_last_complete_run(session, ecosystems=[e.name for e in ecosystems])
         if tick is not None and last is not None and last.taken_at >= tick:
@@ -74,7 +76,7 @@ def take_snapshot_due(runner: Runner, settings: SnapshotSettings) -> str:
             timeout=settings.timeout,
             retry_budget=settings.retry_budget,
         )
-    except (EcosystemsError, HubError, database.StoreError, SQLAlchemyError) as exc:
+    except (EcosystemsError, OrganisationsError, HubError, database.StoreError, SQLAlchemyError) as exc:
         logger.error("run due %s not taken: %s", format_when(tick), one_line(exc))
         runner.notices.run_failed(tick, f"not taken: {one_line(exc)}", None)
         return "error"
@@ -88,6 +90,7 @@ def take_snapshot_due(runner: Runner, settings: SnapshotSettings) -> str:
                 strategy=settings.strategy,
                 concurrency=settings.concurrency,
                 on_progress=progress.update,
+                organisations=organisations,
             )
             runner.outcome = "complete"  # at once: a signal from here on must not keep this run due
     except database.SnapshotBusy as exc:

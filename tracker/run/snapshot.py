@@ -26,7 +26,9 @@ from tracker.collect.transport import HubError
 from tracker.core import strategy as costs
 from tracker.core.ecosystems import Ecosystem
 from tracker.core.errors import one_line
-from tracker.storage import database, lifecycle, loads, saves
+from tracker.core.hub_view import OrganisationsLike
+from tracker.core.organisations import load_organisations
+from tracker.storage import database, hub_view, lifecycle, loads, saves
 
 logger = logging.getLogger("tracker.snapshot")  # kept: operators filter on it
 RunEnd = Literal["complete", "failed"]
@@ -184,8 +186,12 @@ def take_snapshot(
     on_progress: Callable[[Progress], None] | None = None,
     now: Callable[[], datetime] = utcnow,
     lineage: bool = True,
+    organisations: OrganisationsLike | None = None,
 ) -> SnapshotResult:
     """Crawl `ecosystems` now and record one run; HubError (run recorded as failed) or SnapshotBusy.
+
+    A scan also records the whole-Hub view (`organisations`: the namespaces' organisations and regions;
+    the shipped file when None).
 
     `lineage`: False leaves the run's lineage index out, for a caller that records newer runs next (see
     `tracker.storage.rollups.refresh`)."""
@@ -203,7 +209,14 @@ def take_snapshot(
                 ",".join(sorted(rules.memory.refuses)) or "nothing",
                 rules.memory.run_id,
             )
-        crawl = Crawl(client, ecosystems, strategy="tree", concurrency=concurrency, on_progress=on_progress)
+        crawl = Crawl(
+            client,
+            ecosystems,
+            strategy="tree",
+            concurrency=concurrency,
+            on_progress=on_progress,
+            organisations=organisations if organisations is not None else load_organisations(),
+        )
         run_id = lifecycle.begin_run(
             session,
             taken_at=taken_at or started,
@@ -231,11 +244,17 @@ def take_snapshot(
                         session, run_id, requests=client.counters.requests, retries=client.counters.retries
                     )
                     last_update = time.monotonic()
+            if crawl.hub_view is not None:
+                hub_view.save_view(session, run_id, crawl.hub_view)
+                session.commit()
         except BaseException as exc:
             session.rollback()
             _finish(session, run_id, client, rules, now(), "failed", error_text(exc))
             raise
         _finish(session, run_id, client, rules, now(), "complete", None, lineage)
+        if crawl.hub_view is not None:
+            hub_view.refresh_new(session, run_id)
+            session.commit()
         run = loads.load_run(session, run_id)
         if estimate:
             logger.info(

@@ -13,11 +13,13 @@ Two parts (see `tracker.emulator.catalogue`):
   and depths of a few levels; relation mix, deletions and private models as in the synthetic Hub;
 - the compact part (`tracker.emulator.builders.compact`): the rest of the Hub, about a quarter of it declaring
   a base among the rival ecosystems' roots and unrelated bases of the full part or its own bases,
-  never a Llama model.
+  never a Llama model;
+- the untracked families of the synthetic Hub (`tracker.emulator.builders.forest`, Meta's Muse among
+  them), added to the full part after the Llama tree with draws of their own.
 
 `models` counts the models created by the default clock (both parts, private and deleted ones
-included); `llama` the Llama members aimed at, at the default clock (the result lands within a few
-percent). Same seed and sizes, same bytes.
+included; the untracked families on top); `llama` the Llama members aimed at, at the default clock
+(the result lands within a few percent). Same seed and sizes, same bytes.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from tracker.core.ecosystems import Ecosystem, load_ecosystems
 from tracker.emulator.builders import traits
 from tracker.emulator.builders.builder import CatalogueBuilder, finish
 from tracker.emulator.builders.compact import CompactPart
+from tracker.emulator.builders.forest import add_forest
 from tracker.emulator.builders.synthetic import (
     HORIZON,
     SYNTHETIC_DEFAULT_NOW,
@@ -114,9 +117,11 @@ def build_realistic(
     by_now = ((SYNTHETIC_DEFAULT_NOW - start) / (HORIZON - start)) ** 2
     rivals = [k for eco, ks in roots.items() if eco != "llama" for k in ks]
     _grow_llama(b, roots["llama"], rivals[:], math.ceil(llama / (by_now * _MEMBER_YIELD)))
+    # Counted before the untracked families are added, so that the compact part is drawn as before them.
+    full_now = sum(1 for d in b.drafts if d.model.created <= SYNTHETIC_DEFAULT_NOW)
+    add_forest(b, seed)  # after the Llama tree, with its own draws: the tree stays as it was
     part = None
     if compact:
-        full_now = sum(1 for d in b.drafts if d.model.created <= SYNTHETIC_DEFAULT_NOW)
         share_now = ((SYNTHETIC_DEFAULT_NOW - COMPACT_START) / (HORIZON - COMPACT_START)) ** 2
         anchors = [
             (b.drafts[k].model.repo_id, max(1, int(_root_scale(b.drafts[k].model.repo_id) / 1500)))

@@ -25,7 +25,9 @@ Shape, modelled on the real Hub:
   (at the default size), merges with several parents and one across ecosystems (Llama x Qwen),
   a model naming itself as base, a ghost base, a two-model cycle, private and gated models,
   repos renamed in the past and one renamed after the default clock, deletions (one of a parent
-  with children) and a restoration, and a downward revision of `downloadsAllTime`.
+  with children) and a restoration, and a downward revision of `downloadsAllTime`;
+- untracked families of several organisations, Meta's Muse among them, and the whole-Hub forest's
+  cases (`tracker.emulator.builders.forest`): a few dozen models beyond `models`.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from tracker.core.ecosystems import Ecosystem, load_ecosystems
 from tracker.emulator import figures
 from tracker.emulator.builders import traits
 from tracker.emulator.builders.builder import CatalogueBuilder, finish
+from tracker.emulator.builders.forest import FOREST_IDS, add_forest
 from tracker.emulator.builders.names import WORDS
 from tracker.emulator.builders.traps import add_traps
 from tracker.emulator.catalogue import Catalogue
@@ -152,9 +155,11 @@ def _add_roots(b: CatalogueBuilder, ecosystems: tuple[Ecosystem, ...]) -> dict[s
                     "/Meta-Llama-3.1-" in rid
                     or rid.lower() in b.taken
                     or rid == "meta-llama/Llama-Guard-2-8B"
+                    or rid.lower() in FOREST_IDS
                 ):
                     # Aliases become the old id of the renamed repo; Llama-Guard-2-8B is the name Meta's
                     # SKU list uses, but the repository is Meta-Llama-Guard-2-8B: it stays a missing root.
+                    # Muse's root comes with the untracked families (`forest`), drawn after the rest.
                     continue
                 license = traits.FAMILY_LICENSES.get(fam.name, ECOSYSTEM_LICENSE.get(eco.name))
                 old = renamed.get(rid.lower())
@@ -282,11 +287,13 @@ def _grow(b: CatalogueBuilder, roots: dict[str, list[int]], unrelated: list[int]
 def build_synthetic(
     *, seed: int = 0, models: int = DEFAULT_MODELS, ecosystems: tuple[Ecosystem, ...] | None = None
 ) -> Catalogue:
-    """The synthetic catalogue for this seed and total size (the fixed roots and traps count in `models`)."""
+    """The synthetic catalogue for this seed and total size (the fixed roots and traps count in `models`;
+    the untracked families, `forest.FOREST_MODELS` of them, come on top)."""
     b = CatalogueBuilder(seed)
     ecosystems = ecosystems if ecosystems is not None else load_ecosystems()
     roots = _add_roots(b, ecosystems)
     unrelated = _add_unrelated_bases(b)
     add_traps(b, SYNTHETIC_DEFAULT_NOW)
     _grow(b, roots, unrelated, max(0, models - len(b.drafts)))
+    add_forest(b, seed)  # after the rest, with its own draws: the catalogue above stays as it was
     return finish(b, "synthetic", SYNTHETIC_DEFAULT_NOW)

@@ -41,6 +41,9 @@ class SnapshotRun(SQLModel, table=True):
             the right set at once, later ones ask again.
         source: where the run's data came from: `hub` for a live snapshot; for a backfilled run, the
             archive file as `repo@revision:path` (revision: the archive's commit).
+        hub_models, hub_derivatives, hub_new_derivatives: the whole-Hub view's totals (models listed,
+            listed models with a path to some base, those not derivatives in the previous run with the
+            view); None for a run without the view (a tree), and the last one None in the first such run.
     """
 
     __tablename__ = "snapshot_run"
@@ -63,6 +66,9 @@ class SnapshotRun(SQLModel, table=True):
     listing_refuses: str | None = None
     listing_checked_at: datetime | None = None
     source: str = Field(default="hub", sa_column_kwargs={"server_default": "hub"})
+    hub_models: int | None = None
+    hub_derivatives: int | None = None
+    hub_new_derivatives: int | None = None
 
 
 class ChildCount(SQLModel, table=True):
