@@ -93,8 +93,11 @@ else:
 """
 
 
-def measure(kind: str, target: str, *args: str, env: dict[str, str] | None = None) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of `python -m TARGET ARGS` (`module`) or `python -c TARGET ARGS`."""
+def measure(
+    kind: str, target: str, *args: str, env: dict[str, str] | None = None, cwd: str | None = None
+) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of `python -m TARGET ARGS` (`module`) or `python -c TARGET ARGS`;
+    `cwd`: where it runs (first on its path: another tree's `tracker`, for a baseline)."""
     with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
         began = time.perf_counter()
         result = subprocess.run(
@@ -102,6 +105,7 @@ def measure(kind: str, target: str, *args: str, env: dict[str, str] | None = Non
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             env=None if env is None else os.environ | env,
+            cwd=cwd,
             check=False,
         )
         seconds = time.perf_counter() - began

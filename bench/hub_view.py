@@ -2,8 +2,8 @@
 
 Two trees of the tracker run the same commands in one invocation: this one, and a baseline
 (`TRACKER_BENCH_BASELINE=TREE`, a checkout of the commit before the view, e.g. `git archive COMMIT | tar
--x -C TREE`; without it, this tree alone is measured). Each command runs in its own process with the
-tree first on `PYTHONPATH`, as a user runs it:
+-x -C TREE`; without it, this tree alone is measured). Each command runs in its own process, in the
+tree's folder and with it first on `PYTHONPATH` (so its `tracker` is the one imported), as a user runs it:
 
 - the scan: `tracker snapshot --strategy scan --ecosystem llama` of the realistic 2.2-million-model Hub
   (`bench.crawl`'s emulator, its own process, no added latency), into a fresh SQLite file: client CPU
@@ -53,7 +53,9 @@ def _run(tree: Path, args: list[str]) -> dict[str, float]:
         "HF_HUB_DISABLE_TELEMETRY": "1",
     }
     before = _cpu()
-    seconds, peak = measure("module", "tracker", "-q", *args, "--database", f"sqlite:///{database}", env=env)
+    seconds, peak = measure(
+        "module", "tracker", "-q", *args, "--database", f"sqlite:///{database}", env=env, cwd=str(tree)
+    )
     cpu = _cpu() - before
     size = sum(p.stat().st_size for p in Path(folder).iterdir())
     return {"cpu": cpu, "wall": seconds, "peak": peak, "db_mb": size / 2**20, "bases": _bases(database)}
@@ -97,6 +99,8 @@ def _rounds(
         for name, tree in trees.items():
             httpx2.post(f"{url}/_emulator/stats/reset").raise_for_status()
             figures = _run(tree, args)
+            if (name == "baseline") != (figures["bases"] == 0):  # each tree's own `tracker` ran
+                raise RuntimeError(f"{what} of {name} recorded {figures['bases']:,.0f} bases")
             results[name].append(figures)
             sys.stderr.write(
                 f"hub_view: {what} round {n + 1}, {name}: cpu {figures['cpu']:.1f} s, "

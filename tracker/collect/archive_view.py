@@ -41,7 +41,7 @@ def _first_rows(found: pa.Array, offset: int, into: np.ndarray) -> None:
 
 def archive_listing(
     spill_path: str, offsets: Sequence[int], edges: pa.Table, id_column: str
-) -> tuple[Listing, Callable[[np.ndarray], list[str]], Callable[[np.ndarray], np.ndarray]]:
+) -> tuple[Listing, Callable[[np.ndarray], list[tuple[str, str | None]]], Callable[[np.ndarray], np.ndarray]]:
     """The forest's input for the file's rows, the ids of some rows (the bases'), and the lasting keys'
     hashes of others (the derivatives': `tracker.core.forest_sets.model_key`, from the links' columns)."""
     n = int(offsets[-1])
@@ -85,9 +85,9 @@ def archive_listing(
         downloads_all_time=d_all,
     )
 
-    def ids_of(rows: np.ndarray) -> list[str]:
+    def ids_of(rows: np.ndarray) -> list[tuple[str, str | None]]:
         rows = np.asarray(rows, np.int64)
-        out: list[str] = [""] * len(rows)
+        out: list[tuple[str, str | None]] = [("", None)] * len(rows)
         order = np.argsort(rows, kind="stable")
         ordered = rows[order]
         with pa.memory_map(spill_path, "r") as source:
@@ -96,10 +96,16 @@ def archive_listing(
                 lo, hi = np.searchsorted(ordered, [offsets[g], offsets[g + 1]])
                 if lo == hi:
                     continue
-                ids = spill.get_batch(g).column(id_column)
-                taken = pc.take(ids, pa.array(ordered[lo:hi] - offsets[g])).to_pylist()
-                for j, model_id in zip(order[lo:hi], taken, strict=True):
-                    out[j] = model_id
+                batch = spill.get_batch(g)
+                picked = pa.array(ordered[lo:hi] - offsets[g])
+                taken = pc.take(batch.column(id_column), picked).to_pylist()
+                oids = (
+                    pc.take(batch.column("_id"), picked).to_pylist()
+                    if "_id" in batch.schema.names
+                    else [None] * len(taken)
+                )
+                for j, model_id, oid in zip(order[lo:hi], taken, oids, strict=True):
+                    out[j] = (model_id, oid)
         return out
 
     kin, first = np.unique(child, return_index=True)

@@ -115,14 +115,18 @@ class _Shelf:
             records.append(parse(value) if ref.raw else value)
         return records
 
-    def ids_at(self, places: Sequence[int]) -> list[str]:
-        """The ids of the shelved payloads at these places (a scan's bases, for the whole-Hub view)."""
+    def ids_at(self, places: Sequence[int]) -> list[tuple[str, str | None]]:
+        """The ids and `_id`s of the shelved payloads at these places (a scan's bases, for the view)."""
         self._reading = True
         out = []
         for at in places:
             self._file.seek(at)
             value = pickle.load(self._file)
-            out.append(value["id"] if isinstance(value, dict) else value.model_id)
+            if isinstance(value, dict):
+                oid = value.get("_id")
+                out.append((value["id"], oid if isinstance(oid, str) else None))
+            else:
+                out.append((value.model_id, value.hub_oid))
         return out
 
     def close(self) -> None:

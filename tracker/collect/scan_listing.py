@@ -67,8 +67,10 @@ class ScanListing:
             self._lone_all.append(_count(item.get("downloadsAllTime")))
 
     def listing(
-        self, read_ids: Callable[[list[int]], list[str]]
-    ) -> tuple[Listing, Callable[[np.ndarray], list[str]], Callable[[np.ndarray], np.ndarray]]:
+        self, read_ids: Callable[[list[int]], list[tuple[str, str | None]]]
+    ) -> tuple[
+        Listing, Callable[[np.ndarray], list[tuple[str, str | None]]], Callable[[np.ndarray], np.ndarray]
+    ]:
         """The forest's input, and the ids of some numbers (`read_ids`: ids at places in the shelf)."""
         hashes = np.frombuffer(self._hash, np.int64) if len(self._hash) else np.zeros(0, np.int64)
         order = np.argsort(hashes, kind="stable")
@@ -98,8 +100,8 @@ class ScanListing:
 
         kin_keys = np.frombuffer(self._kin_keys, np.uint64) if len(self._kin_keys) else np.zeros(0, np.uint64)
 
-        def ids_of(numbers: np.ndarray) -> list[str]:
-            """The ids of models without a parent (the bases), read back from the shelf."""
+        def ids_of(numbers: np.ndarray) -> list[tuple[str, str | None]]:
+            """The ids and `_id`s of models without a parent (the bases), read back from the shelf."""
             places = lone_at[np.searchsorted(lone, np.asarray(numbers, np.int64))]
             return read_ids(places.tolist())
 

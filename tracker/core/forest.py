@@ -82,30 +82,41 @@ class Forest:
 
 def grow(listing: Listing) -> Forest:
     """The listing's bases and every (derivative, base) pair, with each base's figures."""
-    n = listing.size
     child = np.asarray(listing.child, np.int64)
     parent = np.asarray(listing.parent, np.int64)
     keep = child != parent
-    child, parent = child[keep], parent[keep]
+    if not keep.all():
+        child, parent = child[keep], parent[keep]
+    del keep
+    # The links sorted by parent, and the parents once each with the range of their children: arrays of
+    # the links' length, never of the Hub's (most listed models are nobody's parent).
     order = np.argsort(parent, kind="stable")
     kids = child[order]
-    degree = np.bincount(parent, minlength=n)
-    start = np.zeros(n + 1, np.int64)
-    np.cumsum(degree, out=start[1:])
-    bases = np.flatnonzero(~np.asarray(listing.has_parent, bool) & (degree > 0))
+    parent = parent[order]
+    del order, child
+    parents, start = np.unique(parent, return_index=True)
+    del parent
+    start = np.append(start, len(kids))
+    bases = parents[~np.asarray(listing.has_parent, bool)[parents]]
     width = max(len(bases), 1)
     levels: list[np.ndarray] = []  # each level's pair keys (node * width + base), sorted
     node, base = bases, np.arange(len(bases), dtype=np.int64)
     while len(node):
-        counts = degree[node]
+        # The level's nodes that are parents, and where their children start in `kids`.
+        at = np.searchsorted(parents, node)
+        at[at == len(parents)] = 0
+        found = parents[at] == node
+        at, base = at[found], base[found]
+        counts = start[at + 1] - start[at]
         total = int(counts.sum())
         if not total:
             break
-        # The children of every pair of the level at once: the ranges start[node]..start[node+1] of `kids`.
+        # The children of every pair of the level at once: the ranges start[at]..start[at+1] of `kids`.
         ends = np.cumsum(counts)
         within = np.arange(total, dtype=np.int64) - np.repeat(ends - counts, counts)
-        reached = kids[np.repeat(start[node], counts) + within]
+        reached = kids[np.repeat(start[at], counts) + within]
         keys = np.unique(reached * width + np.repeat(base, counts))
+        del reached, within, ends
         for seen in levels:  # pairs met at an earlier level (another path, a cycle) are not new
             if len(keys):
                 keys = keys[~_in_sorted(keys, seen)]
@@ -113,10 +124,13 @@ def grow(listing: Listing) -> Forest:
             break
         levels.append(keys)
         node, base = keys // width, keys % width
-    keys = np.sort(np.concatenate(levels)) if levels else np.zeros(0, np.int64)
+    keys = np.concatenate(levels) if levels else np.zeros(0, np.int64)
+    del levels
     pair_node, pair_base = keys // width, keys % width
+    del keys
     order = np.lexsort((pair_node, pair_base))
     pair_node, pair_base = pair_node[order], pair_base[order]
+    del order
     nb = len(bases)
     relation = np.asarray(listing.relation, np.int64)[pair_node]
     by_relation = np.bincount(pair_base * (OTHER + 1) + relation, minlength=nb * (OTHER + 1))

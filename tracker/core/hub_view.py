@@ -32,6 +32,7 @@ class BaseRow:
 
     base_id: str
     position: int
+    hub_oid: str | None
     author: str
     organisation: str
     region: str
@@ -79,15 +80,16 @@ def _known(value: int) -> int | None:
 def view(
     listing: Listing,
     forest: Forest,
-    ids_of: Callable[[np.ndarray], list[str]],
+    ids_of: Callable[[np.ndarray], list[tuple[str, str | None]]],
     keys_of: Callable[[np.ndarray], np.ndarray],
     organisations: OrganisationsLike,
     ecosystems: Sequence[Ecosystem],
 ) -> HubView:
-    """The rows of a run's view. `ids_of`: the listed models' ids for some of their numbers (the bases'),
-    in order; `keys_of`: their lasting keys' hashes (`tracker.core.forest_sets.model_key`: the `_id`,
-    which a rename keeps) for others (the derivatives')."""
-    base_ids = ids_of(forest.bases)
+    """The rows of a run's view. `ids_of`: the listed models' ids and `_id`s for some of their
+    numbers (the bases'), in order; `keys_of`: their lasting keys' hashes for others (the derivatives':
+    `tracker.core.forest_sets.model_key`, the `_id`, which a rename keeps)."""
+    named = ids_of(forest.bases)
+    base_ids = [model_id for model_id, _ in named]
     # The stored order: by lower-case id, so that a run's pairs and rows line up whatever the listing's order.
     order = sorted(range(len(base_ids)), key=lambda i: base_ids[i].lower())
     position = np.empty(len(base_ids), np.int64)
@@ -117,6 +119,7 @@ def view(
             BaseRow(
                 base_id=base_id,
                 position=int(position[i]),
+                hub_oid=named[i][1],
                 author=author,
                 organisation=organisation,
                 region=region,

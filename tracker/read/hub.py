@@ -73,7 +73,7 @@ def load_bases(engine: Engine, run_id: int) -> pd.DataFrame:
     """Every base of a run (the `bases` export's columns after `run_id, taken_at`), most derivatives
     first, with `tracked` (inside a tracked ecosystem) and `capture_share` (`capture_share`)."""
     query = """
-    SELECT base_id, author, organisation, region, derivatives, new_derivatives, finetunes, adapters,
+    SELECT base_id, hub_oid, author, organisation, region, derivatives, new_derivatives, finetunes, adapters,
            quantizations, merges, downloads_30d, downloads_all_time, derivative_downloads_30d, ecosystems
     FROM hub_base WHERE run_id = :r ORDER BY derivatives DESC, base_id
     """
@@ -166,5 +166,9 @@ def new_bases(engine: Engine, run_id: int) -> pd.DataFrame:
     now = load_bases(engine, run_id)
     if previous is None:
         return now.iloc[0:0]
-    before = {b.lower() for b in load_bases(engine, previous)["base_id"]}
-    return now[~now["base_id"].str.lower().isin(before)].reset_index(drop=True)
+    return now[~_keys(now).isin(set(_keys(load_bases(engine, previous))))].reset_index(drop=True)
+
+
+def _keys(bases: pd.DataFrame) -> pd.Series:
+    """A base's lasting key: the Hub's `_id` (a rename keeps it), else its id in lower case."""
+    return bases["hub_oid"].where(bases["hub_oid"].notna(), bases["base_id"].str.lower())

@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlmodel import Session
 
-from tracker.core.forest_sets import Pairs, decode, id_hashes, new_counts, pairs
+from tracker.core.forest_sets import Pairs, decode, id_hashes, model_key, new_counts, pairs
 from tracker.core.hub_view import HubView
 from tracker.storage.tables.hub import HubBase, HubGroup, HubPairs
 from tracker.storage.tables.runs import SnapshotRun
@@ -86,6 +86,7 @@ class _Stored:
         rows = session.execute(
             select(
                 _BASES.c.base_id,
+                _BASES.c.hub_oid,
                 _BASES.c.derivatives,
                 _BASES.c.organisation,
                 _BASES.c.region,
@@ -103,7 +104,9 @@ class _Stored:
             raise ValueError(f"run {run_id}: its stored pairs do not match its bases")
         owner = np.repeat(np.arange(len(rows)), counts)
         self.base_ids = [r.base_id for r in rows]
-        self.bases = pairs(id_hashes(self.base_ids), owner, hashes, relations)
+        # A base is itself across runs by its `_id` (a rename keeps it), else by its id.
+        owners = np.fromiter((model_key(r.base_id, r.hub_oid) for r in rows), np.uint64, count=len(rows))
+        self.bases = pairs(owners, owner, hashes, relations)
         self.hub = pairs(np.zeros(1, np.uint64), np.zeros(len(hashes), np.int64), hashes, relations)
         # Each base's groups, then every pair once per group of its base.
         names: dict[tuple[str, str], int] = {}

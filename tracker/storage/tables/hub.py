@@ -21,6 +21,8 @@ class HubBase(SQLModel, table=True):
         base_id: the base's Hub id.
         position: the base's place in the run's stored pairs (`hub_pairs`): bases in that order own
             consecutive runs of `derivatives` pairs.
+        hub_oid: the Hub's `_id` of the base (a rename keeps it: the same base under a new id is not a
+            new base, nor are its derivatives new); None when the source did not give it.
         author: the id's namespace.
         organisation, region: the namespace's, from the run's organisations file (a namespace not in it
             is its own organisation, region `unknown`).
@@ -38,6 +40,7 @@ class HubBase(SQLModel, table=True):
     run_id: int = Field(primary_key=True, foreign_key="snapshot_run.id")
     base_id: str = Field(primary_key=True)
     position: int
+    hub_oid: str | None = None
     author: str
     organisation: str
     region: str

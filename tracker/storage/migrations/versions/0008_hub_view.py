@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("run_id", sa.Integer(), nullable=False),
         sa.Column("base_id", sa.String(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("hub_oid", sa.String(), nullable=True),
         sa.Column("author", sa.String(), nullable=False),
         sa.Column("organisation", sa.String(), nullable=False),
         sa.Column("region", sa.String(), nullable=False),
