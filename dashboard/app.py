@@ -115,6 +115,7 @@ pages = [
     st.Page("views/builders.py", title="Builders", icon=":material/construction:"),
     st.Page("views/formats.py", title="Formats and licences", icon=":material/deployed_code:"),
     st.Page("views/ecosystems.py", title="Compare ecosystems", icon=":material/balance:"),
+    st.Page("views/whole_hub.py", title="Whole Hub", icon=":material/public:"),
     st.Page("views/data.py", title="Data", icon=":material/download:"),
 ]
 page = st.navigation(pages)

@@ -13,14 +13,15 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import layout, methodology
+from dashboard import hub_data, layout, methodology
 from dashboard.context import current
 from tracker.read import kpis
-from tracker.report import charts
+from tracker.report import charts, hub_charts
 
 SUBJECT = "llama"
 
 ctx = current()
+ctx_data = (ctx.engine, ctx.url, ctx.version)  # the cached loaders' first arguments
 archived = ctx.archived()
 shown = ctx.shown_ecosystems
 series = ctx.series()
@@ -94,6 +95,22 @@ figures[2] = replace(figures[2], help=f"{figures[2].help} {note}")
 for row in (figures[:2], figures[2:]):
     for column, kpi in zip(st.columns(len(row)), row, strict=True):
         column.metric(kpi.label, kpi.value, kpi.delta, help=kpi.help, border=True)
+# The lead's place on the whole Hub: its share of every new derivative there (a scan or a backfill records
+# the whole-Hub view; a tree crawl does not).
+view_runs = hub_data.within(hub_data.view_runs(*ctx_data), ctx.since, ctx.until)
+hub_share = hub_charts.new_share_kpi(
+    hub_data.groups(*ctx_data, "ecosystem"), view_runs, lead, ctx.label(lead)
+)
+if hub_share is None:
+    st.caption(
+        f"{ctx.label(lead)}'s share of all the Hub's new derivatives: no run "
+        + ("within the sidebar's dates " if ctx.since or ctx.until else "")
+        + "has the whole-Hub view, which a scan or a backfill records (a tree crawl does not)."
+    )
+else:
+    share_column, link_column = st.columns(2, vertical_alignment="center")
+    share_column.metric(hub_share.label, hub_share.value, hub_share.delta, help=hub_share.help, border=True)
+    link_column.page_link("views/whole_hub.py", label="Every base on the Hub", icon=":material/public:")
 
 run_days = series["taken_at"].dt.tz_convert("UTC").dt.date
 first, last = run_days.min(), run_days.max()
@@ -117,7 +134,7 @@ with st.container(border=True):
         figure.caption(" ".join(filter(None, [growth.basis + ".", growth.note])))
 
 if rivals:
-    st.subheader(f"{ctx.label(lead)} and its rivals")
+    st.subheader(f"{ctx.label(lead)} beside the other tracked ecosystems")
     rows = []
     for name in [lead, *rivals]:
         derivatives, new, weekly, _ = _figures(name)

@@ -39,6 +39,8 @@ TABS = {
         "cmp_section",
         ["Size and downloads", "What they are", "Base models' adoption", "Inference providers"],
     ),
+    # the tabs that draw a chart (Risers and newcomers: tables only)
+    "whole_hub": ("hub_section", ["Ecosystems' share", "Regions", "Capture share"]),
 }
 VIEWS = {
     **{(path, path): charts for path, charts in PAGES.items()},

@@ -24,6 +24,7 @@ PAGES = [
     "views/builders.py",
     "views/formats.py",
     "views/ecosystems.py",
+    "views/whole_hub.py",
     "views/data.py",
 ]
 

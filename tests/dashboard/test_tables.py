@@ -22,6 +22,7 @@ TABLES = {
     "views/lineage.py": [0],
     "views/builders.py": [0],
     "views/ecosystems.py": [-1],
+    "views/whole_hub.py": [0],
     "views/data.py": [0],
 }
 # the static tables of a few rows (`st.table`): the Overview's rivals, the Families page's latest run (by

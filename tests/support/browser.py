@@ -28,6 +28,7 @@ PAGES = {
     "builders": True,
     "formats": True,
     "ecosystems": True,
+    "whole_hub": True,
     "data": False,
 }
 ARGS = [
