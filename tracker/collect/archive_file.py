@@ -39,7 +39,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -67,6 +67,7 @@ from tracker.collect.archive_records import base_models_value, declared_oids, ro
 from tracker.collect.archive_view import archive_listing
 from tracker.collect.crawl import BATCH, Batch
 from tracker.collect.doors import Door
+from tracker.collect.memory import give_back
 from tracker.core.ecosystems import Ecosystem, family_of_root
 from tracker.core.forest import grow
 from tracker.core.hub_view import HubView, OrganisationsLike, view
@@ -272,10 +273,11 @@ class ArchiveFileReader:
             memberships, rows = self._search(children, rootish)
             if self.organisations is not None:
                 listing, ids_of, keys_of = archive_listing(path, offsets, children.edges, self.id_column)
-                self.hub_view = view(
-                    listing, grow(listing), ids_of, keys_of, self.organisations, self.ecosystems
-                )
-                del listing
+                forest = grow(listing)
+                listing = replace(listing, child=listing.child[:0], parent=listing.parent[:0])
+                give_back()
+                self.hub_view = view(listing, forest, ids_of, keys_of, self.organisations, self.ecosystems)
+                del listing, forest
                 logger.info(
                     "whole Hub: %s models, %s bases",
                     f"{self.hub_view.models:,}",

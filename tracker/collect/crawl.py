@@ -24,10 +24,13 @@ import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import cast
 
+import numpy as np
+
 from tracker.collect.hub import HubClient
+from tracker.collect.memory import give_back
 from tracker.collect.scan_listing import ScanListing
 from tracker.collect.transport import ModelNotFound
 from tracker.core.ecosystems import Ecosystem, family_of_root
@@ -38,6 +41,7 @@ from tracker.core.records import Edge, Membership, Observation
 
 logger = logging.getLogger("tracker.crawl")  # kept: operators filter on it
 BATCH = 2000
+_NONE = np.zeros(0, np.int64)
 
 
 @dataclass
@@ -301,9 +305,14 @@ class Crawl:
         assert self._shelf is not None
         assert self.organisations is not None
         self._children, self._scan, self._listing = {}, None, None
+        give_back()
         listing, ids_of, keys_of = scanned.listing(self._shelf.ids_at)
         del scanned
         forest = grow(listing)
+        listing = replace(
+            listing, child=_NONE, parent=_NONE
+        )  # what the view needs of the links is in the forest
+        give_back()
         self.hub_view = view(listing, forest, ids_of, keys_of, self.organisations, self.ecosystems)
         logger.info(
             "whole Hub: %s models, %s bases, %s derivatives",

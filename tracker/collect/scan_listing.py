@@ -72,25 +72,33 @@ class ScanListing:
         Listing, Callable[[np.ndarray], list[tuple[str, str | None]]], Callable[[np.ndarray], np.ndarray]
     ]:
         """The forest's input, and the ids of some numbers (`read_ids`: ids at places in the shelf)."""
+        # The declared parents' numbers first, the sort's arrays dropped before the others are made.
         hashes = np.frombuffer(self._hash, np.int64) if len(self._hash) else np.zeros(0, np.int64)
         order = np.argsort(hashes, kind="stable")
         ordered = hashes[order]
+        del hashes
         wanted = np.frombuffer(self._parent, np.int64) if len(self._parent) else np.zeros(0, np.int64)
         at = np.searchsorted(ordered, wanted)
         at[at == len(ordered)] = 0
         listed = ordered[at] == wanted if len(ordered) else np.zeros(len(wanted), bool)
-        child = np.frombuffer(self._child, np.int64) if len(self._child) else np.zeros(0, np.int64)
+        del ordered, wanted
+        parent = order[at[listed]]
+        del order, at
+        self._hash, self._parent = array("q"), array("q")
+        child = np.frombuffer(self._child, np.int64)[listed] if len(self._child) else np.zeros(0, np.int64)
+        self._child = array("q")
         info = np.frombuffer(bytes(self._info), np.uint8)
+        self._info = bytearray()
         lone = np.frombuffer(self._lone, np.int64) if len(self._lone) else np.zeros(0, np.int64)
         downloads_all = np.full(len(info), -1, np.int64)
         if len(lone):
             downloads_all[lone] = np.frombuffer(self._lone_all, np.int64)
         listing = Listing(
-            child=child[listed],
-            parent=order[at[listed]],
+            child=child,
+            parent=parent,
             has_parent=(info & _PARENT) > 0,
             relation=(info & (_PARENT - 1)).astype(np.int8),
-            downloads_30d=np.frombuffer(self._d30, np.int64).copy()
+            downloads_30d=np.frombuffer(self._d30, np.int64)  # a view: the arrays take no more items
             if len(self._d30)
             else np.zeros(0, np.int64),
             downloads_all_time=downloads_all,

@@ -144,21 +144,30 @@ def view(
 
 
 def _groups(listing: Listing, forest: Forest, members: dict[tuple[str, str], list[int]]) -> list[GroupRow]:
-    names = sorted(members)
-    member_base = np.concatenate([np.asarray(members[k], np.int64) for k in names]) if names else np.zeros(0)
-    member_group = np.repeat(np.arange(len(names)), [len(members[k]) for k in names])
-    g = group(forest, listing, member_base, member_group, len(names))
-    return [
-        GroupRow(
-            kind,
-            name,
-            int(g.bases[j]),
-            int(g.derivatives[j]),
-            *map(int, g.by_relation[j]),
-            int(g.derivative_downloads_30d[j]),
-        )
-        for j, (kind, name) in enumerate(names)
-    ]
+    """Each group's figures, one kind at a time (a kind's pairs are the forest's pairs once per group of
+    their base: an organisation or a region holds each base once; only ecosystems can hold it twice)."""
+    rows: list[GroupRow] = []
+    for kind in KINDS:
+        names = sorted(name for k, name in members if k == kind)
+        if not names:
+            continue
+        lists = [np.asarray(members[(kind, name)], np.int64) for name in names]
+        member_base = np.concatenate(lists)
+        member_group = np.repeat(np.arange(len(names)), [len(m) for m in lists])
+        g = group(forest, listing, member_base, member_group, len(names))
+        rows += [
+            GroupRow(
+                kind,
+                name,
+                int(g.bases[j]),
+                int(g.derivatives[j]),
+                *map(int, g.by_relation[j]),
+                int(g.derivative_downloads_30d[j]),
+            )
+            for j, name in enumerate(names)
+        ]
+        del g
+    return sorted(rows, key=lambda r: (r.kind, r.name))
 
 
 def _pairs(

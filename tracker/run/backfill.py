@@ -35,6 +35,7 @@ from tracker.collect.archive import (
     unreadable,
 )
 from tracker.collect.archive_file import ArchiveFileReader, FileProgress
+from tracker.collect.memory import give_back
 from tracker.core.ecosystems import Ecosystem
 from tracker.core.hub_view import OrganisationsLike
 from tracker.core.organisations import load_organisations
@@ -249,7 +250,10 @@ def _import(
             session.commit()
         if reader.hub_view is not None:
             hub_view.save_view(session, run_id, reader.hub_view)
+            reader.hub_view = None
+            hub_view.refresh_new(session, run_id)  # before the roll-ups: at the run's lowest memory
             session.commit()
+            give_back()  # the roll-ups start from what the crawl and the view leave
     except BaseException as exc:
         session.rollback()
         if not unreadable(exc):  # a fault of ours, or a stop: the run fails and the error goes on
@@ -265,9 +269,6 @@ def _import(
         if opened is not None:
             opened.close()
     finish("complete", None)
-    if reader is not None and reader.hub_view is not None:
-        hub_view.refresh_new(session, run_id)
-        session.commit()
     run = loads.load_run(session, run_id)
     assert reader is not None
     return FileOutcome(

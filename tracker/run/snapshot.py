@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from tracker.collect.crawl import Crawl, Progress
 from tracker.collect.hub import HubClient
+from tracker.collect.memory import give_back
 from tracker.collect.transport import HubError
 from tracker.core import strategy as costs
 from tracker.core.ecosystems import Ecosystem
@@ -246,15 +247,15 @@ def take_snapshot(
                     last_update = time.monotonic()
             if crawl.hub_view is not None:
                 hub_view.save_view(session, run_id, crawl.hub_view)
+                crawl.hub_view = None
+                hub_view.refresh_new(session, run_id)  # before the roll-ups: at the run's lowest memory
                 session.commit()
+                give_back()  # the roll-ups start from what the crawl and the view leave
         except BaseException as exc:
             session.rollback()
             _finish(session, run_id, client, rules, now(), "failed", error_text(exc))
             raise
         _finish(session, run_id, client, rules, now(), "complete", None, lineage)
-        if crawl.hub_view is not None:
-            hub_view.refresh_new(session, run_id)
-            session.commit()
         run = loads.load_run(session, run_id)
         if estimate:
             logger.info(

@@ -67,7 +67,8 @@ def _neighbour(session: Session, run: SnapshotRun, *, before: bool) -> int | Non
 def refresh_new(session: Session, run_id: int) -> None:
     """The run's new derivatives against the run before it, and the next run's against it (not committed).
 
-    Call when the run is complete (a run still `running` is no neighbour of others)."""
+    The run itself may still be running (its writer calls this before the roll-ups); its neighbours are
+    complete runs with the view."""
     run = session.get(SnapshotRun, run_id)
     assert run is not None
     before = _neighbour(session, run, before=True)
