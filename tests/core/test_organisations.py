@@ -27,9 +27,10 @@ HEADER = "namespace,organisation,region\n"
 
 def test_the_shipped_file_parses_and_maps_the_namespaces_the_view_needs() -> None:
     shipped = load_organisations(None)
-    assert len(shipped) == 124
+    assert len(shipped) == 125  # the seed's 124 and Code Llama's namespace
     assert shipped.of("meta-llama") == ("Meta", "us")
     assert shipped.of("meta-models") == ("Meta", "us")  # Muse's namespace: Meta, like Llama's
+    assert shipped.of("codellama") == ("Meta", "us")
     assert shipped.of("facebook") == ("Meta", "us")
     assert shipped.of("Qwen") == ("Alibaba", "china")
     assert shipped.of("qwen") == ("Alibaba", "china")  # Hub names are case-insensitive
@@ -51,7 +52,7 @@ def test_the_shipped_file_is_the_package_resource_and_the_same_by_path() -> None
     with default_organisations_path().open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["namespace", "organisation", "region"]
-    assert len(rows) == 125
+    assert len(rows) == 126
 
 
 def test_it_is_immutable() -> None:
