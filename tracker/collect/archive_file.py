@@ -271,25 +271,28 @@ class ArchiveFileReader:
                 offsets = self._read(writer, edges, rootish)
             children = ChildIndex(edges.seal(), rootish)
             memberships, rows = self._search(children, rootish)
-            if self.organisations is not None:
-                listing, ids_of, keys_of = archive_listing(path, offsets, children.edges, self.id_column)
-                forest = grow(listing)
-                listing = replace(listing, child=listing.child[:0], parent=listing.parent[:0])
-                give_back()
-                self.hub_view = view(listing, forest, ids_of, keys_of, self.organisations, self.ecosystems)
-                del listing, forest
-                logger.info(
-                    "whole Hub: %s models, %s bases",
-                    f"{self.hub_view.models:,}",
-                    f"{len(self.hub_view.bases):,}",
-                )
-            children.searched(rows)
             self.members = len(memberships)
             for start in range(0, len(memberships), BATCH):
                 yield Batch(memberships=memberships[start : start + BATCH])
             del memberships
+            if self.organisations is not None:  # once the search's results are stored and dropped
+                self._whole_hub(path, offsets, children)
+            children.searched(rows)
             yield from self._records(path, offsets, rows, children)
         self._report(self.row_groups, self.row_groups)
+
+    def _whole_hub(self, path: str, offsets: Sequence[int], children: ChildIndex) -> None:
+        """The file's whole-Hub view, from the spill and the links (`tracker.collect.archive_view`)."""
+        assert self.organisations is not None
+        give_back()
+        listing, ids_of, keys_of = archive_listing(path, offsets, children.edges, self.id_column)
+        forest = grow(listing)
+        listing = replace(listing, child=listing.child[:0], parent=listing.parent[:0])
+        give_back()
+        self.hub_view = view(listing, forest, ids_of, keys_of, self.organisations, self.ecosystems)
+        logger.info(
+            "whole Hub: %s models, %s bases", f"{self.hub_view.models:,}", f"{len(self.hub_view.bases):,}"
+        )
 
     def _search(self, children: ChildIndex, rootish: dict[str, Row]) -> tuple[list[Membership], list[int]]:
         """Every ecosystem's members (the crawl's search over the edge arrays), and their rows, sorted."""

@@ -51,7 +51,7 @@ def archive_listing(
     oid_row = np.full(len(oids.dictionary), _NONE, np.int64)
     d30 = np.empty(n, np.int64)
     d_all = np.empty(n, np.int64)
-    with pa.memory_map(spill_path, "r") as source:
+    with pa.OSFile(spill_path, "rb") as source:  # a batch read, used, dropped: never all its pages mapped
         spill = ipc.open_file(source)
         for g in range(spill.num_record_batches):
             batch = spill.get_batch(g)
@@ -64,6 +64,7 @@ def archive_listing(
             d30[start : start + batch.num_rows] = _counts(batch, "downloads")
             d_all[start : start + batch.num_rows] = _counts(batch, "downloadsAllTime")
             del batch
+    pa.default_memory_pool().release_unused()  # the batches read: their buffers back to the system
     child = np.asarray(edges["child_row"].to_numpy(), np.int64)
     by_key = key_row[np.asarray(keys.indices.to_numpy(zero_copy_only=False), np.int64)]
     oid_index = np.asarray(pc.fill_null(oids.indices, -1).to_numpy(zero_copy_only=False), np.int64)
@@ -90,7 +91,7 @@ def archive_listing(
         out: list[tuple[str, str | None]] = [("", None)] * len(rows)
         order = np.argsort(rows, kind="stable")
         ordered = rows[order]
-        with pa.memory_map(spill_path, "r") as source:
+        with pa.OSFile(spill_path, "rb") as source:  # a batch read, used, dropped: never all its pages mapped
             spill = ipc.open_file(source)
             for g in range(spill.num_record_batches):
                 lo, hi = np.searchsorted(ordered, [offsets[g], offsets[g + 1]])
