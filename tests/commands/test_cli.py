@@ -12,6 +12,7 @@ import urllib.request
 import pytest
 
 from tests.support.commands import tracker as run
+from tracker.emulator.builders.forest import FOREST_MODELS
 
 
 @pytest.mark.subprocess
@@ -88,7 +89,10 @@ def test_hub_serve_answers_then_stops_on_sigterm() -> None:
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
-        assert "synthetic catalogue, seed 7, 2,000 models, clock 2026-12-01T00:00:00" in line
+        # 2,000 models asked, and the whole-Hub forest's 63 (tracker.emulator.builders.forest) on top
+        assert (
+            f"synthetic catalogue, seed 7, {2000 + FOREST_MODELS:,} models, clock 2026-12-01T00:00:00" in line
+        )
         url = line.split()[3]
         with urllib.request.urlopen(f"{url}/api/models?limit=3&sort=downloads", timeout=10) as response:
             items = json.load(response)
@@ -99,7 +103,7 @@ def test_hub_serve_answers_then_stops_on_sigterm() -> None:
         with urllib.request.urlopen(f"{url}/_emulator/state", timeout=10) as response:
             state = json.load(response)
         assert state["now"] == "2026-12-01T00:00:00.000Z"
-        assert state["models"] == 2000
+        assert state["models"] == 2000 + FOREST_MODELS
     finally:
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(timeout=10)

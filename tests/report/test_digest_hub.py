@@ -197,7 +197,7 @@ def test_newcomers_are_the_read_layers_the_untracked_marked(scans: str) -> None:
     page = section(digest_render.to_markdown(d))
     assert f"Newcomers to the top 50 by new derivatives, {len(expected)} (3 untracked):" in page
     assert f"| 2 | {NEW_BASE_ID} | 4 | aurora-frontier | untracked |" in page
-    assert "| 5 | codellama/CodeLlama-70b-Python-hf | 1 | codellama | Meta Llama |" in page
+    assert "| 5 | codellama/CodeLlama-70b-Python-hf | 1 | Meta | Meta Llama |" in page
 
 
 def test_the_totals_render_in_full_with_their_change(scans: str) -> None:
