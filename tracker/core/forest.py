@@ -112,11 +112,9 @@ def grow(listing: Listing) -> Forest:
         if not total:
             break
         # The children of every pair of the level at once: the ranges start[at]..start[at+1] of `kids`.
-        ends = np.cumsum(counts)
-        within = np.arange(total, dtype=np.int64) - np.repeat(ends - counts, counts)
-        reached = kids[np.repeat(start[at], counts) + within]
+        reached = kids[ranges(start[at], counts)]
         keys = np.unique(reached * width + np.repeat(base, counts))
-        del reached, within, ends
+        del reached
         for seen in levels:  # pairs met at an earlier level (another path, a cycle) are not new
             if len(keys):
                 keys = keys[~_in_sorted(keys, seen)]
@@ -144,6 +142,15 @@ def grow(listing: Listing) -> Forest:
         derivative_downloads_30d=_sums(pair_base, downloads, nb),
         hub_derivatives=len(np.unique(pair_node)),
     )
+
+
+def ranges(start: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The positions start[i] .. start[i] + counts[i] - 1 of every i, one after the other: the items of
+    many ranges at once (a level's children, a pair's groups), without a Python loop."""
+    counts = np.asarray(counts, np.int64)
+    ends = np.cumsum(counts)
+    within = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) - np.repeat(ends - counts, counts)
+    return np.repeat(np.asarray(start, np.int64), counts) + within
 
 
 def _in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
@@ -188,10 +195,7 @@ def group(
     start = np.zeros(nb + 1, np.int64)
     np.cumsum(per_base, out=start[1:])
     counts = per_base[forest.base]
-    total = int(counts.sum())
-    ends = np.cumsum(counts)
-    within = np.arange(total, dtype=np.int64) - np.repeat(ends - counts, counts)
-    groups = member_group[np.repeat(start[forest.base], counts) + within]
+    groups = member_group[ranges(start[forest.base], counts)]
     nodes = np.repeat(forest.node, counts)
     keys = np.unique(groups * max(listing.size, 1) + nodes)
     g, node = keys // max(listing.size, 1), keys % max(listing.size, 1)

@@ -27,17 +27,21 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: spreads an owner's hash before it i
 _VERSION = b"P1"
 
 
+def _digest(text: str) -> bytes:
+    """The 64-bit hash of a key, case-insensitive (Hub ids are), as 8 little-endian bytes."""
+    return hashlib.blake2b(text.lower().encode(), digest_size=8).digest()
+
+
 def id_hashes(ids: Sequence[str]) -> np.ndarray:
     """Each id's 64-bit hash (of its lower-case form), as unsigned integers."""
-    digests = b"".join(hashlib.blake2b(i.lower().encode(), digest_size=8).digest() for i in ids)
-    return np.frombuffer(digests, dtype="<u8").astype(np.uint64)
+    return np.frombuffer(b"".join(_digest(i) for i in ids), dtype="<u8").astype(np.uint64)
 
 
 def model_key(model_id: str, oid: object) -> int:
     """A derivative's lasting key, hashed: the Hub's `_id` where given (a renamed repo keeps it, so a
     rename does not make a derivative new), else its id (lower-case)."""
     key = oid if isinstance(oid, str) and oid else model_id
-    return int.from_bytes(hashlib.blake2b(key.lower().encode(), digest_size=8).digest(), "little")
+    return int.from_bytes(_digest(key), "little")
 
 
 def encode(node_hashes: np.ndarray, relations: np.ndarray) -> bytes:

@@ -18,11 +18,11 @@ from collections.abc import Mapping, Sequence
 import altair as alt
 import pandas as pd
 
+from tracker.core.organisations import REGIONS  # the legend's order
 from tracker.read.kpis import Kpi
 from tracker.report import charts
 from tracker.report.chart_colours import coloured
 
-REGIONS = ("us", "china", "eu", "other", "unknown")  # hub-organisations.csv's, in the legend's order
 # the columns of a group's new derivatives, all of them then each relation's, and what a reader calls them
 NEW_BY_RELATION: dict[str, str] = {
     "new_derivatives": "all new derivatives",

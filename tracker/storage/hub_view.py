@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlmodel import Session
 
+from tracker.core.forest import ranges
 from tracker.core.forest_sets import Pairs, decode, id_hashes, model_key, new_counts, pairs
 from tracker.core.hub_view import HubView
 from tracker.storage.tables.hub import HubBase, HubGroup, HubPairs
@@ -123,10 +124,7 @@ class _Stored:
         per_base = np.bincount(mb, minlength=len(rows))
         pair_groups = per_base[owner]
         starts = np.concatenate([[0], np.cumsum(per_base)])[owner]
-        within = np.arange(int(pair_groups.sum())) - np.repeat(
-            np.cumsum(pair_groups) - pair_groups, pair_groups
-        )
-        group_of = mg[np.repeat(starts, pair_groups) + within]
+        group_of = mg[ranges(starts, pair_groups)]
         owners = id_hashes([f"{k}:{n}" for k, n in self.group_names])
         self.groups: Pairs = pairs(
             owners, group_of, np.repeat(hashes, pair_groups), np.repeat(relations, pair_groups)
