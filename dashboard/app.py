@@ -93,6 +93,10 @@ with st.sidebar:
 # the whole range is no filter at all: share the cache entry the filter choices were read from
 since = None if since == first else since
 until = None if until == last else until
+events, events_read = data.hub_events()
+if not events_read:
+    with st.sidebar:  # fixed words: the file's problem holds its text, which is nobody's to render
+        st.caption("The events file (TRACKER_EVENTS) could not be read: only the Hub's events are marked.")
 
 st.session_state[KEY] = Context(
     engine=engine,
@@ -105,6 +109,7 @@ st.session_state[KEY] = Context(
     until=until,
     all_ecosystems=tuple(tracked),
     labels=labels,
+    events=events,
 )
 
 pages = [

@@ -15,6 +15,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from dashboard import data
+from tracker.core.events import Event
 from tracker.read.metrics import Filters
 
 KEY = "_tracker_context"
@@ -32,6 +33,7 @@ class Context:
     until: date | None = None
     all_ecosystems: tuple[str, ...] = field(default=())  # every tracked one, Llama first (`palette`)
     labels: Mapping[str, str] = field(default_factory=dict)  # every tracked ecosystem's label
+    events: tuple[Event, ...] = ()  # marked on the download charts: shipped, plus TRACKER_EVENTS' file
 
     @property
     def run_id(self) -> int:
@@ -69,11 +71,15 @@ class Context:
         """The caption naming the archive, its licence and its runs' span; "" without archive runs."""
         from dashboard.methodology import archive_note
 
-        return archive_note(data.archive_runs(self.engine, self.url, self.version))
+        return archive_note(
+            data.archive_runs(self.engine, self.url, self.version),
+            data.archive_end(self.engine, self.url, self.version),
+        )
 
-    def relative_adoption(self) -> pd.DataFrame:
-        """Every root of every tracked ecosystem at each milestone (the sidebar's filters do not apply)."""
-        return data.relative_adoption(self.engine, self.url, self.version)
+    def relative_adoption(self) -> tuple[pd.DataFrame, str]:
+        """Every root of every tracked ecosystem at each milestone (the sidebar's filters do not apply), and
+        what is wrong with the user's release-dates file ("" when nothing is)."""
+        return data.relative_adoption(self.engine, self.url, self.version, data.release_dates_file())
 
     def providers(self, **overrides: object) -> dict[str, pd.DataFrame]:
         return data.providers(self.engine, self.url, self.version, self.filters(**overrides))
@@ -83,6 +89,10 @@ class Context:
 
     def movers(self, n: int) -> dict[str, pd.DataFrame]:
         return data.movers(self.engine, self.url, self.version, self.filters(), n)
+
+    def libraries(self, model_ids: Iterable[str]) -> dict[str, str | None]:
+        """Each model's `library_name`, as the latest run that saw it recorded it."""
+        return data.libraries(self.engine, self.url, self.version, tuple(sorted(set(model_ids))))
 
 
 def _listed(names: Sequence[str]) -> str:

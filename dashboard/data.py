@@ -18,7 +18,12 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from tracker.core.ecosystems import EcosystemsError, labels_of, load_ecosystems
+from tracker.core.events import ENV as EVENTS_ENV
+from tracker.core.events import Event, EventsError, load_events, shipped_events
+from tracker.core.release_dates import RELEASE_DATES_ENV, ReleaseDatesError, load_release_dates
 from tracker.read import access, compare, explorer, history_rows, metrics, origin, queries
+from tracker.read import archive_end as archive_end_
+from tracker.read.libraries import load_libraries
 from tracker.report.export import arrow_schema, table_spec
 
 DEFAULT_DATABASE_URL = "sqlite:///tracker.db"
@@ -34,15 +39,22 @@ def database_url() -> str:
 ECOSYSTEMS_ENV = "TRACKER_ECOSYSTEMS"
 
 
-def ecosystem_labels() -> dict[str, str]:
-    """Each ecosystem's label ("Meta Llama" for `llama`), from the ecosystems file the commands read
-    (`TRACKER_ECOSYSTEMS`, else the one shipped with the package); read again when the file changes."""
-    path = os.environ.get(ECOSYSTEMS_ENV) or None
+def watched_file(env: str) -> tuple[str | None, int]:
+    """The file a command passes on in the environment variable `env` (None: none, the shipped one alone)
+    and its modification stamp (0: no file, -1: it cannot be read): what is read from it is cached under
+    both, so it is read again when it changes."""
+    path = os.environ.get(env) or None
     try:
         stamp = os.stat(path).st_mtime_ns if path else 0
     except OSError:
         stamp = -1
-    return _labels(path, stamp)
+    return path, stamp
+
+
+def ecosystem_labels() -> dict[str, str]:
+    """Each ecosystem's label ("Meta Llama" for `llama`), from the ecosystems file the commands read
+    (`TRACKER_ECOSYSTEMS`, else the one shipped with the package); read again when the file changes."""
+    return _labels(*watched_file(ECOSYSTEMS_ENV))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -53,6 +65,21 @@ def _labels(path: str | None, stamp: int) -> dict[str, str]:
         return labels_of(load_ecosystems(path))
     except EcosystemsError:
         return {}
+
+
+def hub_events() -> tuple[tuple[Event, ...], bool]:
+    """The dated events the download charts mark: the shipped ones plus the user's file the commands pass
+    on (`TRACKER_EVENTS`), read again when it changes; and whether that file could be read (if not, the
+    shipped ones alone: the commands say what is wrong with it)."""
+    return _events(*watched_file(EVENTS_ENV))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _events(path: str | None, stamp: int) -> tuple[tuple[Event, ...], bool]:
+    try:
+        return load_events(path), True
+    except EventsError:
+        return shipped_events(), False
 
 
 @st.cache_resource(show_spinner=False)
@@ -110,6 +137,13 @@ def archive_runs(_eng: Engine, url: str, version: tuple) -> pd.DataFrame:
     return queries.load_archive_runs(_eng)
 
 
+@st.cache_data(show_spinner=False, max_entries=4, ttl=300)
+def archive_end(_eng: Engine, url: str, version: tuple) -> archive_end_.ArchiveEnd:
+    """Where the weekly archive's new data ends and the live snapshots begin (the archive caption). Kept 5
+    minutes at most: a backfill that finds repeats and imports nothing leaves the data version as it was."""
+    return archive_end_.load_archive_end(_eng)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def series(
     _eng: Engine, url: str, version: tuple, f: metrics.Filters, by: str | None = None, roots: bool = False
@@ -119,10 +153,23 @@ def series(
     return queries.load_series(_eng, f, by, roots=roots)
 
 
+def release_dates_file() -> tuple[str | None, int]:
+    """The user's release-dates file the commands pass on (`TRACKER_RELEASE_DATES`; None: the shipped one
+    alone) and its modification stamp: relative adoption is computed again when it changes."""
+    return watched_file(RELEASE_DATES_ENV)
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
-def relative_adoption(_eng: Engine, url: str, version: tuple) -> pd.DataFrame:
-    """Every root's relative adoption at each milestone (`tracker.read.compare.load_relative_adoption`)."""
-    return compare.load_relative_adoption(_eng)
+def relative_adoption(_eng: Engine, url: str, version: tuple, dates: tuple[str | None, int]) -> tuple:
+    """Every root's relative adoption at each milestone (`tracker.read.compare.load_relative_adoption`),
+    ages counted from the release dates of the shipped file and the user's (`dates`:
+    `release_dates_file()`); and the one line saying what is wrong with the user's file ("" when
+    nothing is: if something is, the shipped dates alone)."""
+    try:
+        release_dates, problem = load_release_dates(dates[0]), ""
+    except ReleaseDatesError as exc:
+        release_dates, problem = load_release_dates(None), str(exc)
+    return compare.load_relative_adoption(_eng, release_dates=release_dates), problem
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -142,6 +189,12 @@ def builders(_eng: Engine, url: str, version: tuple, f: metrics.Filters) -> pd.D
 @st.cache_data(show_spinner=False, max_entries=16)
 def movers(_eng: Engine, url: str, version: tuple, f: metrics.Filters, n: int) -> dict[str, pd.DataFrame]:
     return queries.load_movers(_eng, f, n=n)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def libraries(_eng: Engine, url: str, version: tuple, model_ids: tuple[str, ...]) -> dict[str, str | None]:
+    """Each model's `library_name` (the movers' flags: which Hub events concern it)."""
+    return load_libraries(_eng, model_ids)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

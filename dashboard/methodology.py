@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tracker.core.archive_names import ARCHIVE_REPO, repo_of
+from tracker.read.archive_end import ArchiveEnd
 from tracker.report import palette
 
 NOTE = """
@@ -29,24 +30,60 @@ them in `tracker export history` (whose rows hold the base models, `relation` = 
 **Archive runs.** Runs before the first snapshot may come from the Hub's public weekly archive
 (`hfmlsoc/hub_weekly_snapshots`, ODbL-1.0): shaded on the charts. Each is dated by its file's label;
 its data was dumped within the 7 days after that date. Files before 2025-02-26 carry no all-time
-downloads, so weekly downloads start there.
+downloads, so weekly downloads start there. A file that repeats an earlier week (no new upstream dump
+that week) is not imported; the weeks after the archive's last week of new data and before the first
+live snapshot are outlined as a gap, never drawn as a standstill.
 """
 
 ARCHIVE_LICENCE = "ODbL-1.0"
 
 
-def archive_note(runs) -> str:  # noqa: ANN001 - a DataFrame of taken_at, source
-    """The caption under charts that show archive runs: their span, the archive and its licence."""
+def archive_note(runs, end: ArchiveEnd | None = None) -> str:  # noqa: ANN001 - a DataFrame of taken_at...
+    """The caption under charts that show archive runs: their span, the archive and its licence; where the
+    archive's new data ends (files after it repeat it) and where the live snapshots begin (`end`)."""
     if runs is None or runs.empty:
         return ""
     first, last = runs["taken_at"].min(), runs["taken_at"].max()
     repo = repo_of(str(runs["source"].iloc[-1])) or ARCHIVE_REPO
     weeks = f"{len(runs):,} weekly run{'s' if len(runs) > 1 else ''}"
-    return (
+    text = (
         f":material/history: The shaded {weeks} from {first:%d %b %Y} to {last:%d %b %Y} come from the "
         f"Hub's public weekly archive (`{repo}`, {ARCHIVE_LICENCE}; data dumped within the 7 days after "
         "each date); the others are live snapshots."
     )
+    if end is None or end.last_new is None:
+        return text
+    if end.repeats:
+        inner = [d for d, _ in end.repeats if d <= end.last_new]
+        if inner:
+            text += (
+                f" {_count(len(inner), 'archive file')} repeating the week before "
+                f"({_days(inner)}) {'were' if len(inner) > 1 else 'was'} not imported: the next week's "
+                "figures span the gap."
+            )
+    trailing = end.trailing
+    if trailing:
+        text += (
+            f" **The archive's new data ends on {end.last_new:%d %b %Y}**: its later "
+            f"{_count(len(trailing), 'file')} ({_days(list(trailing))}) repeat that week, with no new data, "
+            "and were not imported."
+        )
+    if end.first_live is not None and (end.gap_days or 0) > 7:
+        text += (
+            f" Live snapshots begin on {end.first_live:%d %b %Y}, {(end.gap_days or 0) / 7:.1f} weeks later: "
+            "the outlined stretch between them on the charts has no data (a gap, not a standstill); the "
+            "first snapshot's weekly figures average over it."
+        )
+    return text
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}{'s' if n != 1 else ''}"
+
+
+def _days(days: list) -> str:  # noqa: ANN001 - dates
+    shown = ", ".join(f"{d:%d %b %Y}" for d in days[:4])
+    return shown + (f" and {len(days) - 4:,} more" if len(days) > 4 else "")
 
 
 def downloads_label(what: str, bases: bool, *, short: bool = False) -> str:

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import layout, methodology
+from dashboard.ages import ages_from, release_dates_problem
 from dashboard.context import current
 from tracker.core.adoption import MILESTONES, MIN_REFERENCE, TOO_SMALL, TOP, ordinal
 from tracker.core.measures import QUANT_FORMATS
@@ -140,6 +141,7 @@ def _size_and_downloads() -> None:
                     domain=names,
                     legend=False,
                     labels=ctx.labels,
+                    events=ctx.events if value == "weekly_downloads" else (),  # downloads: events marked
                 )
             )
     st.caption(methodology.downloads_note(series, with_roots, bases))
@@ -225,7 +227,8 @@ def _what_they_are() -> None:
 def _adoption() -> None:
     """How each base model is adopted against the leaders of its size, at an age."""
     st.subheader("Relative adoption of the base models")
-    adoption = ctx.relative_adoption()
+    adoption, problem = ctx.relative_adoption()
+    release_dates_problem(problem)
     age = st.selectbox(
         "Age",
         MILESTONES,
@@ -239,7 +242,8 @@ def _adoption() -> None:
     with_ratio = int(at_age["ratio"].notna().sum())
     st.caption(
         "Every base model of every tracked ecosystem (the sidebar's filters do not apply): its downloads "
-        f"{age} days after its release (the repository's creation), against the "
+        f"{age} days after its release (the release day where a release-dates file has one, listed "
+        "below, else the repository's creation, createdAt), against the "
         f"{ordinal(TOP)} most downloaded base model of its size class at the same age: 1 or more means on "
         f"track for that size's top {TOP}. Read from the runs, interpolated between the two around that day; "
         f'never extrapolated. A reference under {MIN_REFERENCE:,} downloads gives no ratio ("{TOO_SMALL}"): '
@@ -306,6 +310,7 @@ def _adoption() -> None:
             "size_class": st.column_config.TextColumn("Size", width=65),
         },
     )
+    ages_from(at_age)
 
 
 def _providers() -> None:

@@ -60,6 +60,7 @@ layout.sections(
             "weekly_downloads",
             "downloads per week",
             **drawn,
+            events=ctx.events,  # a download chart: the Hub's counting changes marked
         ),
         "30-day downloads": layout.chart(
             f"{monthly_label}, by {by}",
@@ -68,6 +69,7 @@ layout.sections(
             "downloads_30d",
             "downloads, last 30 days",
             **drawn,
+            events=ctx.events,  # a download chart: the Hub's counting changes marked
         ),
     },
     key="fam_chart",

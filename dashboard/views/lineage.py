@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard import data, layout, links, tree
 from dashboard.context import current
 from tracker.core.records import RELATIONS
-from tracker.report import charts
+from tracker.report import tree_chart
 
 SIZE_LABELS = {"downloads": "30-day downloads", "models": "models"}
 
@@ -19,7 +19,7 @@ SIZE_LABELS = {"downloads": "30-day downloads", "models": "models"}
 def _pick() -> None:
     """Clicking a model in the tree re-roots the explorer on it (before the widgets are drawn again)."""
     selection = st.session_state.get("lin_tree", {}).get("selection", {})
-    for name in charts.TREE_PICKS:
+    for name in tree_chart.TREE_PICKS:
         chosen = selection.get(name) or []
         if chosen and chosen[0].get("model_id"):
             st.session_state["lin_model"] = chosen[0]["model_id"]
@@ -142,10 +142,10 @@ if spans.empty:
     )
 else:
     st.altair_chart(
-        charts.tree(spans, size_title=f"share of the descendants' {SIZE_LABELS[size]}"),
+        tree_chart.tree(spans, size_title=f"share of the descendants' {SIZE_LABELS[size]}"),
         key="lin_tree",
         on_select=_pick,
-        selection_mode=charts.TREE_PICKS,
+        selection_mode=tree_chart.TREE_PICKS,
     )
     if drawn.not_drawn:
         st.caption(

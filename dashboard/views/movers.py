@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import layout
 from dashboard.context import current
 from tracker.core import movers
+from tracker.core.events import events_in_step
 from tracker.report import charts
 
 ctx = current()
@@ -28,6 +29,12 @@ st.caption(
     f"of {previous['taken_at']:%d %b %Y}): the all-time count's growth per week. {movers.describe()} "
     "Equal changes share a rank (=3). Why these floors: docs/methodology.md, section Movers."
 )
+# The Hub's events in the step between the two runs: a mover of a library one concerns is flagged.
+step = events_in_step(ctx.events, previous["taken_at"].to_pydatetime(), latest["taken_at"].to_pydatetime())
+if step:
+    boards = [name for name in movers.RANKED_BY if not found[name].empty]
+    libraries = ctx.libraries(m for name in boards for m in found[name]["model_id"])
+    found = {**found, **{name: movers.flag_events(found[name], libraries, step) for name in boards}}
 
 # Each table fits the page at 1024 px beside the sidebar (about 560 px): the model's family and weekly
 # figures; its relation colours the chart's bar, its ecosystem goes without saying in its family's name.
@@ -43,6 +50,12 @@ COLUMNS = {
         format="localized",
         width=70,
         help="Against the model's weekly downloads in the run before.",
+    ),
+    "event": st.column_config.TextColumn(
+        "Hub event",
+        width=200,
+        help="A Hub event of the model's library between the two runs: its change may be the Hub's counting, "
+        "not adoption (docs/methodology.md, section Hub events).",
     ),
     "percent": st.column_config.TextColumn(
         "Change %",
@@ -98,7 +111,14 @@ def _board(name: str, heading: str, key: str, caption: str = "") -> None:
     numbers = (
         ("weekly_downloads", "percent", "change") if relative else ("weekly_downloads", "change", "percent")
     )
-    _table(board, key, ("rank", "model_id", "family", *numbers))
+    flagged = int((board["event"] != "").sum()) if "event" in board else 0
+    if flagged:  # fixed words and a count: the events' own text stays in the data grid, never Markdown
+        st.warning(
+            f"{flagged:,} of these models: a Hub event of their library falls between the two runs (the Hub "
+            "event column); their change may be the Hub's counting, not adoption.",
+            icon=":material/flag:",
+        )
+    _table(board, key, ("rank", "model_id", "family", *numbers, *(("event",) if flagged else ())))
 
 
 def _entrants() -> None:

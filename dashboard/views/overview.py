@@ -194,6 +194,7 @@ layout.sections(
             "weekly_downloads",
             "downloads per week",
             **drawn,
+            events=ctx.events,  # a download chart: the Hub's counting changes marked
         ),
     },
     key="ov_chart",

@@ -241,3 +241,89 @@ def test_a_missing_organisations_file_is_one_line(tmp_path: Path, capsys: pytest
     assert code == 1
     assert one_line(err) == f"tracker: organisations file {missing}: file not found"
     assert list(tmp_path.iterdir()) == []
+
+
+# --- a malformed events file ----------------------------------------------------------------------------
+
+EVENTS_COMMANDS = {
+    "digest": ["digest", "-o", "{folder}/week.md"],
+    "dashboard": ["dashboard", "--port", "1"],
+    "demo": ["demo", "--weeks", "1", "--no-dashboard"],
+}
+
+
+@pytest.mark.parametrize("command", list(EVENTS_COMMANDS))
+@pytest.mark.parametrize("by", ["flag", "env"])
+def test_a_malformed_events_file_is_one_line_naming_its_row(
+    command: str, by: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text("date,kind,what,source\n2025-05-01,release,v1,blog\n2025-31-05,release,v2,blog\n")
+    args = [a.format(folder=tmp_path) for a in EVENTS_COMMANDS[command]]
+    url = f"sqlite:///{tmp_path / 'none' / 'tracker.db'}"
+    if by == "flag":
+        args += ["--events", str(events)]
+    else:
+        monkeypatch.setenv("TRACKER_EVENTS", str(events))
+    code, out, err = tracker(capsys, *args, "--database", url)
+    assert code == 1
+    assert out == ""
+    assert one_line(err) == (
+        f"tracker: events file {events}: line 3: date '2025-31-05' is not a date (YYYY-MM-DD)"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv"]  # nothing made
+
+
+def test_a_digest_with_a_missing_events_file_writes_nothing(
+    recorded: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "events.csv"
+    code, _, err = tracker(
+        capsys, "digest", "--database", recorded, "--events", str(missing), "-o", str(tmp_path / "w.md")
+    )
+    assert code == 1
+    assert one_line(err) == f"tracker: events file {missing}: file not found"
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- a malformed release-dates file ---------------------------------------------------------------------
+
+# The commands that compute relative adoption (the dashboard's process, and the demo's dashboard): the
+# release-dates line comes before the missing database and before the demo's first week.
+RELEASE_DATES_COMMANDS = {
+    "dashboard": ["dashboard", "--port", "1"],
+    "demo": ["demo", "--weeks", "1", "--no-dashboard"],
+}
+
+
+@pytest.mark.parametrize("command", list(RELEASE_DATES_COMMANDS))
+@pytest.mark.parametrize("by", ["flag", "env"])
+def test_a_malformed_release_dates_file_is_one_line_naming_its_row(
+    command: str, by: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dates = tmp_path / "dates.csv"
+    dates.write_text(
+        "model_id,created_on,released_on\nacme/Base-7B,2026-03-01,2026-04-02\nacme/x,,2026-04-31\n"
+    )
+    args = list(RELEASE_DATES_COMMANDS[command])
+    url = f"sqlite:///{tmp_path / 'none' / 'tracker.db'}"
+    if by == "flag":
+        args += ["--release-dates", str(dates)]
+    else:
+        monkeypatch.setenv("TRACKER_RELEASE_DATES", str(dates))
+    code, out, err = tracker(capsys, *args, "--database", url)
+    assert code == 1
+    assert out == ""
+    assert one_line(err) == (
+        f"tracker: release-dates file {dates}: line 3: released_on '2026-04-31' is not a date (YYYY-MM-DD)"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dates.csv"]  # nothing made
+
+
+def test_a_missing_release_dates_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "dates.csv"
+    url = f"sqlite:///{tmp_path / 'none' / 'tracker.db'}"
+    code, _, err = tracker(capsys, "dashboard", "--release-dates", str(missing), "--database", url)
+    assert code == 1
+    assert one_line(err) == f"tracker: release-dates file {missing}: file not found"
+    assert list(tmp_path.iterdir()) == []

@@ -158,17 +158,27 @@ def expected_size_classes(history: pd.DataFrame, models: pd.DataFrame, edges: pd
     return history.merge(found, on=["run_id", "ecosystem", "model_id"])
 
 
+def _release_days() -> dict[str, pd.Timestamp]:
+    """The shipped release-dates file's days (00:00 UTC), by lower-cased model id."""
+    shipped = pd.read_csv(Path(compare.__file__).parents[1] / "data" / "release-dates.csv")
+    days = zip(shipped["model_id"], shipped["released_on"], strict=True)
+    return {model_id.lower(): pd.Timestamp(day, tz="UTC") for model_id, day in days}
+
+
 def expected_adoption(history: pd.DataFrame, models: pd.DataFrame, latest: pd.Timestamp) -> pd.DataFrame:
     roots = history[history["depth"] == 0]
     created = models.drop_duplicates("model_id").set_index("model_id")["created_at"]
+    released = _release_days()  # the ages count from the release day where the file has one
     sizes = models.drop_duplicates("model_id").set_index("model_id")["parameters"].map(_size)
     rows = []
     for model_id, own in roots.groupby("model_id"):
         own = own.dropna(subset=["downloads_all_time"]).drop_duplicates("run_id").sort_values("taken_at")
         times = np.array([stamp.value for stamp in own["taken_at"]], dtype=float)
         values = own["downloads_all_time"].to_numpy(dtype=float)
+        start = released.get(model_id.lower(), created[model_id])
+        start = created[model_id] if start == created[model_id].normalize() else start  # the same day
         for days in AGES:
-            at = created[model_id] + pd.Timedelta(days=days)
+            at = start + pd.Timedelta(days=days)
             if at > latest:
                 value, status = np.nan, "not reached"
             elif not len(times) or at.value < times[0]:
@@ -465,10 +475,16 @@ def test_compare_page_widgets(app: AppTest) -> None:
     app.switch_page("views/ecosystems.py").run()
     assert not errors(app)
 
+    def layers(spec: dict) -> list[dict]:
+        """A spec's plain layers, however deep (a download chart's event rules layer it again)."""
+        if "layer" not in spec:
+            return [spec]
+        return [plain for layer in spec["layer"] for plain in layers(layer)]
+
     def scales() -> list[str]:
         out = []
         for spec in charts(app):
-            for layer in spec.get("layer", [spec]):
+            for layer in layers(spec):
                 y = layer.get("encoding", {}).get("y", {})
                 if (
                     y.get("field") in ("derivatives", "weekly_downloads")

@@ -234,6 +234,7 @@ def test_runs_from_before_the_rollups_get_them_on_migration(tmp_path) -> None:  
                 connection.execute(text(f"DROP TABLE {table}"))  # noqa: S608 - literal names
             for column in ("hub_models", "hub_derivatives", "hub_new_derivatives"):
                 connection.execute(text(f"ALTER TABLE snapshot_run DROP COLUMN {column}"))
+            connection.execute(text("DROP TABLE archive_week"))  # and 0009's
         migrate(engine)
         with engine.connect() as connection:  # every run from before 0004 was a live snapshot
             sources = connection.execute(text("SELECT DISTINCT source FROM snapshot_run")).scalars().all()

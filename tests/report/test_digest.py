@@ -419,6 +419,7 @@ def test_risers_are_ranked_with_their_ties() -> None:
         "weekly_downloads": 9_000,
         "weekly_downloads_before": 2_000,
         "change": 7_000,
+        "event": "",  # no Hub event of its library in its step
         "rank": 1,
         "tied": False,
     }

@@ -15,7 +15,7 @@ import pytest
 from tracker.core.ecosystems import load_ecosystems
 from tracker.core.organisations import REGIONS
 from tracker.core.records import RELATIONS, MemberRelation
-from tracker.report import charts, palette
+from tracker.report import charts, palette, tree_chart
 from tracker.report.chart_colours import coloured
 
 VEGA_CATEGORY_COLOURS = 10  # Vega's default scheme for a nominal colour without a range (tableau10)
@@ -244,7 +244,7 @@ CHARTS = {
         color="relation",
         legend=False,
     ),
-    "tree": lambda: charts.tree(_spans(), size_title="share"),
+    "tree": lambda: tree_chart.tree(_spans(), size_title="share"),
     "key": lambda: charts.key(MANY_ECOSYSTEMS, labels=LABELS),
 }
 
@@ -283,7 +283,7 @@ def test_an_ecosystem_keeps_its_colour_and_label_on_every_chart() -> None:
 
 
 def test_a_relation_keeps_its_colour_on_the_tree_the_mix_and_the_stacks() -> None:
-    tree = _scale_of(charts.tree(_spans(), size_title="share"))
+    tree = _scale_of(tree_chart.tree(_spans(), size_title="share"))
     mixed = _scale_of(charts.mix(_mix("relation", list(RELATIONS)), "relation", "derivatives", title="m"))
     stacked = _scale_of(
         charts.per_run(

@@ -257,7 +257,7 @@ def test_killed_mid_file_then_backfilled_again(tmp_path: Path, small: Catalogue)
         try:
             deadline = time.monotonic() + 60
             served = 0
-            while served < 3 and time.monotonic() < deadline and proc.poll() is None:
+            while served < 5 and time.monotonic() < deadline and proc.poll() is None:
                 time.sleep(0.05)
                 served = emu.stats()["archive"]["requests"]
             assert proc.poll() is None, "the backfill ended before it could be killed"

@@ -6,6 +6,7 @@ leaves the run complete and the failure logged with the URL masked; the URLs are
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -369,3 +370,26 @@ def test_tracker_notify_test_says_whether_a_url_works(receiver: Receiver, capsys
     assert TOKEN not in err
     assert PASSWORD not in err
     assert len(receiver.messages()) == 2  # a check is one try: no retries
+
+
+def test_a_schedule_s_digests_name_the_user_s_events_read_again_each_run(
+    tmp_path: Path, emulator: HubEmulator
+) -> None:
+    """`tracker schedule --events PATH`: each digest reads the file again; a file broken since the start
+    leaves the shipped events, logged, and the digest is still made."""
+    url = f"sqlite:///{tmp_path / 'told.db'}"
+    engine = open_store(url)
+    events = tmp_path / "events.csv"
+    try:
+        a_week_ago_and_now(engine, emulator)
+        day = datetime.fromtimestamp(emulator.now, UTC).date() - timedelta(days=2)
+        events.write_text(f"date,kind,what,source\n{day},release,our own launch,our blog\n")
+        folder = tmp_path / "digests"
+        told = Notices(engine, digest_dir=folder, events_path=str(events))
+        assert run_now(engine, emulator, told) == ["complete"]
+        (written,) = folder.glob("*.json")
+        assert [e["what"] for e in json.loads(written.read_text())["hub_events"]] == ["our own launch"]
+        events.write_text("date,kind,what,source\nnot a date,release,x,y\n")
+        assert told._events() is None  # the shipped ones alone
+    finally:
+        engine.dispose()

@@ -55,6 +55,7 @@ TABLES = {
     "hub_base",
     "hub_group",
     "hub_pairs",
+    "archive_week",
     "child_count",
     "model",
     "model_snapshot",

@@ -11,11 +11,14 @@
   session sends the token to the endpoint's origin alone (`tracker.collect.origins.guard_hub_session`).
 - `LocalArchive`: a folder of the same layout (`--from PATH`).
 
-Both count the bytes they read (`CountingFile`), for the progress line and the run's record.
+Both count the bytes they read (`CountingFile`), for the progress line and the run's record, and give a
+file's content hash (`content_hash`: the Hub's LFS object id, the sha256 of the bytes, for nothing read;
+a local file's computed), the first test of whether it repeats an earlier week.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import re
@@ -34,6 +37,7 @@ logger = logging.getLogger("tracker.archive")  # kept: operators filter on it
 FIRST_DATE = date(2024, 7, 24)  # the archive's first file
 FILE_NAME = "models.parquet"
 _DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_HASH = re.compile(r"^[0-9a-f]{16,128}$")  # what a hash the Hub gives may look like (hexadecimal)
 
 
 class ArchiveError(Exception):
@@ -62,6 +66,17 @@ class ArchiveSource(Protocol):
     def source(self, file: ArchiveFile) -> str:
         """What a run read from this file records as its `source`: `repo@revision:path`."""
         ...
+
+    def content_hash(self, file: ArchiveFile) -> str | None:
+        """The file's bytes' hash (`sha256:<hex>`, else `xet:` or `git:`), None when it cannot be had."""
+        ...
+
+
+def hash_text(kind: str, value: object) -> str | None:
+    """A hash as stored, `kind:<hex>`, when `value` is one (the Hub's text is checked at the door)."""
+    if not isinstance(value, str) or not _HASH.match(value.lower()):
+        return None
+    return f"{kind}:{value.lower()}"
 
 
 def _dated(names: Iterator[tuple[str, str]]) -> list[ArchiveFile]:
@@ -144,6 +159,14 @@ class LocalArchive:
     def source(self, file: ArchiveFile) -> str:
         return f"{self.folder.resolve()}@local:{file.path}"
 
+    def content_hash(self, file: ArchiveFile) -> str | None:
+        """The sha256 of the file's bytes (what the Hub gives as its LFS object id), read through once."""
+        try:
+            with (self.folder / file.path).open("rb") as f:
+                return hash_text("sha256", hashlib.file_digest(f, "sha256").hexdigest())
+        except OSError:
+            return None
+
 
 class HubArchive:
     """The archive as a dataset repo on a Hub, pinned to the revision it has when first asked."""
@@ -206,6 +229,25 @@ class HubArchive:
 
     def source(self, file: ArchiveFile) -> str:
         return f"{self.repo}@{self.revision}:{file.path}"
+
+    def content_hash(self, file: ArchiveFile) -> str | None:
+        """The hash the Hub gives for the file at the pinned revision (one `paths-info` request): its LFS
+        object id (the sha256 of its bytes), else its Xet hash, else its git blob id."""
+        try:
+            (entry,) = self._api.get_paths_info(
+                self.repo, [file.path], repo_type="dataset", revision=self.revision
+            )
+        except Exception as exc:
+            if not unreadable(exc) and not isinstance(exc, ValueError):
+                raise
+            logger.info("%s: the Hub gives no hash for it (%s)", file.day, error_line(exc))
+            return None
+        lfs = getattr(entry, "lfs", None)
+        return (
+            hash_text("sha256", getattr(lfs, "sha256", None))
+            or hash_text("xet", getattr(entry, "xet_hash", None))
+            or hash_text("git", getattr(entry, "blob_id", None))
+        )
 
 
 def error_line(exc: BaseException) -> str:

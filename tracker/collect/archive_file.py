@@ -62,6 +62,7 @@ from tracker.collect.archive_columns import (
     ids_column,
     projection,
 )
+from tracker.collect.archive_digest import read_digest, slice_hashes, visible
 from tracker.collect.archive_links import ChildIndex, Edges, Row, edges_of
 from tracker.collect.archive_records import base_models_value, declared_oids, row_observation
 from tracker.collect.archive_view import archive_listing
@@ -73,6 +74,7 @@ from tracker.core.forest import grow
 from tracker.core.hub_view import HubView, OrganisationsLike, view
 from tracker.core.lineage import Root, members, membership_rows
 from tracker.core.records import Edge, Membership
+from tracker.core.week_digest import RowsDigest
 
 logger = logging.getLogger("tracker.archive_file")  # kept: operators filter on it
 
@@ -112,6 +114,7 @@ class ArchiveFileReader:
         self.missing_roots: list[str] = []
         self.rows = 0
         self.members = 0
+        self.digest = RowsDigest()  # the rows' digest (`tracker.collect.archive_digest`), once read
         self._shared: dict[str, str] = {}
         # What `_rootish` looks for in every slice: the listed root ids, and the authors' namespaces.
         self._root_ids = pa.array(
@@ -172,6 +175,16 @@ class ArchiveFileReader:
     def row_groups(self) -> int:
         return self._parquet.num_row_groups
 
+    @property
+    def footer_rows(self) -> int:
+        """The rows the file's footer gives (private ones too, where a file has them)."""
+        return self._parquet.metadata.num_rows
+
+    def read_digest(self) -> RowsDigest:
+        """The rows' digest alone, reading only its columns (before deciding to import the file)."""
+        self.digest = read_digest(self._parquet, self.id_column)
+        return self.digest
+
     # --- pass 1: the edges and the spill --------------------------------------------------------
 
     def _rootish(self, table: pa.Table, offset: int, found: dict[str, Row], door: Door) -> None:
@@ -192,12 +205,6 @@ class ArchiveFileReader:
                 continue
             found.setdefault(model_id.lower(), Row(model_id, None, oid, offset + r))
 
-    def _visible(self, table: pa.Table) -> pa.Table:
-        """The rows the Hub listed: a file with a `private` column may hold private rows; drop them."""
-        if "private" not in table.column_names:
-            return table
-        return table.filter(pc.invert(pc.fill_null(table["private"], False)))
-
     def _read(self, spill: ipc.RecordBatchFileWriter, edges: Edges, rootish: dict[str, Row]) -> list[int]:
         """Pass 1, a row group at a time, decoded `SLICE` rows at a time; the first row of each spilled
         batch, then the number of rows."""
@@ -217,7 +224,7 @@ class ArchiveFileReader:
                     table = pa.Table.from_batches([batch])
                     table = table.cast(plain_schema(table.schema))
                     del batch
-                    self._slice(self._visible(table), offsets, spill, edges, rootish)
+                    self._slice(visible(table), offsets, spill, edges, rootish)
             except (pa.ArrowException, OSError, ValueError) as exc:
                 raise ArchiveFileError(
                     f"row group {g + 1} of {groups} cannot be read ({error_line(exc)})"
@@ -238,6 +245,7 @@ class ArchiveFileReader:
     ) -> None:
         """One decoded slice of a row group: its edges and possible roots, then into the spill."""
         table = table.select(self.columns).combine_chunks()
+        self.digest.add(slice_hashes(table, self.id_column))
         offset = offsets[-1]
         edges_of(table, self.id_column, offset, edges)
         self._rootish(table, offset, rootish, edges.door)

@@ -60,6 +60,19 @@ class _FileProgress:
             sys.stderr.flush()
 
 
+def _archive_end(database_url: str) -> list[str]:
+    """Where the archive's new data ends, when files after it repeat it (`tracker runs` says it too)."""
+    # SQLAlchemy: loaded when the command runs, as the backfill's own imports are.
+    from tracker.read.archive_end import load_archive_end
+
+    engine = open_database(database_url, create=False)
+    try:
+        end = load_archive_end(engine)
+    finally:
+        engine.dispose()
+    return end.lines() if end.trailing else []
+
+
 @click.command()
 @database_option
 @ecosystems_file_option
@@ -104,7 +117,10 @@ def backfill(
 
     Each file (the whole Hub's models at a date, from 2024-07-24) becomes a run at its date, with the
     same lineage rules as a snapshot. Dates already imported, and dates within 7 days of a live run,
-    are skipped: safe to rerun, it picks up new weeks. The archive's data is ODbL-1.0.
+    are skipped: safe to rerun, it picks up new weeks. A file that repeats an earlier week's data (the
+    archive copies the last upstream dump before each date, so a week without one repeats the week
+    before) is not imported: the output names it and the week it repeats. The archive's data is
+    ODbL-1.0.
     """
     # The archive's reader and the database (huggingface_hub, pyarrow, SQLAlchemy, Alembic): loaded when the
     # command runs, so `tracker --help` and the other commands stay fast.
@@ -151,6 +167,8 @@ def backfill(
             )
         elif outcome.status == "failed":
             click.echo(f"{outcome.day}: run {outcome.run_id} failed: {outcome.reason}", err=True)
+        elif outcome.status == "repeat" and not outcome.quiet:
+            click.echo(f"{outcome.day}: not imported: {outcome.reason}, no new data that week")
 
     try:
         result = run_backfill(
@@ -170,6 +188,11 @@ def backfill(
         progress.clear()
         engine.dispose()
     imported, skipped, failed = result.count("imported"), result.count("skipped"), result.count("failed")
-    click.echo(f"backfill: {imported} imported, {skipped} skipped, {failed} failed")
+    found = sum(1 for f in result.files if f.status == "repeat" and not f.quiet)
+    skipped += sum(1 for f in result.files if f.quiet)
+    repeated = f", {found} repeat{'s' if found != 1 else ''} of an earlier week" if found else ""
+    click.echo(f"backfill: {imported} imported{repeated}, {skipped} skipped, {failed} failed")
+    for line in _archive_end(database_url):
+        click.echo(f"backfill: {line}")
     if failed:
         raise click.ClickException(f"{failed} archive file(s) could not be imported (see above)")

@@ -14,15 +14,19 @@ from pathlib import Path
 import click
 
 from tracker.commands.options import (
+    EVENTS_ENV,
     database_option,
+    events_file_option,
     open_database,
     organisations_file_option,
     port_option,
+    release_dates_file_option,
     require_database,
 )
 from tracker.commands.serving import Serving, check_serving, private_folder, warnings, write_private
 from tracker.core.login import ALLOW_ENV, ENV_PREFIX, LOGIN_ENV, REQUIRED_ENV, TENANT_ENV, TRUST_ENV
 from tracker.core.organisations import Organisations
+from tracker.core.release_dates import RELEASE_DATES_ENV, ReleaseDates
 
 # --- dashboard and demo ----------------------------------------------------------------------------
 
@@ -63,7 +67,14 @@ def streamlit_options(*, developer: bool = False) -> list[str]:
     ]
 
 
-def _serve_dashboard(database_url: str, serving: Serving, *, developer: bool = False) -> None:
+def _serve_dashboard(
+    database_url: str,
+    serving: Serving,
+    *,
+    developer: bool = False,
+    events_path: str | None = None,
+    release_dates: ReleaseDates | None = None,
+) -> None:
     """Run `streamlit run dashboard/app.py` until interrupted; the URL and the readers go by env.
 
     Streamlit's toolbar in viewer mode (print, theme; no Deploy button, rerun or clear-cache) unless
@@ -72,10 +83,34 @@ def _serve_dashboard(database_url: str, serving: Serving, *, developer: bool = F
     state folder, `serving.private_folder`, removed at stop), never a `.streamlit/secrets.toml` lying
     about."""
     with private_folder(os.environ) as private:
-        _run_streamlit(database_url, serving, private / "secrets.toml", developer=developer)
+        secrets = private / "secrets.toml"
+        _run_streamlit(
+            database_url,
+            serving,
+            secrets,
+            developer=developer,
+            events=events_path,
+            release_dates=release_dates,
+        )
 
 
-def _run_streamlit(database_url: str, serving: Serving, secrets: Path, *, developer: bool) -> None:
+def release_dates_env(release_dates: ReleaseDates | None) -> dict[str, str]:
+    """What tells the dashboard's process the user's release-dates file the option named (by its absolute
+    path: the process reads it itself); nothing for the shipped one alone."""
+    if release_dates is None or release_dates.user_path is None:
+        return {}
+    return {RELEASE_DATES_ENV: str(Path(release_dates.user_path).resolve())}
+
+
+def _run_streamlit(
+    database_url: str,
+    serving: Serving,
+    secrets: Path,
+    *,
+    developer: bool,
+    events: str | None = None,
+    release_dates: ReleaseDates | None = None,
+) -> None:
     import subprocess
 
     app = _dashboard_app()
@@ -101,6 +136,11 @@ def _run_streamlit(database_url: str, serving: Serving, secrets: Path, *, develo
     for name in (ALLOW_ENV, REQUIRED_ENV, TRUST_ENV, TENANT_ENV):
         env.pop(name, None)
     env["TRACKER_DATABASE_URL"] = database_url
+    env.pop(EVENTS_ENV, None)  # the dashboard reads the events file the option named, and only that one
+    if events:
+        env[EVENTS_ENV] = str(Path(events).resolve())
+    env.pop(RELEASE_DATES_ENV, None)  # the file the option named and checked, and only that one
+    env.update(release_dates_env(release_dates))
     if serving.login is not None:
         env[REQUIRED_ENV] = "1"
         env[ALLOW_ENV] = " ".join(serving.allow.entries())
@@ -193,6 +233,8 @@ def _run_streamlit(database_url: str, serving: Serving, secrets: Path, *, develo
     "source files (rerun on save), and a failing page's whole traceback; default: the viewer's, no "
     "watch, the error's type only.",
 )
+@events_file_option
+@release_dates_file_option
 def dashboard(
     database_url: str,
     port: int,
@@ -203,6 +245,8 @@ def dashboard(
     trust_unverified_email: bool,
     tenant: str | None,
     developer: bool,
+    events_path: str | None,
+    release_dates: ReleaseDates,
 ) -> None:
     """Serve the Streamlit dashboard on the database (read-only), on http://127.0.0.1:PORT by default.
 
@@ -213,7 +257,9 @@ def dashboard(
         host, port, base_path, login_file, allow, trust_unverified_email=trust_unverified_email, tenant=tenant
     )
     require_database(database_url)
-    _serve_dashboard(database_url, serving, developer=developer)
+    _serve_dashboard(
+        database_url, serving, developer=developer, events_path=events_path, release_dates=release_dates
+    )
 
 
 @click.command()
@@ -235,8 +281,16 @@ def dashboard(
 @click.option("--no-dashboard", is_flag=True, help="Stop after the snapshots.")
 @organisations_file_option
 @port_option
+@events_file_option
+@release_dates_file_option
 def demo(
-    database_url: str, weeks: int | None, no_dashboard: bool, organisations: Organisations, port: int
+    database_url: str,
+    weeks: int | None,
+    no_dashboard: bool,
+    organisations: Organisations,
+    port: int,
+    events_path: str | None,
+    release_dates: ReleaseDates,
 ) -> None:
     """The offline demo: the Hub emulator with 16 real weeks, a run each week, then the dashboard.
 
@@ -297,4 +351,6 @@ def demo(
         engine.dispose()
     click.echo(f"demo: {len(previous)} weekly runs in {duration_text(time.perf_counter() - started)}")
     if not no_dashboard:
-        _serve_dashboard(database_url, Serving(port=port))
+        _serve_dashboard(
+            database_url, Serving(port=port), events_path=events_path, release_dates=release_dates
+        )

@@ -9,7 +9,12 @@ from pathlib import Path
 
 import click
 
-from tracker.commands.options import database_option, ecosystems_file_option, open_database
+from tracker.commands.options import (
+    database_option,
+    ecosystems_file_option,
+    events_file_option,
+    open_database,
+)
 
 FORMAT_OF_SUFFIX = {
     ".md": "markdown",
@@ -132,6 +137,7 @@ def describe_targets(targets: Sequence) -> str:
 @notify_option(envvar=None)
 @dashboard_url_option
 @alerts_option
+@events_file_option
 def digest(
     database_url: str,
     ecosystems_path: str | None,
@@ -141,13 +147,15 @@ def digest(
     notify_urls: tuple[str, ...],
     dashboard_url: str | None,
     alerts_path: str | None,
+    events_path: str | None,
 ) -> None:
     """The week in one page: a run against the run before it.
 
     The latest complete run (or --run): the headline figures with their change (the dashboard's
     Overview figures), new derivatives by family and relation, top movers and new entrants, the
     ecosystems side by side, notable events (new roots, models with children no longer tracked,
-    downward revisions), and the alert rules that fired (--alerts). HTML embeds its charts as images.
+    downward revisions), the Hub's events of the week beside the download figures (and --events'),
+    and the alert rules that fired (--alerts). HTML embeds its charts as images.
     --notify sends the summary (and one notice per rule that fired) too; the exit status is 1 if a
     notification could not be delivered. It only reads: a database that is not there is refused, never
     created.
@@ -155,6 +163,7 @@ def digest(
     # The digest (pandas, SQLAlchemy): loaded when the command runs, so `tracker --help` and the other
     # commands stay fast.
     from tracker.core.ecosystems import EcosystemsError, labels_of, load_ecosystems
+    from tracker.core.events import load_events
     from tracker.report import digest_render
     from tracker.report.digest import DigestError, build
 
@@ -173,7 +182,15 @@ def digest(
         rules = load_alert_rules(alerts_path, ecosystems)
     engine = open_database(database_url, create=False)
     try:
-        made = build(engine, run_id, rules=rules, dashboard_url=dashboard_url, labels=labels_of(ecosystems))
+        labels = labels_of(ecosystems)
+        made = build(
+            engine,
+            run_id,
+            rules=rules,
+            dashboard_url=dashboard_url,
+            labels=labels,
+            hub_events=load_events(events_path),
+        )
         text = digest_render.render(made, chosen)
     except DigestError as exc:
         raise click.ClickException(str(exc)) from None

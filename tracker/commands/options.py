@@ -8,7 +8,10 @@ from datetime import UTC, datetime
 
 import click
 
+from tracker.core.events import ENV as EVENTS_ENV
+from tracker.core.events import EventsError, load_events
 from tracker.core.organisations import Organisations, OrganisationsError, load_organisations
+from tracker.core.release_dates import RELEASE_DATES_ENV, ReleaseDates, ReleaseDatesError, load_release_dates
 
 # --- shared options (flags, then environment, then defaults) ---------------------------------------
 
@@ -60,6 +63,57 @@ def organisations_file_option(f: Callable) -> Callable:
         callback=_organisations_at,
         help="Organisations file (CSV: namespace,organisation,region): the whole-Hub view's organisations "
         "and regions [env TRACKER_ORGANISATIONS; default: the one shipped with the package].",
+    )(f)
+
+
+def _events_at(ctx: click.Context, param: click.Parameter, path: str | None) -> str | None:
+    """The user's events file checked while the options are parsed (a malformed row stops the command in
+    one line before it does anything); the path is kept, for the dashboard's process too."""
+    if ctx.resilient_parsing or not path:  # shell completion, or no file: the shipped events only
+        return None
+    try:
+        load_events(path)
+    except EventsError as exc:
+        raise click.ClickException(str(exc)) from None
+    return path
+
+
+def events_file_option(f: Callable) -> Callable:
+    return click.option(
+        "--events",
+        "events_path",
+        envvar=EVENTS_ENV,
+        default=None,
+        metavar="PATH",
+        callback=_events_at,
+        help="Events file (CSV: date,kind,what,source[,libraries]) marked on the download charts, the "
+        "digest and the movers, besides the Hub's events shipped with the package "
+        f"[env {EVENTS_ENV}].",
+    )(f)
+
+
+def _release_dates_at(ctx: click.Context, param: click.Parameter, path: str | None) -> ReleaseDates | None:
+    """The release-dates files (the shipped one, extended by the user's) read and checked while the options
+    are parsed: a malformed row stops the command in one line before it does anything."""
+    if ctx.resilient_parsing:  # shell completion: read nothing
+        return None
+    try:
+        return load_release_dates(path)
+    except ReleaseDatesError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def release_dates_file_option(f: Callable) -> Callable:
+    return click.option(
+        "--release-dates",
+        "release_dates",
+        envvar=RELEASE_DATES_ENV,
+        default=None,
+        metavar="PATH",
+        callback=_release_dates_at,
+        help="Release-dates file (CSV: model_id,created_on,released_on): relative adoption counts a base "
+        "model's ages from its release day there, else from createdAt; its rows extend and override the "
+        f"shipped file's [env {RELEASE_DATES_ENV}].",
     )(f)
 
 

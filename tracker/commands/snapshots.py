@@ -21,6 +21,7 @@ from tracker.commands.options import (
     database_option,
     ecosystems_file_option,
     endpoint_option,
+    events_file_option,
     open_database,
     organisations_file_option,
     parse_instant,
@@ -154,7 +155,9 @@ def snapshot(
 def runs(database_url: str, limit: int) -> None:
     """List snapshot runs, newest first: id, taken at, status, strategy, models, requests, duration.
 
-    When `tracker schedule` runs on the database, the last lines give its schedule, its next run,
+    With runs from the weekly archive, a line says where its new data ends (later files that repeat it
+    are not imported) and where the live snapshots begin. When `tracker schedule` runs on the database,
+    the last lines give its schedule, its next run,
     and whether a snapshot is overdue (the last complete one older than the schedule's period plus
     a day, or a scheduled run not taken). It only reads: a database that is not there is refused,
     never created.
@@ -163,6 +166,7 @@ def runs(database_url: str, limit: int) -> None:
 
     # The schedule's job and the database (APScheduler, SQLAlchemy, Alembic): loaded when the command
     # runs, so `tracker --help` and the other commands stay fast.
+    from tracker.read.archive_end import load_archive_end
     from tracker.run.scheduled_job import describe_schedule
     from tracker.storage.loads import load_runs
 
@@ -170,6 +174,7 @@ def runs(database_url: str, limit: int) -> None:
     try:
         with Session(engine) as session:
             rows = load_runs(session, limit=limit)
+        archive_lines = load_archive_end(engine).lines()
         schedule_lines = describe_schedule(engine, now=datetime.now(UTC))
     finally:
         engine.dispose()
@@ -184,6 +189,8 @@ def runs(database_url: str, limit: int) -> None:
             f"{run.id:>5}  {run.taken_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} {run.status:<9} "
             f"{run.strategy:<8} {run.models:>9,} {run.requests:>9,} {duration:>9}  {run.error or ''}"
         )
+    for line in archive_lines:
+        click.echo(line)
     for line in schedule_lines:
         click.echo(line)
 
@@ -226,6 +233,7 @@ def runs(database_url: str, limit: int) -> None:
 )
 @alerts_option
 @dashboard_url_option
+@events_file_option
 def schedule(
     database_url: str,
     ecosystems_path: str | None,
@@ -238,6 +246,7 @@ def schedule(
     digest_dir: str | None,
     alerts_path: str | None,
     dashboard_url: str | None,
+    events_path: str | None,
     names: tuple[str, ...],
     strategy: str,
     concurrency: int,
@@ -317,6 +326,7 @@ def schedule(
         rules=rules,
         dashboard_url=dashboard_url,
         labels=labels_of(known),
+        events_path=str(Path(events_path).resolve()) if events_path else None,
     )
     try:
         SnapshotScheduler(engine, plan, settings, run_now=run_now, notices=notices).run()

@@ -1,11 +1,14 @@
 """Relative adoption of the base models (the ATOM project's measure); pure: DataFrames in, DataFrames out.
 
 For each base model (a root of a tracked ecosystem): its cumulative downloads (`downloads_all_time`) at
-7, 14, 30, 60, 90, 180 and 365 days after its release (`created_at`), read from the runs, against the
-10th largest value among the roots of its size class at the same age. Above 1: on track for that size's
-top 10 (`notes/real-hub-2026.md` section 5).
+7, 14, 30, 60, 90, 180 and 365 days after its release, read from the runs, against the 10th largest value
+among the roots of its size class at the same age. Above 1: on track for that size's top 10
+(`notes/real-hub-2026.md` section 5).
 
-- **Value at an age**: at the instant `created_at + days`, interpolated linearly in time between the two
+- **Release**: 00:00 UTC of its release day where the release-dates file has one that is not the day of
+  its `created_at` (`tracker.core.release_dates`: weights are often uploaded privately days or weeks
+  before the launch), else `created_at` itself (`age_start`).
+- **Value at an age**: at the instant release + days, interpolated linearly in time between the two
   runs that bracket it (a run exactly at it gives its figure). Never extrapolated: an instant before the
   root's first figure is `before history`, one after the latest run `not reached`, one after the root's
   last figure but not after the latest run (the root left the tracked set) `no longer recorded`.
@@ -21,11 +24,13 @@ top 10 (`notes/real-hub-2026.md` section 5).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from tracker.core.release_dates import ReleaseDates
 from tracker.core.usage import UNKNOWN
 
 MILESTONES: tuple[int, ...] = (7, 14, 30, 60, 90, 180, 365)
@@ -35,6 +40,8 @@ TOO_SMALL = "reference too small"
 
 Status = Literal["recorded", "before history", "not reached", "no longer recorded", "no release date"]
 RECORDED: Status = "recorded"
+FROM_RELEASE = "release date"  # `age_from`: the ages count from the release-dates file's day
+FROM_CREATED = "createdAt"  # `age_from`: from the repository's creation
 COLUMNS = [
     "model_id",
     "size_class",
@@ -47,6 +54,8 @@ COLUMNS = [
     "reference",
     "ratio",
     "note",
+    "released_at",
+    "age_from",
 ]
 
 
@@ -58,14 +67,17 @@ def compute_relative_adoption(
     milestones: Sequence[int] = MILESTONES,
     top: int = TOP,
     min_reference: float = MIN_REFERENCE,
+    release_dates: ReleaseDates | None = None,
 ) -> pd.DataFrame:
     """One row per root and milestone: the value at that age, its status, the reference, the ratio.
 
     `observations`: model_id, taken_at, downloads_all_time (a root's rows in complete runs; missing
     figures are ignored, duplicates of one run collapse); `roots`: model_id, created_at, size_class and
-    any columns to carry along (ecosystem, family, ...); `latest`: the latest complete run's instant.
+    any columns to carry along (ecosystem, family, ...); `latest`: the latest complete run's instant;
+    `release_dates`: the release-dates files read (None: every age counts from `created_at`).
     Columns: `COLUMNS` (and the carried ones after `model_id`); `note` says why a ratio is missing
-    (`TOO_SMALL` first where the reference is under `min_reference`).
+    (`TOO_SMALL` first where the reference is under `min_reference`); `released_at` is the instant the
+    ages count from and `age_from` which date it is (`FROM_RELEASE`, `FROM_CREATED`; "" when none).
     """
     carried = [c for c in roots.columns if c not in ("model_id", "created_at", "size_class")]
     figures = observations.dropna(subset=["downloads_all_time"])
@@ -86,7 +98,10 @@ def compute_relative_adoption(
     rows = []
     for root in roots.drop_duplicates("model_id").itertuples(index=False):
         created = root.created_at
-        released = None if pd.isna(created) else _naive(pd.Series([created])).iloc[0]
+        start, age_from = age_start(
+            created, None if release_dates is None else release_dates.released_on(root.model_id)
+        )
+        released = None if start is None else _naive(pd.Series([start])).iloc[0]
         times, values = series.get(root.model_id, (np.array([], dtype="datetime64[ns]"), np.array([])))
         for days in milestones:
             if released is None:
@@ -104,12 +119,58 @@ def compute_relative_adoption(
                     "at": at,
                     "downloads": value,
                     "status": status,
+                    "released_at": start,
+                    "age_from": age_from,
                 }
             )
-    frame = pd.DataFrame(rows, columns=["model_id", *carried, *COLUMNS[1:7]])
+    frame = pd.DataFrame(rows, columns=["model_id", *carried, *COLUMNS[1:7], *COLUMNS[-2:]])
     frame["at"] = pd.to_datetime(frame["at"]).dt.tz_localize("UTC")
+    frame["released_at"] = pd.to_datetime(frame["released_at"], utc=True)
     frame["downloads"] = frame["downloads"].astype("Float64")
     return _against_reference(frame, top, min_reference)[["model_id", *carried, *COLUMNS[1:]]]
+
+
+def _utc(value: object) -> pd.Timestamp | None:
+    """An instant in UTC (a naive one read as UTC), or None for a missing one."""
+    if value is None or pd.isna(value):
+        return None
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def age_start(created_at: object, released_on: date | None) -> tuple[pd.Timestamp | None, str]:
+    """The instant a base model's ages count from, and which date it is (`FROM_RELEASE`, `FROM_CREATED`).
+
+    A release day (`released_on`) counts from its 00:00 UTC, the whole day: the hour of a launch is not
+    known. A release day that is `created_at`'s own UTC day corrects nothing, and the creation's instant,
+    finer, is kept. Neither: (None, "")."""
+    created = _utc(created_at)
+    if released_on is not None:
+        release = pd.Timestamp(released_on).tz_localize("UTC")
+        if created is None or created.normalize() != release:
+            return release, FROM_RELEASE
+    return (None, "") if created is None else (created, FROM_CREATED)
+
+
+def correction_days(created_at: object, released_at: object) -> int | None:
+    """Whole days from `created_at`'s UTC day to the release's (negative: released before the repository
+    was created); None without both."""
+    created, released = _utc(created_at), _utc(released_at)
+    if created is None or released is None:
+        return None
+    return (released.normalize() - created.normalize()).days
+
+
+def correction_text(created_at: object, released_at: object) -> str:
+    """How far a release day lies from the repository's creation, in words: `22 days after createdAt`,
+    `1 day before createdAt`, `createdAt's own day`, or `no createdAt`."""
+    days = correction_days(created_at, released_at)
+    if days is None:
+        return "no createdAt"
+    if days == 0:
+        return "createdAt's own day"
+    unit = "day" if abs(days) == 1 else "days"
+    return f"{abs(days)} {unit} {'after' if days > 0 else 'before'} createdAt"
 
 
 def _naive(stamps: pd.Series) -> pd.Series:

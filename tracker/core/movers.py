@@ -18,10 +18,12 @@ history) and `tracker.read.queries.load_movers` (the roll-ups) both rank through
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
+from tracker.core.events import Event, concerns
 from tracker.core.measures import relative_change
 
 MIN_CHANGE = 1_000  # weekly downloads a riser gains (a faller loses), at least
@@ -118,6 +120,20 @@ def rank_label(rank: int, tied: bool) -> str:
 def is_ranking(board: pd.DataFrame, column: str = "change") -> bool:
     """Whether a board can be drawn as a leaderboard: two models or more, not all with the same value."""
     return board[column].nunique(dropna=True) > 1
+
+
+def flag_events(
+    board: pd.DataFrame, libraries: Mapping[str, str | None], events: Sequence[Event]
+) -> pd.DataFrame:
+    """The board with an `event` column: for each mover, the events of its step (`events`: those dated in
+    the interval between the two runs compared, `tracker.core.events.events_in_step`) that concern its
+    library (`libraries`: model id to `library_name`), as `YYYY-MM-DD: what` joined by `; `; "" for none.
+    A flagged mover's change may be the Hub's counting, not adoption."""
+    flags = [
+        "; ".join(f"{e.date:%Y-%m-%d}: {e.what}" for e in events if concerns(e, libraries.get(model)))
+        for model in board["model_id"]
+    ]
+    return board.assign(event=pd.Series(flags, index=board.index, dtype="object"))
 
 
 # --- sentences: the dashboard and the digest say the same ----------------------------------------------

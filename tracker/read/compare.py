@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, literal_column, select
 from sqlalchemy.engine import Engine
 
 from tracker.core.adoption import MILESTONES, TOP, compute_relative_adoption
+from tracker.core.release_dates import ReleaseDates, load_release_dates
 from tracker.core.usage import size_class
 from tracker.read.metrics import Filters
 from tracker.read.queries import (
@@ -71,16 +72,28 @@ def load_latest_taken_at(engine: Engine) -> pd.Timestamp | None:
 
 
 def load_relative_adoption(
-    engine: Engine, *, milestones: Sequence[int] = MILESTONES, top: int = TOP
+    engine: Engine,
+    *,
+    milestones: Sequence[int] = MILESTONES,
+    top: int = TOP,
+    release_dates: ReleaseDates | None = None,
 ) -> pd.DataFrame:
-    """Relative adoption of every root of every tracked ecosystem (`tracker.core.adoption`), per milestone."""
+    """Relative adoption of every root of every tracked ecosystem (`tracker.core.adoption`), per milestone;
+    ages count from `release_dates`' days where they name the root (None: the shipped file's)."""
     rows = load_root_rows(engine)
     latest = load_latest_taken_at(engine)
     roots = compute_roots(rows)
     if latest is None:
         latest = pd.Timestamp(0, tz="UTC")
     observations = rows[["model_id", "taken_at", "downloads_all_time"]]
-    return compute_relative_adoption(observations, roots, latest=latest, milestones=milestones, top=top)
+    return compute_relative_adoption(
+        observations,
+        roots,
+        latest=latest,
+        milestones=milestones,
+        top=top,
+        release_dates=load_release_dates() if release_dates is None else release_dates,
+    )
 
 
 def load_provider_series(engine: Engine, filters: Filters = EVERYTHING) -> pd.DataFrame:

@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 import altair as alt
 import pandas as pd
 
-from tracker.report import palette
+from tracker.core.events import Event
+from tracker.report import event_marks, palette
 from tracker.report.chart_colours import Colours, coloured, label_of, named
 
 HEIGHT = 320
@@ -119,7 +120,38 @@ def _with_archive(chart: alt.Chart, archived: Sequence[pd.Timestamp]) -> alt.Cha
         .mark_rect(color="#9e9e9e", opacity=0.18)
         .encode(x="start:T", x2="end:T", tooltip=[alt.Tooltip("runs:N", title="runs")])
     )
-    return alt.layer(shade, chart).properties(height=HEIGHT)
+    gap = archive_gap(chart.data["taken_at"] if isinstance(chart.data, pd.DataFrame) else (), archived)
+    if gap is None:
+        return alt.layer(shade, chart).properties(height=HEIGHT)
+    hole = pd.DataFrame({"start": [gap[0] + half], "end": [gap[1]], "runs": [NO_DATA]})
+    outline = (
+        alt.Chart(hole)
+        .mark_rect(color="#fff3e0", opacity=0.85, stroke=GAP_STROKE, strokeDash=[4, 3], strokeWidth=1)
+        .encode(x="start:T", x2="end:T", tooltip=[alt.Tooltip("runs:N", title="runs")])
+    )
+    # Over the series: the line or area a chart draws from the last archive run to the next is no data.
+    return alt.layer(shade, chart, outline).properties(height=HEIGHT)
+
+
+NO_DATA = "none: no data between the archive's last week of new data and the first live snapshot"
+GAP_STROKE = "#ef6c00"  # the gap's dashed outline
+GAP_FROM = pd.Timedelta(days=10)  # runs further apart than this, across the archive's end: a gap
+
+
+Span = tuple[pd.Timestamp, pd.Timestamp]
+
+
+def archive_gap(times: Sequence, archived: Sequence[pd.Timestamp]) -> Span | None:
+    """The stretch from the last archive run to the first later run on the chart, when they are more than
+    `GAP_FROM` apart (the archive's files after its real end repeat it and are not imported): drawn as
+    a gap, never as a flat line. Naive UTC instants, as the charts draw them."""
+    if not archived:
+        return None
+    last = _naive(pd.Timestamp(max(archived)))
+    later = sorted(t for t in (_naive(pd.Timestamp(x)) for x in times) if t > last)
+    if not later or later[0] - last <= GAP_FROM:
+        return None
+    return last, later[0]
 
 
 def over_time(
@@ -134,10 +166,11 @@ def over_time(
     domain: Sequence[str] | None = None,
     legend: bool = True,
     labels: Mapping[str, str] | None = None,
+    events: Sequence[Event] = (),
 ) -> alt.Chart | alt.LayerChart:
     """A value per run over time: stacked areas by `by` (lines on a log scale, where stacks mislead);
     the runs from the weekly archive (`archived`) shaded; `domain`, `labels`: as `coloured`; `legend`:
-    as `color_channel`."""
+    as `color_channel`; `events` (a download chart's) marked where the runs' span crosses them."""
     scale = alt.Scale(type="log") if log else alt.Scale(type="linear")
     data = frame.dropna(subset=[value])
     if log:
@@ -153,7 +186,8 @@ def over_time(
     stack = stacked and by and not log
     encoding["y"] = alt.Y(f"{value}:Q", title=title, scale=scale, stack="zero" if stack else None)
     mark = _base(data).mark_area(opacity=0.85, line=True) if stack else _base(data).mark_line(point=True)
-    return _with_archive(mark.encode(**encoding).properties(height=HEIGHT), archived)
+    chart = _with_archive(mark.encode(**encoding).properties(height=HEIGHT), archived)
+    return event_marks.on_time_axis(chart, events, data["taken_at"])
 
 
 def shares(
@@ -282,80 +316,6 @@ def bars(
     return alt.Chart(data).mark_bar().encode(**encoding).properties(height=alt.Step(22))
 
 
-# the tree's selections, one per layer (spans, merges' outlines, names): clicking a model picks it
-TREE_PICKS = ("pick", "pick_outline", "pick_name")
-TREE_COLOURS = tuple(palette.RELATION_COLOURS)  # base, finetune, adapter, quantized, merge
-TREE_COLUMNS = (
-    *("model_id", "name", "parent", "relation", "level_name", "x0", "x1", "share", "parents"),
-    *("downloads_30d", "descendants", "likes", "drawn_under", "in_filters"),
-)
-
-
-def tree(spans: pd.DataFrame, *, size_title: str) -> alt.LayerChart:
-    """A lineage tree as an icicle (`dashboard.tree.layout`'s spans): the chosen model on the top row,
-    each model inside its parent's span, coloured by relation; a merge drawn under several parents is
-    outlined with dashes; models outside the sidebar's filters (`in_filters` false) are faded; hover for
-    names and figures; clicking a model selects it (`TREE_PICKS`). `size_title`: what the widths measure."""
-    data = spans.copy()
-    data["name"] = data["model_id"].str.split("/").str[-1]
-    data["level_name"] = [
-        "chosen model" if r == 0 else f"{r} link{'s' if r > 1 else ''} below" for r in data["row"]
-    ]
-    data["drawn_under"] = [
-        f"{n} parents: 1/{n} of its size under each" if n > 1 else "" for n in data["parents"]
-    ]
-    if "in_filters" not in data:
-        data["in_filters"] = True
-    rows = sorted(data["row"].unique())
-    y = alt.Y(
-        "level_name:N", title=None, sort=[data.loc[data["row"] == r, "level_name"].iloc[0] for r in rows]
-    )
-    data = data[[name for name in TREE_COLUMNS if name in data]]  # what is drawn or read: less to send
-    x = alt.X("x0:Q", axis=None, scale=WHOLE)
-    pick, outline, name = (alt.selection_point(name=n, fields=["model_id"], on="click") for n in TREE_PICKS)
-    base = alt.Chart(data).encode(x=x, x2="x1:Q", y=y)
-    tooltip = [
-        alt.Tooltip("model_id:N", title="model"),
-        alt.Tooltip("parent:N", title="drawn under"),
-        alt.Tooltip("relation:N"),
-        alt.Tooltip("downloads_30d:Q", title="downloads, 30 days", format=","),
-        alt.Tooltip("descendants:Q", format=","),
-        alt.Tooltip("likes:Q", format=","),
-        alt.Tooltip("share:Q", title=size_title, format=".2%"),
-        alt.Tooltip("drawn_under:N", title="a merge"),
-    ]
-    relations = Colours(TREE_COLOURS, tuple(palette.colours("relation", TREE_COLOURS)))
-    spans_layer = (
-        base.mark_rect(stroke="white", strokeWidth=0.6, cursor="pointer")
-        .encode(
-            color=color_channel("relation", relations, bottom=True, columns=len(TREE_COLOURS)),
-            opacity=alt.condition("datum.in_filters", alt.value(1.0), alt.value(0.3)),
-            tooltip=tooltip,
-        )
-        .add_params(pick)
-    )
-    merges = (
-        alt.Chart(data[data["parents"] > 1])
-        .mark_rect(fillOpacity=0, stroke="#333", strokeWidth=1.2, strokeDash=[4, 2], cursor="pointer")
-        .encode(x=x, x2="x1:Q", y=y, tooltip=tooltip)
-        .add_params(outline)  # a click on the outline or on a name picks the model too
-    )
-    labels = (
-        alt.Chart(data[data["share"] >= 0.06])
-        .mark_text(align="left", baseline="middle", dx=4, fontSize=11, limit=150, cursor="pointer")
-        .encode(
-            x=x,
-            y=y,
-            text="name:N",
-            tooltip=tooltip,
-            # white on the base models' dark grey, dark on the relations' lighter colours
-            color=alt.condition("datum.relation === 'base'", alt.value("white"), alt.value("#1a1a1a")),
-        )
-        .add_params(name)
-    )
-    return alt.layer(spans_layer, merges, labels).properties(height=max(140, 56 * len(rows)))
-
-
 def per_run(
     frame: pd.DataFrame,
     value: str,
@@ -366,14 +326,15 @@ def per_run(
     archived: Sequence[pd.Timestamp] = (),
     domain: Sequence[str] | None = None,
     labels: Mapping[str, str] | None = None,
+    events: Sequence[Event] = (),
 ) -> alt.Chart | alt.LayerChart:
     """A flow per run (new models, weekly downloads) as stacked bars, one per run; negative values
     (the Hub revising its counts down) stack below zero instead of bending an area. Log: lines. Runs
-    from the weekly archive (`archived`) are paler bars; `domain`, `labels`: as `coloured`."""
+    from the weekly archive (`archived`) are paler bars; `domain`, `labels`: as `coloured`; `events`: a
+    rule on the bar of each run whose step holds one."""
     if log:
-        return over_time(
-            frame, value, title=title, by=by, log=True, archived=archived, domain=domain, labels=labels
-        )
+        drawn = {"archived": archived, "domain": domain, "labels": labels, "events": events}
+        return over_time(frame, value, title=title, by=by, log=True, **drawn)
     data = frame.dropna(subset=[value]).astype({value: "float64"})
     encoding = {"y": alt.Y(f"{value}:Q", title=title, stack="zero")}
     tooltip = [alt.Tooltip("run:O", title="run"), alt.Tooltip(f"{value}:Q", format=",")]
@@ -396,4 +357,5 @@ def per_run(
         )
         tooltip.append(alt.Tooltip("source:N", title="from"))
     encoding["tooltip"] = tooltip
-    return alt.Chart(data).mark_bar().encode(**encoding).properties(height=HEIGHT)
+    chart = alt.Chart(data).mark_bar().encode(**encoding).properties(height=HEIGHT)
+    return event_marks.on_runs(chart, events, data, order)

@@ -23,9 +23,11 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from tracker.core.events import Event, shipped_events
 from tracker.read import compare, kpis, origin, queries
+from tracker.read.libraries import load_libraries
 from tracker.read.metrics import Filters
-from tracker.report import digest_hub, digest_movers
+from tracker.report import digest_events, digest_hub, digest_movers
 from tracker.storage.handles import EDGES, MEMBERSHIP, RUNS
 
 if TYPE_CHECKING:
@@ -96,9 +98,11 @@ def build(
     rules: Sequence[Rule] = (),
     dashboard_url: str | None = None,
     labels: Mapping[str, str] | None = None,
+    hub_events: Sequence[Event] | None = None,
 ) -> Digest:
     """The digest of a run (default: the latest complete one) against the run before it; `labels`: each
-    ecosystem's label by name (`tracker.core.ecosystems.labels_of`), how its charts name them."""
+    ecosystem's label by name (`tracker.core.ecosystems.labels_of`), how its charts name them;
+    `hub_events`: the dated events (`tracker.core.events.load_events`; None: the shipped ones)."""
     run = pick_run(engine, run_id)
     filters = Filters(ecosystems=tuple(run["ecosystems"]), until=run["taken_at"].to_pydatetime())
     cut = _up_to(run)
@@ -111,6 +115,10 @@ def build(
     previous = None
     if previous_id is not None:
         previous = {"id": previous_id, "taken_at": order["taken_at"].iloc[-2]}
+    week = digest_events.of_week(shipped_events() if hub_events is None else hub_events, run, previous)
+    if week and movers:
+        ids = set().union(*(set(b["model_id"]) for b in movers.values() if "model_id" in b))
+        movers = digest_events.flag_boards(movers, load_libraries(engine, ids), week)
     shares = compare.compute_new_shares(series)
     events = load_events(engine, run["id"], previous_id, series)
     archived = tuple(queries.load_archive_runs(engine)["taken_at"])
@@ -136,6 +144,7 @@ def build(
         provenance=provenance,
     )
     data["whole_hub"] = whole_hub
+    data["hub_events"] = digest_events.data(week)
     data["labels"] = [{"ecosystem": e, "label": (labels or {}).get(e, e)} for e in run["ecosystems"]]
     risers = movers.get("risers", pd.DataFrame(columns=["model_id", "change"]))
     return Digest(data, series, by_family, shares, risers, archived, dict(labels or {}))

@@ -45,6 +45,7 @@ def _row(r) -> dict:  # noqa: ANN001 - a row of a board
         "weekly_downloads": _number(r.weekly_downloads),
         "weekly_downloads_before": _number(getattr(r, "weekly_downloads_before", None)),
         "change": _number(getattr(r, "change", None)),
+        "event": getattr(r, "event", "") or "",  # a Hub event of its library in its step (`flag_events`)
     }
 
 
@@ -95,6 +96,7 @@ def markdown(d: dict, top: int) -> list[str]:
         ]
         lines += table(["rank", "model", "ecosystem", "weekly downloads", "change"], cells, "rllrr")
         lines.append("")
+        lines += [_flagged(r) for r in rows if r.get("event")]
     entrants = d["movers"]["entrants"]
     lines += [f"New entrants to the top {top} by weekly downloads:", ""]
     if entrants:
@@ -109,6 +111,13 @@ def markdown(d: dict, top: int) -> list[str]:
     else:
         lines.append("None.")
     return lines
+
+
+def _flagged(r: dict) -> str:
+    return (
+        f"Flagged: {text(r['model_id'])}'s step holds a Hub event of its library ({text(r['event'])}): its "
+        "change may be the Hub's counting, not adoption.\n"
+    )
 
 
 def summary_line(d: dict, count: int) -> str:

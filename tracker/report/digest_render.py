@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from tracker.report import digest_hub, digest_movers
+from tracker.report import digest_events, digest_hub, digest_movers
 from tracker.report.digest import SUMMARY_MOVERS, TOP, Digest
 from tracker.report.digest_movers import ecosystem_label as _label
 from tracker.report.markdown_table import table, text
@@ -94,6 +94,7 @@ def _context(d: dict) -> str:
 def _headline(d: dict) -> list[str]:
     rows = [[k["label"], k["value"], k["change"] or "–"] for k in d["headline"]]
     lines = table(["figure", "this run", "change"], rows, "lrr")
+    lines += [line for event in digest_events.markdown(d) for line in ("", event)]  # beside the downloads
     if d["growth_multiple"]:
         growth = d["growth_multiple"]
         lines += [

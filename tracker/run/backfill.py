@@ -8,7 +8,9 @@ the file (`repo@revision:path`). Dates are skipped, with a log line, when:
 
 - a complete live run (`source` = `hub`) was taken within 7 days of them: live runs stand;
 - a complete archive run at that date already holds every asked ecosystem (a rerun imports only
-  new weeks, or the ecosystems an earlier backfill did not ask for).
+  new weeks, or the ecosystems an earlier backfill did not ask for);
+- the file repeats an earlier week's data, the same bytes or the same rows written again
+  (`tracker.run.repeats`): status `repeat`, naming that week; a later backfill skips it again, quietly.
 
 A file that cannot be read (missing, not Parquet, a column of a wrong type, the Hub failing, over one of
 the budgets of `tracker.collect.archive_budget`, or any error of its reading or parsing) fails its date
@@ -39,6 +41,7 @@ from tracker.collect.memory import give_back
 from tracker.core.ecosystems import Ecosystem
 from tracker.core.hub_view import OrganisationsLike
 from tracker.core.organisations import load_organisations
+from tracker.run.repeats import Repeats, Verdict
 from tracker.run.snapshot import RunEnd, error_text, tidy, utcnow
 from tracker.storage import database, hub_view, lifecycle, loads, saves
 from tracker.storage.tables.runs import SnapshotRun
@@ -57,7 +60,7 @@ class FileOutcome:
     """What the backfill did with one dated file."""
 
     day: date
-    status: str  # imported, skipped or failed
+    status: str  # imported, skipped, repeat or failed
     reason: str = ""
     run_id: int | None = None
     models: int = 0
@@ -66,6 +69,8 @@ class FileOutcome:
     size: int = 0
     seconds: float = 0.0
     missing_roots: tuple[str, ...] = ()
+    repeats: date | None = None  # a repeat's: the week whose data it repeats
+    quiet: bool = False  # a repeat an earlier backfill found: not named again
 
 
 @dataclass
@@ -136,17 +141,22 @@ def run_backfill(
     `tracker.storage.rollups.refresh`). Each file's run records the whole-Hub view too (`organisations`:
     the namespaces' organisations and regions, the shipped file when None), unless a run at its date
     already has one (a later import of more ecosystems at the same date)."""
-    files = in_range(archive.files(), since, until)
+    listed = archive.files()
+    files = in_range(listed, since, until)
     organisations = organisations if organisations is not None else load_organisations()
     result = BackfillResult()
     with database.snapshot_lock(engine), Session(engine) as session:
         result.closed_runs = tuple(tidy(engine, session, now()))
         names = [e.name for e in ecosystems]
+        repeats = Repeats(session, archive, listed, now)
         for file in files:
             reason, todo = _skip_reason(session, file.day, names)
-            if reason:
+            verdict = None if reason else repeats.check(file)
+            if verdict is None:
                 logger.info("%s: skipped (%s)", file.day, reason)
                 outcome = FileOutcome(file.day, "skipped", reason)
+            elif verdict.repeats is not None:
+                outcome = _repeat(file, verdict)
             else:
                 chosen = [e for e in ecosystems if e.name in todo]
                 viewed = _has_view(session, file.day)
@@ -160,11 +170,25 @@ def run_backfill(
                     now,
                     lineage,
                     None if viewed else organisations,
+                    repeats,
+                    verdict,
                 )
             result.files.append(outcome)
             if on_file is not None:
                 on_file(outcome)
     return result
+
+
+def _repeat(file: ArchiveFile, verdict: Verdict) -> FileOutcome:
+    """A file that repeats an earlier week: not imported; named in the log the first time it is found."""
+    assert verdict.repeats is not None
+    if verdict.known:
+        logger.debug("%s: repeats %s (found before), not imported", file.day, verdict.repeats)
+        reason = f"repeats {verdict.repeats}"
+        return FileOutcome(file.day, "repeat", reason, repeats=verdict.repeats, quiet=True)
+    reason = f"repeats {verdict.repeats} ({verdict.how})"
+    logger.info("%s: not imported: %s, no new data", file.day, reason)
+    return FileOutcome(file.day, "repeat", reason, repeats=verdict.repeats)
 
 
 def _has_view(session: Session, day: date) -> bool:
@@ -198,8 +222,11 @@ def _import(
     now: Callable[[], datetime],
     lineage: bool = True,
     organisations: OrganisationsLike | None = None,
+    repeats: Repeats | None = None,
+    verdict: Verdict | None = None,
 ) -> FileOutcome:
-    """One file as one run; a file that cannot be read fails its run, with one line."""
+    """One file as one run, recorded as a week of new data (`repeats`); a file that cannot be read fails its
+    run, with one line."""
     began = time.monotonic()
     taken_at = taken_at_of(file.day)
     run_id = lifecycle.begin_run(
@@ -214,8 +241,10 @@ def _import(
     reader: ArchiveFileReader | None = None
     opened: CountingFile | None = None
 
+    checked = verdict.facts if verdict is not None else None  # what deciding it was no repeat read
+
     def finish(status: RunEnd, error: str | None) -> None:
-        reads = opened.reads if opened is not None else 0
+        reads = (opened.reads if opened is not None else 0) + (checked.reads if checked else 0)
         lifecycle.finish_run(
             session,
             run_id,
@@ -268,9 +297,11 @@ def _import(
     finally:
         if opened is not None:
             opened.close()
+    assert reader is not None
+    if repeats is not None and verdict is not None:
+        repeats.imported(file, verdict.facts, reader.footer_rows, reader.digest.text)
     finish("complete", None)
     run = loads.load_run(session, run_id)
-    assert reader is not None
     return FileOutcome(
         file.day,
         "imported",
@@ -278,7 +309,7 @@ def _import(
         run_id,
         run.models,
         reader.rows,
-        reader.bytes_read,
+        reader.bytes_read + (checked.bytes_read if checked else 0),
         reader.size,
         time.monotonic() - began,
         tuple(reader.missing_roots),

@@ -51,8 +51,10 @@ class Notices:
         dashboard_url: str | None = None,
         notifier: Notifier | None = None,
         labels: Mapping[str, str] | None = None,
+        events_path: str | None = None,
     ) -> None:
         self.engine = engine
+        self.events_path = events_path  # the user's events file, read again for each digest
         self.labels = dict(labels or {})
         self.digest_dir = Path(digest_dir) if digest_dir else None
         self.rules = tuple(rules)
@@ -65,6 +67,19 @@ class Notices:
     def active(self) -> bool:
         """Whether there is anything to do after a run (somewhere to send, or a folder to write)."""
         return self.notifier is not None or self.digest_dir is not None
+
+    def _events(self) -> tuple | None:
+        """The shipped events and the user's file, read again (None: the shipped ones alone, also when the
+        file has turned unreadable since the schedule started: logged, the digest still made)."""
+        if not self.events_path:
+            return None
+        from tracker.core.events import EventsError, load_events  # with the digest: see run_complete
+
+        try:
+            return load_events(self.events_path)
+        except EventsError as exc:
+            logger.error("events file not read, the shipped events alone are used: %s", exc)
+            return None
 
     def _post(self, message: Message) -> None:
         if self.notifier is not None:
@@ -83,7 +98,12 @@ class Notices:
 
         try:
             digest = build(
-                self.engine, run_id, rules=self.rules, dashboard_url=self.dashboard_url, labels=self.labels
+                self.engine,
+                run_id,
+                rules=self.rules,
+                dashboard_url=self.dashboard_url,
+                labels=self.labels,
+                hub_events=self._events(),
             )
         except Exception as exc:  # noqa: BLE001 - the run is recorded; a digest must not break the schedule
             logger.error("digest of run %d not made: %s", run_id, error_text(exc))

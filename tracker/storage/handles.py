@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Table
 from sqlmodel import SQLModel
 
+from tracker.storage.tables.archive import ArchiveWeek
 from tracker.storage.tables.lineage import LineageLink, LineageNode
 from tracker.storage.tables.rollups import Rollup, RollupBuilder, RollupMover, RollupProvider
 from tracker.storage.tables.runs import ModelRecord, ModelSnapshot, RunEdge, RunMembership, SnapshotRun
@@ -20,6 +21,7 @@ def table_of(model: type[SQLModel]) -> Table:
 
 
 RUNS = table_of(SnapshotRun)
+ARCHIVE_WEEKS = table_of(ArchiveWeek)
 MODELS = table_of(ModelRecord)
 SNAPSHOTS = table_of(ModelSnapshot)
 MEMBERSHIP = table_of(RunMembership)

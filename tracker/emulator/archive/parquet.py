@@ -167,3 +167,15 @@ def write_parquet(
         if pending or not rows:
             writer.write_table(pa.Table.from_batches(pending, schema=schema), row_group_size=row_group)
     return rows
+
+
+def rewrite_parquet(source: Path, path: Path, *, seed: int, row_group: int = ROW_GROUP_ROWS) -> int:
+    """The rows of the file at `source` written again to `path`, as a week without a new upstream dump
+    gives them: in another order (a permutation drawn from `seed`), compressed otherwise (snappy) and in
+    row groups of another size; return its row count. Reads the whole file: for tests' sizes."""
+    table = pq.read_table(source)
+    order = np.random.default_rng(seed).permutation(table.num_rows)
+    table = table.take(pa.array(order, pa.int64()))
+    groups = max(1, min(row_group, table.num_rows) // 3 + 1)  # about three times the row groups
+    pq.write_table(table, path, compression="snappy", row_group_size=groups, write_statistics=False)
+    return table.num_rows

@@ -12,13 +12,13 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from tracker.emulator.archive.files import RepoFile, lfs_file, sha256_of, small_file
-from tracker.emulator.archive.parquet import ROW_GROUP_ROWS, write_parquet
+from tracker.emulator.archive.parquet import ROW_GROUP_ROWS, rewrite_parquet, write_parquet
 from tracker.emulator.archive.schema import SCHEMA_VERSION, label_time, labels_for
 from tracker.emulator.catalogue import Catalogue
 from tracker.emulator.vocabulary import iso
@@ -27,6 +27,8 @@ REPO_ID = "hfmlsoc/hub_weekly_snapshots"
 REVISION = "main"
 TREE_PAGE = 1000  # entries per tree page, as on the Hub (50 with expand)
 TREE_PAGE_EXPANDED = 50
+SAME_FILE = "same file"  # a repeated week: the same bytes as the week it repeats
+REWRITTEN = "rewritten"  # the same rows in another order, another compression and other row groups
 
 
 def fingerprint(cat: Catalogue) -> str:
@@ -77,13 +79,22 @@ class Archive:
         row_group: int = ROW_GROUP_ROWS,
         tree_page: int = TREE_PAGE,
         workers: int | None = None,
+        repeats: Mapping[date, tuple[date, str]] | None = None,
     ) -> None:
         """`labels`: the weekly files (default `labels_for(catalogue)`); `cache_dir`: where files are kept
         across runs (default a private temporary directory, removed by `close`); `tree_page`: entries per
         tree page (the Hub's 1,000; smaller in tests of pagination); `workers`: processes writing a large
-        file (default: the CPUs, up to 4)."""
+        file (default: the CPUs, up to 4). `repeats`: weeks without a new upstream dump, as the real
+        archive has them: label -> (the earlier label whose data its file repeats, `SAME_FILE` or
+        `REWRITTEN`); both labels are in `labels`."""
         self.catalogue = catalogue
         self.labels = tuple(sorted(labels if labels is not None else labels_for(catalogue)))
+        self.repeats = dict(repeats or {})
+        for label, (source, how) in self.repeats.items():
+            if label not in self.labels or source not in self.labels or source >= label:
+                raise ValueError(f"a repeat needs two labels of the archive, the earlier repeated: {label}")
+            if how not in (SAME_FILE, REWRITTEN) or source in self.repeats:
+                raise ValueError(f"{label}: repeat {how!r} of {source} (a week of new data) is not known")
         self.repo_id = repo_id
         self.revision = REVISION
         seed = f"{repo_id}@{catalogue.name}".encode()
@@ -115,6 +126,10 @@ class Archive:
     def label_of(self, path: str) -> date | None:
         """The label whose file this is, else None."""
         return self._by_path.get(path)
+
+    def data_label(self, label: date) -> date:
+        """The label whose data the file of `label` holds: its own, or the week it repeats."""
+        return self.repeats[label][0] if label in self.repeats else label
 
     def has_revision(self, revision: str) -> bool:
         return revision in (self.revision, self.commit)
@@ -164,10 +179,18 @@ class Archive:
         """The cached file's name: catalogue name and fingerprint, label, schema version."""
         if self._fingerprint is None:
             self._fingerprint = fingerprint(self.catalogue)
-        return f"{self.catalogue.name}-{self._fingerprint}-{label.isoformat()}-v{SCHEMA_VERSION}.parquet"
+        repeat = f"-repeats-{self.repeats[label][0].isoformat()}" if label in self.repeats else ""
+        name = f"{self.catalogue.name}-{self._fingerprint}-{label.isoformat()}{repeat}"
+        return f"{name}-v{SCHEMA_VERSION}.parquet"
 
     def _materialise(self, label: date) -> RepoFile:
-        """Write the file of `label` (or find it in the cache) and hash it."""
+        """Write the file of `label` (or find it in the cache) and hash it; a repeat of another week is
+        that week's file (`SAME_FILE`), or its rows written again (`REWRITTEN`)."""
+        if label in self.repeats and self.repeats[label][1] == SAME_FILE:
+            source = self.weekly(self.repeats[label][0])
+            assert source.local is not None
+            assert source.sha256 is not None
+            return lfs_file(self.file_path(label), source.local, source.size, source.sha256)
         directory = self._directory()
         local = directory / self.cache_name(label)
         meta = local.with_suffix(".json")
@@ -177,7 +200,12 @@ class Archive:
                 return lfs_file(self.file_path(label), local, known["size"], known["sha256"])
         partial = local.with_suffix(f".{os.getpid()}.{threading.get_ident()}.partial")
         try:
-            write_parquet(self.catalogue, label, partial, row_group=self.row_group, workers=self.workers)
+            if label in self.repeats:
+                source = self.weekly(self.repeats[label][0])
+                assert source.local is not None
+                rewrite_parquet(source.local, partial, seed=label.toordinal(), row_group=self.row_group)
+            else:
+                write_parquet(self.catalogue, label, partial, row_group=self.row_group, workers=self.workers)
             os.replace(partial, local)
         finally:
             partial.unlink(missing_ok=True)

@@ -2,8 +2,9 @@
 
 Alembic owns the schema: see `tracker/storage/migrations/`. Importing this package registers every table
 (`runs`: the runs and what each records; `rollups`: the roll-ups a complete run gets; `lineage`: the
-lineage explorer's index; `hub`: the whole-Hub view), whichever of them a caller names; `naming` names
-their constraints. What migration 0007 writes outside the metadata is named here.
+lineage explorer's index; `hub`: the whole-Hub view; `archive`: the weekly archive's files as a backfill
+found them), whichever of them a caller names; `naming` names their constraints. What migration 0007
+writes outside the metadata is named here.
 
 Timestamps are plain `datetime` annotations on purpose: SQLModel 0.0.50 maps them to its `UTCDateTime`
 type, whose DDL is `DateTime(timezone=True)` (`TIMESTAMP WITH TIME ZONE` on PostgreSQL, `DATETIME` on
@@ -13,7 +14,7 @@ SQLite), which refuses naive values, and which returns zone-aware UTC on both ba
 
 from __future__ import annotations
 
-from tracker.storage.tables import hub, lineage, rollups, runs  # noqa: F401 - registers every table on the metadata
+from tracker.storage.tables import archive, hub, lineage, rollups, runs  # noqa: F401 - registers every table on the metadata
 
 # Objects migration 0007 writes differently per database, outside SQLModel's metadata:
 # - the lineage search's index of model ids, by trigrams (any case): on SQLite an FTS5 table kept by
