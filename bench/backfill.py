@@ -12,11 +12,17 @@ Measured, each 3 times, medians:
 
 Targets (issue "History from day one"): under 500 MB peak RSS, at most a quarter of the file's bytes,
 reading within 2 x DuckDB's time.
+
+`TRACKER_BENCH_BASELINE=TREE` (a checkout of an earlier commit, e.g. `git archive COMMIT | tar -x -C
+TREE`): each round imports the file with that tree's `tracker` too, in its own folder and first on
+`PYTHONPATH`, right after this tree's, against the same emulator; the import's wall time and peak RSS are
+then given against it, as the ratio a change to what a run does must state.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -118,7 +124,8 @@ def main(out: TextIO) -> list[Summary]:
     url, day, size = facts["url"], facts["label"], facts["size"]
     sys.stderr.write(f"backfill: file {day} generated in {facts['generate_s']:.0f} s, {size:,} bytes\n")
     try:
-        reads, ducks, imports = [], [], []
+        reads, ducks, imports, baseline = [], [], [], []
+        base_tree = os.environ.get("TRACKER_BENCH_BASELINE")
         for n in range(RUNS):
             result = subprocess.run(
                 [sys.executable, "-c", READ, url, day], capture_output=True, text=True, env=None, check=True
@@ -138,6 +145,11 @@ def main(out: TextIO) -> list[Summary]:
                 f"{read['reads']} reads), duckdb {ducks[-1]:.2f} s, import {seconds:.1f} s, {peak:.0f} MB, "
                 f"{members:,} members\n"
             )
+            if base_tree:
+                baseline.append(_baseline_import(Path(base_tree).resolve(), url, day, env))
+                sys.stderr.write(
+                    f"backfill run {n + 1}, baseline: {baseline[-1][0]:.1f} s, {baseline[-1][1]:.0f} MB\n"
+                )
     finally:
         proc.stdin.close()
         proc.wait(timeout=120)
@@ -158,7 +170,33 @@ def main(out: TextIO) -> list[Summary]:
         f"  tracker backfill of the file:               {import_s:.1f} s, peak RSS {peak:.0f} MB, "
         f"{served:,} bytes served ({100 * served / size:.1f}% of the file), {members:,} Llama members\n"
     )
-    return [
+    against: list[Summary] = []
+    if baseline:
+        base_s = statistics.median(b[0] for b in baseline)
+        base_peak = statistics.median(b[1] for b in baseline)
+        out.write(
+            f"  the baseline tree ({base_tree}), same file:  {base_s:.1f} s, peak RSS {base_peak:.0f} MB "
+            f"(this tree: {import_s / base_s:.2f} x the time, {peak - base_peak:+.0f} MB)\n"
+        )
+        against = [
+            Summary(
+                "backfill",
+                "import against the baseline tree",
+                f"{import_s:.1f} s",
+                f"{base_s:.1f} s",
+                f"{import_s / base_s:.2f} x",
+                "",
+            ),
+            Summary(
+                "backfill",
+                "peak RSS against the baseline tree",
+                f"{peak:.0f} MB",
+                f"{base_peak:.0f} MB",
+                f"{peak - base_peak:+.0f} MB",
+                "",
+            ),
+        ]
+    return against + [
         Summary(
             "backfill",
             "peak RSS, import of a 2.2M-row file",
@@ -188,6 +226,24 @@ def main(out: TextIO) -> list[Summary]:
         ),
         Summary("backfill", "whole import (lineage search and store)", f"{import_s:.1f} s", "", "", ""),
     ]
+
+
+def _baseline_import(tree: Path, url: str, day: str, env: dict[str, str]) -> tuple[float, float]:
+    """The import of the file by another tree's `tracker` (its folder, first on `PYTHONPATH`): seconds and
+    peak RSS, into a fresh SQLite file."""
+    database = f"sqlite:///{tempfile.mkdtemp(prefix='bench-backfill-base-')}/backfill.db"
+    args = ["-q", "backfill", "--endpoint", url, "--database", database, "--ecosystem", "llama"]
+    return measure(
+        "module",
+        "tracker",
+        *args,
+        "--since",
+        day,
+        "--until",
+        day,
+        env={**env, "PYTHONPATH": str(tree)},
+        cwd=str(tree),
+    )
 
 
 def _members(database: str) -> int:
