@@ -210,6 +210,10 @@ def test_the_command_names_the_repeats_and_the_archive_s_end(repeating, tmp_path
         f"{WEEKS[2]}: not imported: repeats {WEEKS[1]} (the same file), no new data that week" in first.stdout
     )
     assert "backfill: 2 imported, 4 repeats of an earlier week, 0 skipped, 0 failed" in first.stdout
+    # the whole range's progress, file by file, with what is left while some is
+    assert "backfill: file 1 of 6, " in first.stderr
+    assert " left (done about " in first.stderr
+    assert "backfill: file 6 of 6, " in first.stderr
     assert f"backfill: the weekly archive's new data ends on {WEEKS[4]}" in first.stdout
     again = tracker("backfill", "--database", url, "--endpoint", emu.url, "--since", str(WEEKS[1]))
     assert again.returncode == 0, again.stderr

@@ -78,3 +78,9 @@ def test_the_overall_line() -> None:
     assert overall_line(16, 16, 400, None, now) == "week 16 of 16, 6 min 40 s elapsed"
     with pytest.raises(ValueError, match="zone-aware"):
         overall_line(5, 16, 130, 187, now.replace(tzinfo=None))
+
+
+def test_an_end_on_another_day_names_its_date() -> None:
+    now = datetime(2026, 12, 7, 22, 0, tzinfo=UTC)
+    line = overall_line(3, 125, 180.0, 4 * 3600.0, now)
+    assert line.endswith("about 4 h left (done about 2026-12-08 02:00 UTC)")

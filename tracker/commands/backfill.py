@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 
 import click
 
@@ -126,7 +126,8 @@ def backfill(
     # command runs, so `tracker --help` and the other commands stay fast.
     from tracker.collect.archive import ArchiveError, HubArchive, LocalArchive
     from tracker.core.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
-    from tracker.run.backfill import run_backfill
+    from tracker.run.backfill import in_range, run_backfill
+    from tracker.run.demo_progress import overall_line, time_left
     from tracker.run.snapshot import endpoint_key, missing_roots_text
     from tracker.storage.database import SnapshotBusy
 
@@ -155,7 +156,22 @@ def backfill(
     # rows the import peaked about 60 MB higher with it than with the system's.
     pyarrow.set_memory_pool(pyarrow.system_memory_pool())
 
+    try:
+        total = len(in_range(archive.files(), since, until))
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from None
+    began, kinds, took = time.perf_counter(), [], []
+
+    def overall(outcome) -> None:  # noqa: ANN001 - FileOutcome
+        """The whole range's progress, with an estimate of what is left (imports only cost time)."""
+        kinds.append("import" if outcome.status in ("imported", "failed") else "other")
+        took.append(outcome.seconds)
+        left = time_left(kinds + ["import"] * (total - len(kinds)), took)
+        line = overall_line(len(kinds), total, time.perf_counter() - began, left, datetime.now(UTC))
+        logger.info("backfill: %s", line.replace("week ", "file ", 1))
+
     def done(outcome) -> None:  # noqa: ANN001 - FileOutcome
+        overall(outcome)
         progress.clear()
         if outcome.status == "imported":
             share = 100 * outcome.bytes_read / outcome.size if outcome.size else 0

@@ -53,12 +53,13 @@ def estimate_text(seconds: float) -> str:
 
 
 def overall_line(done: int, weeks: int, elapsed: float, left: float | None, now: datetime) -> str:
-    """`week 5 of 16, 2 min 10 s elapsed, about 3 min left (done about 04:12 UTC)`; the last week says
-    only what it took. `now`: zone-aware (UTC)."""
+    """`week 5 of 16, 2 min 10 s elapsed, about 3 min left (done about 04:12 UTC)`, the end's date too
+    when it is another day's; the last week says only what it took. `now`: zone-aware (UTC)."""
     if now.utcoffset() is None:
         raise ValueError(f"now must be zone-aware (UTC), got naive {now.isoformat()}")
     head = f"week {done} of {weeks}, {duration_text(elapsed)} elapsed"
     if done >= weeks or left is None:
         return head
     end = (now + timedelta(seconds=left)).astimezone(UTC)
-    return f"{head}, {estimate_text(left)} left (done about {end:%H:%M} UTC)"
+    when = f"{end:%H:%M}" if end.date() == now.astimezone(UTC).date() else f"{end:%Y-%m-%d %H:%M}"
+    return f"{head}, {estimate_text(left)} left (done about {when} UTC)"
