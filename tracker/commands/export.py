@@ -52,7 +52,14 @@ def _table_names() -> list[str]:
     default="-",
     show_default=True,
     metavar="PATH",
-    help="File to write (replaced whole, only once complete); - is stdout (csv and jsonl only).",
+    help="File to write (replaced whole, only once complete); - is stdout (csv and jsonl only). With "
+    "--partitioned: the folder to write.",
+)
+@click.option(
+    "--partitioned",
+    is_flag=True,
+    help="Write a Hive-partitioned Parquet dataset into the --output folder (history, bases, runs): "
+    "week=YYYY-MM-DD/run-ID.parquet, one file per run; a rerun writes only the runs the folder lacks.",
 )
 @click.option(
     "--ecosystem",
@@ -99,6 +106,7 @@ def export(
     table: str,
     fmt: str | None,
     output: str,
+    partitioned: bool,
     ecosystems: tuple[str, ...],
     families: tuple[str, ...],
     regions: tuple[str, ...],
@@ -129,6 +137,7 @@ def export(
         format_for,
         table_spec,
     )
+    from tracker.report.export_lake import check_lake_destination  # as above
 
     spec = table_spec(table)
     if describe:
@@ -143,15 +152,18 @@ def export(
         until=parse_instant(until_text, "--until") if until_text else None,
     )
     try:
-        fmt = format_for(output, fmt)
+        fmt = format_for(output, fmt if fmt or not partitioned else "parquet")
         check_filters(spec, filters)
-        path = check_destination(output, fmt)
+        path = check_lake_destination(output, fmt, spec) if partitioned else check_destination(output, fmt)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from None
     engine = open_database(database_url, create=False)
     try:
         filters = _known_names(engine, filters)
-        if path is not None:
+        if partitioned:
+            assert path is not None  # check_lake_destination refuses stdout
+            rows = _export_lake(engine, spec, path, filters)
+        elif path is not None:
             rows = export_to(engine, spec, fmt, path, filters)
             logger.info("wrote %s rows of %s to %s (%s)", f"{rows:,}", table, path, fmt)
         else:
@@ -170,6 +182,29 @@ def export(
         engine.dispose()
     if rows == 0 and (ecosystems or families or regions or organisations or since_text or until_text):
         logger.warning("no %s rows match the filters", table)
+
+
+def _export_lake(engine, spec, folder, filters) -> int:  # noqa: ANN001 - an Engine, Table, Path, ExportFilters
+    """The partitioned export (`tracker.report.export_lake`), told in a line; the rows written plus the
+    runs already there (0 only when nothing matches the filters)."""
+    from tracker.report.export_lake import export_lake  # pyarrow, SQLAlchemy: as the other writers
+
+    done = export_lake(engine, spec, folder, filters)
+    for run_id in done.rewritten:
+        logger.info("run %d written again: its stored figures changed since it was exported", run_id)
+    logger.info(
+        "wrote %d week%s, %d run%s, %s rows of %s to %s; %d run%s already there",
+        len(done.weeks_written),
+        "" if len(done.weeks_written) == 1 else "s",
+        len(done.runs_written),
+        "" if len(done.runs_written) == 1 else "s",
+        f"{done.rows:,}",
+        spec.name,
+        folder,
+        done.runs_present,
+        "" if done.runs_present == 1 else "s",
+    )
+    return done.rows + done.runs_present  # nothing written because all is there is not "no rows match"
 
 
 def _known_names(engine, filters):  # noqa: ANN001, ANN202 - an Engine, ExportFilters

@@ -33,7 +33,10 @@ FORMATS: dict[str, str] = {
     "are never empty are declared non-nullable. The file carries pandas metadata, so "
     "`pandas.read_parquet` gives `int64` for never-empty integer columns, `Int64` (nullable) for the "
     "others, and `datetime64[us, UTC]` for timestamps, whatever the rows. Written in row groups as rows "
-    "stream from the database.",
+    "stream from the database. With `--partitioned` (history, bases, runs): a Hive-partitioned folder, "
+    "`week=YYYY-MM-DD/run-<run_id>.parquet` (the Monday, UTC, of the run's `taken_at`), one file per run "
+    "with these same columns and types; `week` is in the folder names only, a column for the readers "
+    "(DuckDB, Polars, Spark, Trino) that read the folder as one table.",
 }
 
 # What a consumer of the exports can rely on in their text, CSV opened in a spreadsheet above all: what the

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
+from datetime import UTC, datetime
 
 import numpy as np
 from sqlalchemy import and_, bindparam, insert, or_, select, update
@@ -78,6 +79,12 @@ def refresh_new(session: Session, run_id: int) -> None:
     if after is not None:
         logger.info("run %d: new derivatives of run %d counted again, against it", run_id, after)
         _compare(session, after, run_id)
+        # Its stored figures changed: say so (a partitioned export writes it again).
+        session.execute(
+            update(_RUNS)
+            .where(_RUNS.c.id == after, _RUNS.c.rolled_up_at.is_not(None))
+            .values(rolled_up_at=datetime.now(UTC))
+        )
     session.flush()
 
 

@@ -104,6 +104,7 @@ def refresh(
     with engine.begin() as connection:
         indexed = lineage and run_id in _lineage_runs(connection, run_id, pending)
         edges = [tuple(row) for row in connection.execute(_run_edges(run_id))] if indexed else []
+        rewritten: set[int] = set()  # the following runs whose deltas and roll-ups are written again
         for ecosystem in _ecosystems(connection, run_id):
             runs = _sequence(connection, ecosystem)
             at = next((i for i, run in enumerate(runs) if run.id == run_id), None)
@@ -116,11 +117,20 @@ def refresh(
                     continue
                 _write_deltas(connection, ecosystem, runs[i], runs[i - 1] if i > 0 else None)
                 _write_rollups(connection, ecosystem, runs, i)
+                rewritten.add(runs[i].id)
             if indexed:
                 _write_lineage(connection, ecosystem, run_id, edges)
-        connection.execute(
-            update(RUNS).where(RUNS.c.id == run_id).values(rolled_up_at=now or datetime.now(UTC))
-        )
+        written_at = now or datetime.now(UTC)
+        connection.execute(update(RUNS).where(RUNS.c.id == run_id).values(rolled_up_at=written_at))
+        # Their stored figures changed: say so (a partitioned export writes them again). Not those never
+        # rolled up, whose empty `rolled_up_at` still asks for their own refresh.
+        rewritten.discard(run_id)
+        if rewritten:
+            connection.execute(
+                update(RUNS)
+                .where(RUNS.c.id.in_(sorted(rewritten)), RUNS.c.rolled_up_at.is_not(None))
+                .values(rolled_up_at=written_at)
+            )
         if indexed:
             kept = _lineage_runs(connection, run_id, pending)
             for table in (LINEAGE_NODES, LINEAGE_LINKS):
