@@ -182,6 +182,13 @@ class _DemoArchive:
     def source(self, file: ArchiveFile) -> str:
         return self.archive.source(file)
 
+    def content_hash(self, file: ArchiveFile) -> str | None:
+        """The Hub's hash of the file, once its writer has written it (the emulator would otherwise write
+        it itself, to hash it)."""
+        self.status.step(f"waiting for the emulator's archive file of {file.day}")
+        self.ahead.wait(file.day)
+        return self.archive.content_hash(file)
+
 
 # --- where the demo is -----------------------------------------------------------------------------
 
