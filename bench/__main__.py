@@ -20,6 +20,7 @@ BENCHMARKS = {
     "demo": "bench.demo",
     "door": "bench.door",
     "hub_view": "bench.hub_view",
+    "history": "bench.history_bench",
 }
 
 
