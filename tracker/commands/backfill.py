@@ -60,19 +60,6 @@ class _FileProgress:
             sys.stderr.flush()
 
 
-def _archive_end(database_url: str) -> list[str]:
-    """Where the archive's new data ends, when files after it repeat it (`tracker runs` says it too)."""
-    # SQLAlchemy: loaded when the command runs, as the backfill's own imports are.
-    from tracker.read.archive_end import load_archive_end
-
-    engine = open_database(database_url, create=False)
-    try:
-        end = load_archive_end(engine)
-    finally:
-        engine.dispose()
-    return end.lines() if end.trailing else []
-
-
 @click.command()
 @database_option
 @ecosystems_file_option
@@ -126,7 +113,8 @@ def backfill(
     # command runs, so `tracker --help` and the other commands stay fast.
     from tracker.collect.archive import ArchiveError, HubArchive, LocalArchive
     from tracker.core.ecosystems import EcosystemsError, load_ecosystems, select_ecosystems
-    from tracker.run.backfill import in_range, run_backfill
+    from tracker.read.archive_end import load_archive_end
+    from tracker.run.backfill import run_backfill
     from tracker.run.demo_progress import overall_line, time_left
     from tracker.run.snapshot import endpoint_key, missing_roots_text
     from tracker.storage.database import SnapshotBusy
@@ -156,18 +144,14 @@ def backfill(
     # rows the import peaked about 60 MB higher with it than with the system's.
     pyarrow.set_memory_pool(pyarrow.system_memory_pool())
 
-    try:
-        total = len(in_range(archive.files(), since, until))
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from None
     began, kinds, took = time.perf_counter(), [], []
 
     def overall(outcome) -> None:  # noqa: ANN001 - FileOutcome
         """The whole range's progress, with an estimate of what is left (imports only cost time)."""
         kinds.append("import" if outcome.status in ("imported", "failed") else "other")
         took.append(outcome.seconds)
-        left = time_left(kinds + ["import"] * (total - len(kinds)), took)
-        line = overall_line(len(kinds), total, time.perf_counter() - began, left, datetime.now(UTC))
+        left = time_left(kinds + ["import"] * (outcome.of - len(kinds)), took)
+        line = overall_line(outcome.number, outcome.of, time.perf_counter() - began, left, datetime.now(UTC))
         logger.info("backfill: %s", line.replace("week ", "file ", 1))
 
     def done(outcome) -> None:  # noqa: ANN001 - FileOutcome
@@ -198,6 +182,7 @@ def backfill(
             on_progress=progress,
             organisations=organisations,
         )
+        end = load_archive_end(engine)  # where the archive's new data ends (`tracker runs` says it too)
     except (ArchiveError, SnapshotBusy) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -208,7 +193,7 @@ def backfill(
     skipped += sum(1 for f in result.files if f.quiet)
     repeated = f", {found} repeat{'s' if found != 1 else ''} of an earlier week" if found else ""
     click.echo(f"backfill: {imported} imported{repeated}, {skipped} skipped, {failed} failed")
-    for line in _archive_end(database_url):
+    for line in end.lines() if end.trailing else ():
         click.echo(f"backfill: {line}")
     if failed:
         raise click.ClickException(f"{failed} archive file(s) could not be imported (see above)")

@@ -10,8 +10,8 @@ import click
 
 from tracker.core.events import ENV as EVENTS_ENV
 from tracker.core.events import EventsError, load_events
-from tracker.core.organisations import Organisations, OrganisationsError, load_organisations
-from tracker.core.release_dates import RELEASE_DATES_ENV, ReleaseDates, ReleaseDatesError, load_release_dates
+from tracker.core.organisations import OrganisationsError, load_organisations
+from tracker.core.release_dates import RELEASE_DATES_ENV, ReleaseDatesError, load_release_dates
 
 # --- shared options (flags, then environment, then defaults) ---------------------------------------
 
@@ -42,15 +42,19 @@ def ecosystems_file_option(f: Callable) -> Callable:
     )(f)
 
 
-def _organisations_at(ctx: click.Context, param: click.Parameter, path: str | None) -> Organisations | None:
-    """The organisations file read and checked while the options are parsed: a malformed row stops the
-    command in one line before it does anything."""
-    if ctx.resilient_parsing:  # shell completion: read nothing
-        return None
-    try:
-        return load_organisations(path)
-    except OrganisationsError as exc:
-        raise click.ClickException(str(exc)) from None
+def _read_while_parsing(load: Callable[[str | None], object], error: type[Exception]) -> Callable:
+    """An option's callback that reads its data file while the options are parsed: a malformed row stops the
+    command in one line (`error`'s message) before it does anything; shell completion reads nothing."""
+
+    def callback(ctx: click.Context, param: click.Parameter, path: str | None) -> object:
+        if ctx.resilient_parsing:
+            return None
+        try:
+            return load(path)
+        except error as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return callback
 
 
 def organisations_file_option(f: Callable) -> Callable:
@@ -60,22 +64,18 @@ def organisations_file_option(f: Callable) -> Callable:
         envvar="TRACKER_ORGANISATIONS",
         default=None,
         metavar="PATH",
-        callback=_organisations_at,
+        callback=_read_while_parsing(load_organisations, OrganisationsError),
         help="Organisations file (CSV: namespace,organisation,region): the whole-Hub view's organisations "
         "and regions [env TRACKER_ORGANISATIONS; default: the one shipped with the package].",
     )(f)
 
 
-def _events_at(ctx: click.Context, param: click.Parameter, path: str | None) -> str | None:
-    """The user's events file checked while the options are parsed (a malformed row stops the command in
-    one line before it does anything); the path is kept, for the dashboard's process too."""
-    if ctx.resilient_parsing or not path:  # shell completion, or no file: the shipped events only
-        return None
-    try:
+def _checked_events(path: str | None) -> str | None:
+    """The user's events file, checked; its path is what the option keeps (for the dashboard's process
+    too). No file: None, the shipped events only."""
+    if path:
         load_events(path)
-    except EventsError as exc:
-        raise click.ClickException(str(exc)) from None
-    return path
+    return path or None
 
 
 def events_file_option(f: Callable) -> Callable:
@@ -85,22 +85,11 @@ def events_file_option(f: Callable) -> Callable:
         envvar=EVENTS_ENV,
         default=None,
         metavar="PATH",
-        callback=_events_at,
+        callback=_read_while_parsing(_checked_events, EventsError),
         help="Events file (CSV: date,kind,what,source[,libraries]) marked on the download charts, the "
         "digest and the movers, besides the Hub's events shipped with the package "
         f"[env {EVENTS_ENV}].",
     )(f)
-
-
-def _release_dates_at(ctx: click.Context, param: click.Parameter, path: str | None) -> ReleaseDates | None:
-    """The release-dates files (the shipped one, extended by the user's) read and checked while the options
-    are parsed: a malformed row stops the command in one line before it does anything."""
-    if ctx.resilient_parsing:  # shell completion: read nothing
-        return None
-    try:
-        return load_release_dates(path)
-    except ReleaseDatesError as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 def release_dates_file_option(f: Callable) -> Callable:
@@ -110,7 +99,7 @@ def release_dates_file_option(f: Callable) -> Callable:
         envvar=RELEASE_DATES_ENV,
         default=None,
         metavar="PATH",
-        callback=_release_dates_at,
+        callback=_read_while_parsing(load_release_dates, ReleaseDatesError),
         help="Release-dates file (CSV: model_id,created_on,released_on): relative adoption counts a base "
         "model's ages from its release day there, else from createdAt; its rows extend and override the "
         f"shipped file's [env {RELEASE_DATES_ENV}].",

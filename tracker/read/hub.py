@@ -122,13 +122,22 @@ def load_groups(
     return _dated(frame)
 
 
+def with_previous(engine: Engine, run_id: int) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The run's bases and those of the run with the view before it (None: none), read once for the
+    comparisons below."""
+    previous = previous_view_run(engine, run_id)
+    return load_bases(engine, run_id), load_bases(engine, previous) if previous is not None else None
+
+
 def risers(engine: Engine, run_id: int, n: int = 20) -> pd.DataFrame:
+    """The bases whose new derivatives grew most against the run with the view before (`risers_of`)."""
+    return risers_of(*with_previous(engine, run_id), n)
+
+
+def risers_of(now: pd.DataFrame, earlier: pd.DataFrame | None, n: int = 20) -> pd.DataFrame:
     """The bases whose new derivatives grew most against the run with the view before: `base_id,
     new_derivatives, before, growth`, with the other `load_bases` columns; empty unless this run and the
     one before both count new derivatives."""
-    previous = previous_view_run(engine, run_id)
-    now = load_bases(engine, run_id)
-    earlier = load_bases(engine, previous) if previous is not None else None
     if earlier is None or earlier["new_derivatives"].isna().all() or now["new_derivatives"].isna().all():
         return now.iloc[0:0].assign(before=pd.Series(dtype="Int64"), growth=pd.Series(dtype="Int64"))
     before = earlier[["base_id", "new_derivatives"]].rename(columns={"new_derivatives": "before"})
@@ -147,26 +156,32 @@ def top_by_new(bases: pd.DataFrame, top: int = TOP) -> pd.DataFrame:
 
 
 def newcomers(engine: Engine, run_id: int, top: int = TOP) -> pd.DataFrame:
+    """Bases that entered the top `top` by new derivatives this run (`newcomers_of`)."""
+    return newcomers_of(*with_previous(engine, run_id), top)
+
+
+def newcomers_of(now: pd.DataFrame, earlier: pd.DataFrame | None, top: int = TOP) -> pd.DataFrame:
     """Bases that entered the top `top` by new derivatives this run (not in it the run with the view
     before), with `tracked` (False: outside every tracked ecosystem) and their rank; empty when the run
     before does not count new derivatives (the first two runs with the view: no top to enter)."""
-    previous = previous_view_run(engine, run_id)
-    now = top_by_new(load_bases(engine, run_id), top)
-    earlier = load_bases(engine, previous) if previous is not None else None
+    ranked = top_by_new(now, top)
     if earlier is None or earlier["new_derivatives"].isna().all():
-        return now.iloc[0:0]
+        return ranked.iloc[0:0]
     before = set(top_by_new(earlier, top)["base_id"])
-    return now[~now["base_id"].isin(before)].reset_index(drop=True)
+    return ranked[~ranked["base_id"].isin(before)].reset_index(drop=True)
 
 
 def new_bases(engine: Engine, run_id: int) -> pd.DataFrame:
+    """Bases of this run that were no base in the run with the view before (`new_bases_of`)."""
+    return new_bases_of(*with_previous(engine, run_id))
+
+
+def new_bases_of(now: pd.DataFrame, earlier: pd.DataFrame | None) -> pd.DataFrame:
     """Bases of this run that were no base in the run with the view before (a new family, or an old
     model whose first derivative appeared), most derivatives first; empty for the first run with the view."""
-    previous = previous_view_run(engine, run_id)
-    now = load_bases(engine, run_id)
-    if previous is None:
+    if earlier is None:
         return now.iloc[0:0]
-    return now[~_keys(now).isin(set(_keys(load_bases(engine, previous))))].reset_index(drop=True)
+    return now[~_keys(now).isin(set(_keys(earlier)))].reset_index(drop=True)
 
 
 def _keys(bases: pd.DataFrame) -> pd.Series:

@@ -18,6 +18,7 @@ import pandas as pd
 from tracker.core.events import Event
 from tracker.report import event_marks, palette
 from tracker.report.chart_colours import Colours, coloured, label_of, named
+from tracker.report.chart_time import naive_utc
 
 HEIGHT = 320
 KEY_HEIGHT = 32
@@ -98,10 +99,6 @@ def _base(frame: pd.DataFrame) -> alt.Chart:
     return alt.Chart(frame.assign(taken_at=frame["taken_at"].dt.tz_convert("UTC").dt.tz_localize(None)))
 
 
-def _naive(stamp: pd.Timestamp) -> pd.Timestamp:
-    return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp
-
-
 def _with_archive(chart: alt.Chart, archived: Sequence[pd.Timestamp]) -> alt.Chart | alt.LayerChart:
     """The chart over a grey band spanning the runs backfilled from the weekly archive (half a week
     either side, so the first and last archive points sit inside it)."""
@@ -110,8 +107,8 @@ def _with_archive(chart: alt.Chart, archived: Sequence[pd.Timestamp]) -> alt.Cha
     half = pd.Timedelta(days=3.5)
     band = pd.DataFrame(
         {
-            "start": [_naive(min(archived)) - half],
-            "end": [_naive(max(archived)) + half],
+            "start": [naive_utc(min(archived)) - half],
+            "end": [naive_utc(max(archived)) + half],
             "runs": ["from the Hub's weekly archive"],
         }
     )
@@ -147,8 +144,8 @@ def archive_gap(times: Sequence, archived: Sequence[pd.Timestamp]) -> Span | Non
     a gap, never as a flat line. Naive UTC instants, as the charts draw them."""
     if not archived:
         return None
-    last = _naive(pd.Timestamp(max(archived)))
-    later = sorted(t for t in (_naive(pd.Timestamp(x)) for x in times) if t > last)
+    last = naive_utc(max(archived))
+    later = sorted(t for t in (naive_utc(x) for x in times) if t > last)
     if not later or later[0] - last <= GAP_FROM:
         return None
     return last, later[0]
@@ -347,7 +344,7 @@ def per_run(
     order = list(dict.fromkeys(data.sort_values("taken_at")["run"]))
     encoding["x"] = alt.X("run:O", sort=order, title=None, axis=RUN_AXIS)
     if archived:
-        kinds = {_naive(t) for t in archived}
+        kinds = {naive_utc(t) for t in archived}
         naive = data["taken_at"].dt.tz_convert("UTC").dt.tz_localize(None)
         data = data.assign(source=["weekly archive" if t in kinds else "live snapshot" for t in naive])
         encoding["opacity"] = alt.Opacity(

@@ -62,14 +62,15 @@ def load(engine: Engine, run: dict) -> dict:
         return frame[frame["run_id"] == run["id"]]
 
     previous = runs.iloc[at - 1] if at > 0 else None
+    bases, earlier = hub.with_previous(engine, run["id"])  # once, for both comparisons
     return compute(
         runs.iloc[at],
         previous,
         without=without,
         ecosystems=groups("ecosystem"),
         regions=groups("region"),
-        new_bases=hub.new_bases(engine, run["id"]),
-        newcomers=hub.newcomers(engine, run["id"]),
+        new_bases=hub.new_bases_of(bases, earlier),
+        newcomers=hub.newcomers_of(bases, earlier),
     )
 
 

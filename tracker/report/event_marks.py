@@ -14,6 +14,7 @@ import altair as alt
 import pandas as pd
 
 from tracker.core.events import Event, events_between, events_in_step
+from tracker.report.chart_time import naive_utc
 
 COLOUR = "#c62828"  # apart from every palette hue: an event is no series
 LAYER_NAME = "hub_events"  # the rule layer's name in the spec (`tracker.report.charts`' tests find it)
@@ -22,11 +23,6 @@ TOOLTIP = [
     alt.Tooltip("day:N", title="date"),
     alt.Tooltip("source:N", title="source"),
 ]
-
-
-def _naive(stamp: pd.Timestamp) -> pd.Timestamp:
-    stamp = pd.Timestamp(stamp)
-    return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp
 
 
 def _frame(events: Sequence[Event], **columns: list) -> pd.DataFrame:
@@ -55,7 +51,7 @@ def on_time_axis(
     chart: alt.Chart | alt.LayerChart, events: Sequence[Event], taken_at: Sequence[pd.Timestamp]
 ) -> alt.Chart | alt.LayerChart:
     """`chart` (x: `taken_at:T`, naive UTC) with a rule at each event from its first run to its last."""
-    stamps = [_naive(t) for t in taken_at]
+    stamps = [naive_utc(t) for t in taken_at]
     if not events or not stamps:
         return chart
     within = events_between(events, min(stamps).to_pydatetime(), max(stamps).to_pydatetime())
@@ -76,7 +72,7 @@ def on_runs(
     steps = runs[["taken_at", "run"]].drop_duplicates("run").sort_values("taken_at")
     rows: list[tuple[Event, str]] = []
     for (before, _), (now, label) in zip(steps.values[:-1], steps.values[1:], strict=True):
-        rows += [(e, label) for e in events_in_step(events, _naive(before), _naive(now))]
+        rows += [(e, label) for e in events_in_step(events, naive_utc(before), naive_utc(now))]
     if not rows:
         return chart
     frame = _frame([e for e, _ in rows], run=[label for _, label in rows])

@@ -22,6 +22,7 @@ from tracker.core.organisations import REGIONS  # the legend's order
 from tracker.read.kpis import Kpi
 from tracker.report import charts
 from tracker.report.chart_colours import coloured
+from tracker.report.chart_time import naive_utc
 
 # the columns of a group's new derivatives, all of them then each relation's, and what a reader calls them
 NEW_BY_RELATION: dict[str, str] = {
@@ -92,10 +93,6 @@ def _why_none(runs: pd.DataFrame, label: str) -> str:
     return f"That run records no base of {label} on the Hub."
 
 
-def _naive(stamp: pd.Timestamp) -> pd.Timestamp:
-    return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp
-
-
 def _base(frame: pd.DataFrame) -> alt.Chart:
     """A chart over `frame` with its runs' instants naive UTC (Vega-Lite reads them as given)."""
     return alt.Chart(frame.assign(taken_at=frame["taken_at"].dt.tz_convert("UTC").dt.tz_localize(None)))
@@ -105,7 +102,7 @@ def _gaps(chart: alt.Chart | alt.LayerChart, gaps: Sequence[pd.Timestamp]) -> al
     """The chart with a dashed grey rule at each run that lacks the view: a week not measured, not zero."""
     if not len(gaps):
         return chart
-    rules = pd.DataFrame({"taken_at": [_naive(pd.Timestamp(t)) for t in gaps], "run": GAP})
+    rules = pd.DataFrame({"taken_at": [naive_utc(pd.Timestamp(t)) for t in gaps], "run": GAP})
     rule = (
         alt.Chart(rules)
         .mark_rule(color="#9e9e9e", strokeDash=[4, 3], strokeWidth=1.5)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -71,6 +71,8 @@ class FileOutcome:
     missing_roots: tuple[str, ...] = ()
     repeats: date | None = None  # a repeat's: the week whose data it repeats
     quiet: bool = False  # a repeat an earlier backfill found: not named again
+    number: int = 0  # its place among the files in range (1 for the first), and how many they are
+    of: int = 0
 
 
 @dataclass
@@ -149,7 +151,7 @@ def run_backfill(
         result.closed_runs = tuple(tidy(engine, session, now()))
         names = [e.name for e in ecosystems]
         repeats = Repeats(session, archive, listed, now)
-        for file in files:
+        for number, file in enumerate(files, 1):
             reason, todo = _skip_reason(session, file.day, names)
             verdict = None if reason else repeats.check(file)
             if verdict is None:
@@ -173,6 +175,7 @@ def run_backfill(
                     repeats,
                     verdict,
                 )
+            outcome = replace(outcome, number=number, of=len(files))
             result.files.append(outcome)
             if on_file is not None:
                 on_file(outcome)

@@ -95,7 +95,7 @@ class Repeats:
                 if week.content_hash == content_hash:
                     return self._found(file, Facts(content_hash, week.rows, week.digest), week, SAME_BYTES)
         try:
-            with self._reader(file) as reader:
+            with _Opened(self, file) as reader:
                 rows = reader.footer_rows
                 peers = [w for w in earlier if w.rows == rows]
                 if not peers:
@@ -113,14 +113,20 @@ class Repeats:
 
     def imported(self, file: ArchiveFile, facts: Facts, rows: int, digest: str) -> None:
         """Record an imported file as a week of new data (with its run, not committed)."""
+        self._record(file, facts.content_hash, rows, digest, None)
+
+    def _record(
+        self, file: ArchiveFile, content_hash: str | None, rows: int, digest: str | None, repeats: date | None
+    ) -> None:
+        """What `file` is, stored (not committed) and kept for the files after it."""
         self.weeks[file.day] = archive_weeks.save_week(
             self.session,
             file.day,
             source=self.archive.source(file),
-            content_hash=facts.content_hash,
+            content_hash=content_hash,
             rows=rows,
             digest=digest,
-            repeats=None,
+            repeats=repeats,
             checked_at=self.now(),
         )
 
@@ -128,21 +134,10 @@ class Repeats:
 
     def _found(self, file: ArchiveFile, facts: Facts, week: ArchiveWeek, how: str) -> Verdict:
         """Record `file` as a repeat of `week` (committed: nothing else of it is stored)."""
-        self.weeks[file.day] = archive_weeks.save_week(
-            self.session,
-            file.day,
-            source=self.archive.source(file),
-            content_hash=facts.content_hash,
-            rows=facts.rows if facts.rows is not None else week.rows,
-            digest=facts.digest,
-            repeats=week.day,
-            checked_at=self.now(),
-        )
+        rows = facts.rows if facts.rows is not None else week.rows
+        self._record(file, facts.content_hash, rows, facts.digest, week.day)
         self.session.commit()
         return Verdict(facts, week.day, how)
-
-    def _reader(self, file: ArchiveFile) -> _Opened:
-        return _Opened(self, file)
 
     def count(self, opened: CountingFile) -> None:
         self._bytes += opened.bytes_read
@@ -161,23 +156,14 @@ class Repeats:
             if file is None:
                 continue
             try:
-                with self._reader(file) as reader:
+                with _Opened(self, file) as reader:
                     rows = reader.footer_rows
             except Exception as exc:
                 if not unreadable(exc):
                     raise
                 logger.info("%s: cannot be described (%s)", day, error_line(exc))
                 continue
-            self.weeks[day] = archive_weeks.save_week(
-                self.session,
-                day,
-                source=self.archive.source(file),
-                content_hash=self.archive.content_hash(file),
-                rows=rows,
-                digest=None,
-                repeats=None,
-                checked_at=self.now(),
-            )
+            self._record(file, self.archive.content_hash(file), rows, None, None)
         self.session.commit()
 
     def _digest_of(self, week: ArchiveWeek) -> str | None:
@@ -188,7 +174,7 @@ class Repeats:
         if file is None:
             return None
         try:
-            with self._reader(file) as reader:
+            with _Opened(self, file) as reader:
                 week.digest = reader.read_digest().text
         except Exception as exc:
             if not unreadable(exc):
