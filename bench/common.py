@@ -115,6 +115,42 @@ def measure(
 
 
 @contextmanager
+def autovacuum(setting: str) -> Iterator[str | None]:
+    """The PostgreSQL server's `autovacuum` for the block: `on` or `off` set with `ALTER SYSTEM` and
+    reloaded, reset afterwards; "" leaves the server as it is. Yields the setting in force (None without
+    a server). A server's default is on; the tests' server on this machine turns it off (`conf.d`), which
+    a benchmark of a long history must not mistake for the product's cost."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.pool import NullPool
+
+    if setting not in ("", "on", "off"):
+        raise SystemExit(f"autovacuum: 'on', 'off' or empty, not {setting!r}")
+    admin = create_engine(
+        PG_URL, poolclass=NullPool, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
+    try:
+        with admin.connect() as connection:
+            if setting:
+                connection.exec_driver_sql(f"ALTER SYSTEM SET autovacuum = {setting}")  # checked above
+                connection.exec_driver_sql("SELECT pg_reload_conf()")
+            # a reload is asynchronous: ask a new session (it reads the reloaded file)
+        with admin.connect() as connection:
+            found = connection.exec_driver_sql("SHOW autovacuum").scalar()
+    except SQLAlchemyError:
+        yield None
+        return
+    try:
+        yield found
+    finally:
+        if setting:
+            with admin.connect() as connection:
+                connection.exec_driver_sql("ALTER SYSTEM RESET autovacuum")
+                connection.exec_driver_sql("SELECT pg_reload_conf()")
+        admin.dispose()
+
+
+@contextmanager
 def postgres_database() -> Iterator[str | None]:
     """The URL of a fresh scratch database on the PostgreSQL server, dropped afterwards; None without one."""
     from sqlalchemy import create_engine, make_url

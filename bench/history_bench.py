@@ -6,7 +6,9 @@ default 0.1), with its weekly archive from 2024-07-24 to the clock (about 119 fi
 schema), served by the emulator in its own process. Then, into a fresh SQLite file and a fresh PostgreSQL
 database (the tests' server; `TRACKER_BENCH_PG_URL`; skipped when none answers), each command in its own
 process (`bench.history_measure`: wall, client CPU, peak RSS, the time by phase;
-`TRACKER_BENCH_HISTORY_DATABASES=sqlite` or `postgresql`: one of them):
+`TRACKER_BENCH_HISTORY_DATABASES=sqlite` or `postgresql`: one of them; PostgreSQL's `autovacuum` on, a
+server's default, for the bench's time: `TRACKER_BENCH_PG_AUTOVACUUM=off`, or empty to leave the server
+as it is):
 
 1. `tracker backfill --since D --until D` of each file in date order (`TRACKER_BENCH_HISTORY_WEEKS=N`: only
    the last N files), both databases a file at a time;
@@ -20,6 +22,9 @@ process (`bench.history_measure`: wall, client CPU, peak RSS, the time by phase;
 Each file is written by the emulator before its imports (not measured: about 2 minutes for a 2.2-million-row
 file) and deleted after them, so the disk holds one file at a time (about 1.3 GB at SCALE 1.0).
 
+Then every dashboard page's queries on each database, against DuckDB on the SQLite database's raw rows
+(`bench.history_pages`); `TRACKER_BENCH_HISTORY_KEEP=DIR` keeps that SQLite file as DIR/history.db.
+
 The database's size is taken after the last file of each year and at the end, with its five largest tables
 and indexes. Targets (issue 29, "The real size"): a real-size archive file end to end in at most 60 s (said
 only at SCALE 1.0); a live run's cost after the history at most 1.1 x the second run's at the same
@@ -30,6 +35,7 @@ start-up, a ratio moves by tens of percent with the machine's load.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -39,12 +45,14 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date
+from pathlib import Path
 from typing import TextIO
 
 import httpx2
 
-from bench.common import Summary, postgres_database
+from bench.common import Summary, autovacuum, postgres_database
 from bench.history_measure import PHASES, child_env, database_size, last_run, run_tracker
+from bench.history_pages import compare
 from bench.history_report import print_runs, print_sizes, summaries
 
 WEEK = 7 * 86_400
@@ -128,7 +136,11 @@ def main(out: TextIO) -> list[Summary]:
     env = child_env()
     rows: list[dict] = []
     sizes: list[dict] = []
+    keep = os.environ.get("TRACKER_BENCH_HISTORY_KEEP", "")
     with ExitStack() as stack:
+        vacuum = stack.enter_context(autovacuum(os.environ.get("TRACKER_BENCH_PG_AUTOVACUUM", "on")))
+        if "postgresql" in names:
+            sys.stderr.write(f"history: PostgreSQL's autovacuum is {vacuum or 'unknown (no server)'}\n")
         proc, facts = stack.enter_context(_scenario(scale))
         sys.stderr.write(
             f"history: scale {scale}: {facts['models']:,} models aimed at ({facts['listed']:,} listed at the "
@@ -164,6 +176,12 @@ def main(out: TextIO) -> list[Summary]:
                 last[backend] = row["run"]
         for backend, url in databases.items():
             sizes.append(_size(backend, url, "at the end"))
+        scratch = tempfile.mkdtemp(prefix="bench-history-duck-")
+        stack.callback(shutil.rmtree, scratch, ignore_errors=True)
+        pages = io.StringIO()
+        found = compare(databases, Path(scratch), pages)
+        if keep and "SQLite" in databases:
+            shutil.copyfile(databases["SQLite"].removeprefix("sqlite:///"), Path(keep) / "history.db")
         # The yardstick: a third run at the same membership as the history's last, in a fresh database.
         fresh = _databases(stack, [n for n in names if n in ("sqlite", "postgresql")])
         for k in range(scans - 3, scans):
@@ -178,9 +196,12 @@ def main(out: TextIO) -> list[Summary]:
         f"of {len(facts['labels'])}), then {scans} live scans; a fresh database's three scans as the "
         "yardstick\n"
     )
+    if "PostgreSQL" in databases:
+        out.write(f"  PostgreSQL's autovacuum: {vacuum}\n")
     print_runs(rows, out)
     print_sizes(sizes, out)
-    return summaries(rows, sizes, scale, out)
+    out.write(pages.getvalue())
+    return summaries(rows, sizes, scale, out) + found
 
 
 def _size(backend: str, url: str, when: str) -> dict:
