@@ -11,8 +11,10 @@ server's default, for the bench's time: `TRACKER_BENCH_PG_AUTOVACUUM=off`, or em
 as it is):
 
 1. `tracker backfill --since D --until D` of each file in date order (`TRACKER_BENCH_HISTORY_WEEKS=N`: only
-   the last N files), both databases a file at a time;
-2. `TRACKER_BENCH_HISTORY_SCANS` live scans (default 4, at least 3), `tracker snapshot --strategy scan
+   the last N files; `TRACKER_BENCH_HISTORY_EVERY=K`: every Kth of them and the last, a sample of the
+   history's sizes in fewer hours), both databases a file at a time;
+2. `TRACKER_BENCH_HISTORY_SCANS` live scans (default 4, at least 3; 0: none, and no yardstick),
+   `tracker snapshot --strategy scan
    --taken-at T`, the emulator's clock moved a week before each (from its default clock);
 3. the yardstick of a live run's cost: a fresh database of each kind, three scans at the clocks of the last
    three scans above: its third run against the history's last, at the same clock and membership (its
@@ -131,7 +133,9 @@ def _measure(kind: str, when: str, backend: str, url: str, args: list[str], env:
 def main(out: TextIO) -> list[Summary]:
     scale = float(os.environ.get("TRACKER_BENCH_HISTORY_SCALE", "0.1"))
     weeks = int(os.environ.get("TRACKER_BENCH_HISTORY_WEEKS", "0"))
-    scans = max(3, int(os.environ.get("TRACKER_BENCH_HISTORY_SCANS", "4")))
+    every = max(1, int(os.environ.get("TRACKER_BENCH_HISTORY_EVERY", "1")))
+    scans = int(os.environ.get("TRACKER_BENCH_HISTORY_SCANS", "4"))
+    scans = 0 if scans == 0 else max(3, scans)
     names = os.environ.get("TRACKER_BENCH_HISTORY_DATABASES", "sqlite,postgresql").split(",")
     env = child_env()
     rows: list[dict] = []
@@ -148,6 +152,7 @@ def main(out: TextIO) -> list[Summary]:
         )
         emulator = facts["url"]
         labels = facts["labels"][-weeks:] if weeks else facts["labels"]
+        labels = sorted(set(labels[::every]) | {labels[-1]})
         databases = _databases(stack, names)
         last = dict.fromkeys(databases, 0)
         made = []
@@ -183,8 +188,8 @@ def main(out: TextIO) -> list[Summary]:
         if keep and "SQLite" in databases:
             shutil.copyfile(databases["SQLite"].removeprefix("sqlite:///"), Path(keep) / "history.db")
         # The yardstick: a third run at the same membership as the history's last, in a fresh database.
-        fresh = _databases(stack, [n for n in names if n in ("sqlite", "postgresql")])
-        for k in range(scans - 3, scans):
+        fresh = _databases(stack, [n for n in names if n in ("sqlite", "postgresql")] if scans else [])
+        for k in range(scans - 3, scans) if scans else ():
             at = _iso(facts["now"] + k * WEEK)
             httpx2.post(f"{emulator}/_emulator/clock", json={"now": at}).raise_for_status()
             for backend, url in fresh.items():

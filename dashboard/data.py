@@ -203,6 +203,11 @@ def has_lineage_index(_eng: Engine, url: str, version: tuple) -> bool:
     return access.has_lineage_index(_eng)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def is_indexed(_eng: Engine, url: str, version: tuple) -> bool:
+    return explorer.is_indexed(_eng, version[0])
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def lineage_roots(_eng: Engine, url: str, version: tuple, f: metrics.Filters) -> list[str]:
     return explorer.lineage_roots(_eng, version[0], f)

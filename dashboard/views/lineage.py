@@ -45,6 +45,13 @@ if not data.has_lineage_index(ctx.engine, ctx.url, ctx.version):
     )
     st.stop()
 roots = data.lineage_roots(ctx.engine, ctx.url, ctx.version, f)
+if not roots and not data.is_indexed(ctx.engine, ctx.url, ctx.version):
+    st.info(
+        f"The latest run (#{ctx.run_id}) has no lineage index yet: a backfill writes its last runs' at its "
+        "end (run a stopped `tracker backfill` again to finish it), and each `tracker snapshot` its own.",
+        icon=":material/account_tree:",
+    )
+    st.stop()
 search = st.text_input(
     "Search a tracked model",
     key="lin_search",

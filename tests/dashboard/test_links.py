@@ -115,3 +115,19 @@ def test_a_database_without_the_index_says_how_to_get_it(tmp_path: Path, monkeyp
     at = AppTest.from_file(APP, default_timeout=60).switch_page("views/lineage.py").run()
     assert not errors(at)
     assert "predates the explorer's index" in at.info[0].value
+
+
+def test_a_latest_run_without_its_index_says_what_writes_it(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A backfill stopped before its end leaves its last runs without the index: the explorer says so, not
+    that nothing matches the filters."""
+    url = build_database(tmp_path / "stopped.db", weeks=2)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM lineage_link")
+        connection.exec_driver_sql("DELETE FROM lineage_node")
+    engine.dispose()
+    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
+    at = AppTest.from_file(APP, default_timeout=60).switch_page("views/lineage.py").run()
+    assert not errors(at)
+    assert "has no lineage index yet" in at.info[0].value
+    assert not at.warning

@@ -108,6 +108,10 @@ def test_repeated_weeks_are_not_imported_and_deltas_run_from_the_last_real_week(
     got_deltas = deltas(engine, runs[WEEKS[4]][0].id)
     assert got_deltas == {k: (v - before[k] if k in before else None) for k, v in after.items()}
     assert any(got_deltas.values())
+    # Only the latest two runs have the explorer's index, though the range's last files were repeats.
+    with engine.connect() as connection:
+        indexed = set(connection.exec_driver_sql("SELECT DISTINCT run_id FROM lineage_node").scalars())
+    assert indexed == {runs[WEEKS[1]][0].id, runs[WEEKS[4]][0].id}
     # A second backfill adds nothing and names nothing again.
     again = run_backfill(engine, HubArchive(emu.url), ECOSYSTEMS)
     assert [(f.status, f.quiet) for f in again.files if f.day in REPEATS] == [("repeat", True)] * 4

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from tracker.core.records import Edge, Membership, Observation
-from tracker.storage import lifecycle, rollups, saves
+from tracker.storage import latest_lineage, lifecycle, rollups, saves
 
 TAKEN = datetime(2025, 7, 2, tzinfo=UTC)
 DEPTH = {"m/Base": 0, "a/ft": 1, "b/q": 2}
@@ -99,3 +99,17 @@ def test_the_last_runs_keep_the_index_when_the_first_are_left_out(engine: Engine
     assert len(nodes) == len(DEPTH)
     later = _record(engine, 4, lineage=True)  # a later run writing its index drops the oldest, as always
     assert _indexed(engine) == {"lineage_node": {runs[3], later}, "lineage_link": {runs[3], later}}
+
+
+def test_the_latest_runs_left_out_get_the_index_their_completion_would_have_written(engine: Engine) -> None:
+    """A backfill indexes only its last files; when those were not imported, `write_missing` writes the
+    latest runs' index, the same rows as their completion writes, and drops any older run's."""
+    runs = [_record(engine, week, lineage=week == 0) for week in range(4)]  # the first kept by mistake
+    assert _indexed(engine)["lineage_node"] == {runs[0]}
+    assert latest_lineage.write_missing(engine) == runs[2:][::-1]  # latest first
+    assert _indexed(engine) == {"lineage_node": set(runs[2:]), "lineage_link": set(runs[2:])}
+    written = {table: _rows(engine, table, runs[3]) for table in ("lineage_node", "lineage_link")}
+    assert len(written["lineage_node"]) == len(DEPTH)
+    rollups.refresh(engine, runs[3])  # what the run's own completion writes
+    assert {table: _rows(engine, table, runs[3]) for table in written} == written
+    assert latest_lineage.write_missing(engine) == []  # nothing missing: nothing written

@@ -146,6 +146,14 @@ def lineage_roots(engine: Engine, run_id: int, filters: Filters) -> list[str]:
     return _ids(engine, query)
 
 
+def is_indexed(engine: Engine, run_id: int) -> bool:
+    """Whether the run has its lineage index (a backfill stopped before its end leaves its last runs
+    without it: `tracker.storage.latest_lineage`)."""
+    query = select(LINEAGE_NODES.c.run_id).where(LINEAGE_NODES.c.run_id == run_id).limit(1)
+    with engine.connect() as connection:
+        return connection.execute(query).first() is not None
+
+
 def is_member(engine: Engine, run_id: int, filters: Filters, model_id: str) -> bool:
     """Whether the model is a member of the run within the filters."""
     n = LINEAGE_NODES

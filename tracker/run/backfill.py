@@ -140,9 +140,15 @@ def run_backfill(
     archive or the range is wrong, SnapshotBusy when a snapshot holds the database.
 
     `lineage`: False leaves the runs' lineage index out, for a caller that records newer runs next (see
-    `tracker.storage.rollups.refresh`). Each file's run records the whole-Hub view too (`organisations`:
-    the namespaces' organisations and regions, the shipped file when None), unless a run at its date
-    already has one (a later import of more ecosystems at the same date)."""
+    `tracker.storage.rollups.refresh`). True writes it for the range's last `LINEAGE_RUNS` files only (each
+    earlier file's would be deleted as the later ones complete), then for the latest runs if they still lack
+    it (`tracker.storage.latest_lineage`: the last files were repeats or failed). Each file's run records
+    the whole-Hub view too (`organisations`: the namespaces' organisations and regions, the shipped file
+    when None), unless a run at its date already has one (a later import of more ecosystems at the same
+    date)."""
+    from tracker.storage import latest_lineage  # pandas, as every completed run loads it: not at start-up
+    from tracker.storage.rollups import LINEAGE_RUNS
+
     listed = archive.files()
     files = in_range(listed, since, until)
     organisations = organisations if organisations is not None else load_organisations()
@@ -170,7 +176,7 @@ def run_backfill(
                     endpoint,
                     on_progress,
                     now,
-                    lineage,
+                    lineage and number > len(files) - LINEAGE_RUNS,  # the others' would be deleted
                     None if viewed else organisations,
                     repeats,
                     verdict,
@@ -179,6 +185,8 @@ def run_backfill(
             result.files.append(outcome)
             if on_file is not None:
                 on_file(outcome)
+    if lineage and result.count("imported"):
+        latest_lineage.write_missing(engine)
     return result
 
 

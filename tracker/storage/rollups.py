@@ -25,6 +25,7 @@ backfill) changes the previous run of the next ones: their deltas and roll-ups a
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -82,7 +83,7 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _ecosystems(connection: Connection, run_id: int) -> list[str]:
+def ecosystems_of(connection: Connection, run_id: int) -> list[str]:
     query = select(MEMBERSHIP.c.ecosystem).where(MEMBERSHIP.c.run_id == run_id).distinct()
     return sorted(connection.execute(query).scalars())
 
@@ -102,10 +103,10 @@ def refresh(
     records `LINEAGE_RUNS` newer runs next, which would delete it (the run's other rows are the same)."""
     _analyze(engine)  # the run's rows are new: without statistics PostgreSQL joins them by nested loops
     with engine.begin() as connection:
-        indexed = lineage and run_id in _lineage_runs(connection, run_id, pending)
-        edges = [tuple(row) for row in connection.execute(_run_edges(run_id))] if indexed else []
+        indexed = lineage and run_id in lineage_runs(connection, {run_id, *pending})
+        edges = [tuple(row) for row in connection.execute(run_edges(run_id))] if indexed else []
         rewritten: set[int] = set()  # the following runs whose deltas and roll-ups are written again
-        for ecosystem in _ecosystems(connection, run_id):
+        for ecosystem in ecosystems_of(connection, run_id):
             runs = _sequence(connection, ecosystem)
             at = next((i for i, run in enumerate(runs) if run.id == run_id), None)
             if at is None:
@@ -119,7 +120,7 @@ def refresh(
                 _write_rollups(connection, ecosystem, runs, i)
                 rewritten.add(runs[i].id)
             if indexed:
-                _write_lineage(connection, ecosystem, run_id, edges)
+                write_lineage(connection, ecosystem, run_id, edges)
         written_at = now or datetime.now(UTC)
         connection.execute(update(RUNS).where(RUNS.c.id == run_id).values(rolled_up_at=written_at))
         # Their stored figures changed: say so (a partitioned export writes them again). Not those never
@@ -132,21 +133,21 @@ def refresh(
                 .values(rolled_up_at=written_at)
             )
         if indexed:
-            kept = _lineage_runs(connection, run_id, pending)
+            kept = lineage_runs(connection, {run_id, *pending})
             for table in (LINEAGE_NODES, LINEAGE_LINKS):
                 connection.execute(delete(table).where(table.c.run_id.not_in(kept)))
     _analyze(engine)
 
 
-def _lineage_runs(connection: Connection, run_id: int, pending: frozenset[int]) -> list[int]:
-    """The runs whose lineage index is kept once `run_id` and the `pending` ones are rolled up: the
-    latest `LINEAGE_RUNS` of them and of the runs already rolled up, by taken_at then id."""
+def lineage_runs(connection: Connection, also: Collection[int] = ()) -> list[int]:
+    """The runs whose lineage index is kept once the runs `also` are rolled up: the latest
+    `LINEAGE_RUNS` of them and of the complete runs already rolled up, by taken_at then id."""
     r = RUNS
     query = (
         select(r.c.id)
         .where(
             r.c.status == "complete",
-            r.c.rolled_up_at.is_not(None) | r.c.id.in_([run_id, *pending]),
+            r.c.rolled_up_at.is_not(None) | r.c.id.in_(sorted(also)),
         )
         .order_by(r.c.taken_at.desc(), r.c.id.desc())
         .limit(LINEAGE_RUNS)
@@ -154,12 +155,12 @@ def _lineage_runs(connection: Connection, run_id: int, pending: frozenset[int]) 
     return list(connection.execute(query).scalars())
 
 
-def _run_edges(run_id: int):  # noqa: ANN202 - a Select
+def run_edges(run_id: int):  # noqa: ANN202 - a Select
     e = EDGES
     return select(e.c.child_id, e.c.parent_id, e.c.relation).where(e.c.run_id == run_id)
 
 
-def _write_lineage(connection: Connection, ecosystem: str, run_id: int, edges: list) -> None:
+def write_lineage(connection: Connection, ecosystem: str, run_id: int, edges: list) -> None:
     """Replace the run's lineage index for the ecosystem (`tracker.core.lineage_index`)."""
     m, s = MEMBERSHIP, SNAPSHOTS
     query = (
