@@ -13,6 +13,9 @@ as it is):
 1. `tracker backfill --since D --until D` of each file in date order (`TRACKER_BENCH_HISTORY_WEEKS=N`: only
    the last N files; `TRACKER_BENCH_HISTORY_EVERY=K`: every Kth of them and the last, a sample of the
    history's sizes in fewer hours), both databases a file at a time;
+   `TRACKER_BENCH_HISTORY_RANGE=1`: instead, every file written first, then one `tracker backfill` of the
+   whole range per database, as a user runs it; with `TRACKER_BENCH_BASELINE=TREE` (a checkout of another
+   commit), the same command of that tree's tracker into fresh databases, for the ratio;
 2. `TRACKER_BENCH_HISTORY_SCANS` live scans (default 4, at least 3; 0: none, and no yardstick),
    `tracker snapshot --strategy scan
    --taken-at T`, the emulator's clock moved a week before each (from its default clock);
@@ -55,7 +58,7 @@ import httpx2
 from bench.common import Summary, autovacuum, postgres_database
 from bench.history_measure import PHASES, child_env, database_size, last_run, run_tracker
 from bench.history_pages import compare
-from bench.history_report import print_runs, print_sizes, summaries
+from bench.history_report import print_runs, print_sizes, range_summaries, summaries
 
 WEEK = 7 * 86_400
 
@@ -115,9 +118,18 @@ def _databases(stack: ExitStack, names: list[str]) -> dict[str, str]:
     return found
 
 
-def _measure(kind: str, when: str, backend: str, url: str, args: list[str], env: dict, before: int) -> dict:
-    """One command into one database, with what it recorded."""
-    figures = run_tracker(args, url, env)
+def _measure(
+    kind: str,
+    when: str,
+    backend: str,
+    url: str,
+    args: list[str],
+    env: dict,
+    before: int,
+    tree: Path | None = None,
+) -> dict:
+    """One command into one database, with what it recorded (`tree`: another checkout's tracker)."""
+    figures = run_tracker(args, url, env, tree)
     run_id, members = last_run(url)
     row = {"kind": kind, "date": when, "backend": backend, "run": run_id, "members": members, **figures}
     row["new_run"] = run_id != before
@@ -134,6 +146,12 @@ def main(out: TextIO) -> list[Summary]:
     scale = float(os.environ.get("TRACKER_BENCH_HISTORY_SCALE", "0.1"))
     weeks = int(os.environ.get("TRACKER_BENCH_HISTORY_WEEKS", "0"))
     every = max(1, int(os.environ.get("TRACKER_BENCH_HISTORY_EVERY", "1")))
+    ranged = os.environ.get("TRACKER_BENCH_HISTORY_RANGE", "") not in ("", "0")
+    tree = (
+        Path(os.environ["TRACKER_BENCH_BASELINE"]).resolve()
+        if os.environ.get("TRACKER_BENCH_BASELINE")
+        else None
+    )
     scans = int(os.environ.get("TRACKER_BENCH_HISTORY_SCANS", "4"))
     scans = 0 if scans == 0 else max(3, scans)
     names = os.environ.get("TRACKER_BENCH_HISTORY_DATABASES", "sqlite,postgresql").split(",")
@@ -152,11 +170,17 @@ def main(out: TextIO) -> list[Summary]:
         )
         emulator = facts["url"]
         labels = facts["labels"][-weeks:] if weeks else facts["labels"]
-        labels = sorted(set(labels[::every]) | {labels[-1]})
+        labels = labels if ranged else sorted(set(labels[::every]) | {labels[-1]})
         databases = _databases(stack, names)
         last = dict.fromkeys(databases, 0)
         made = []
-        for n, label in enumerate(labels):
+        if ranged:
+            rows += _whole_range(
+                proc, labels, databases, emulator, env, (tree, _databases(stack, names) if tree else {})
+            )
+            last = {row["backend"]: row["run"] for row in rows if row["kind"] == "range"}
+            sizes += [_size(backend, url, f"after {labels[-1]}") for backend, url in databases.items()]
+        for n, label in enumerate([] if ranged else labels):
             made.append(_ask(proc, f"file {label}"))
             sys.stderr.write(
                 f"history: file {label} ({n + 1} of {len(labels)}): {made[-1]['rows']:,} rows, "
@@ -206,7 +230,26 @@ def main(out: TextIO) -> list[Summary]:
     print_runs(rows, out)
     print_sizes(sizes, out)
     out.write(pages.getvalue())
-    return summaries(rows, sizes, scale, out) + found
+    return summaries(rows, sizes, scale, out) + range_summaries(rows, scale, out) + found
+
+
+def _whole_range(
+    proc: subprocess.Popen, labels: list[str], databases: dict, emulator: str, env: dict, baseline: tuple
+) -> list[dict]:
+    """Every file written first, then one `tracker backfill` of the whole range into each database, as a
+    user runs it; with a baseline tree, the same into fresh databases with that tree's tracker."""
+    for n, label in enumerate(labels):
+        made = _ask(proc, f"file {label}")
+        sys.stderr.write(
+            f"history: file {label} ({n + 1} of {len(labels)}) written in {made['generate_s']:.1f} s\n"
+        )
+    args = ["backfill", "--endpoint", emulator, "--since", labels[0], "--until", labels[-1]]
+    found = [_measure("range", labels[-1], backend, url, args, env, 0) for backend, url in databases.items()]
+    tree, fresh = baseline
+    found += [_measure("range, base", labels[-1], b, url, args, env, 0, tree) for b, url in fresh.items()]
+    for label in labels:
+        _ask(proc, f"drop {label}")
+    return found
 
 
 def _size(backend: str, url: str, when: str) -> dict:

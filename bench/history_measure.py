@@ -80,6 +80,8 @@ TIMERS = [
 for name, module, owner, attribute, iterates in TIMERS:
     holder = importlib.import_module(module)
     holder = getattr(holder, owner) if owner else holder
+    # a baseline tree from before 2026-12-08 names some of them with a leading underscore
+    attribute = attribute if hasattr(holder, attribute) else "_" + attribute
     function = getattr(holder, attribute)  # an AttributeError: the product moved, follow it here
     setattr(holder, attribute, (timed_iterator if iterates else timed)(name, function))
 
@@ -98,8 +100,13 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_tracker(args: list[str], database: str, env: dict[str, str]) -> dict[str, float]:
-    """`tracker -q ARGS --database DATABASE` in its own process: wall, cpu, peak (MB) and the phases (s)."""
+def run_tracker(
+    args: list[str], database: str, env: dict[str, str], tree: Path | None = None
+) -> dict[str, float]:
+    """`tracker -q ARGS --database DATABASE` in its own process: wall, cpu, peak (MB) and the phases (s);
+    `tree`: another checkout's `tracker` instead of this one's (a baseline)."""
+    if tree is not None:
+        env = {**env, "PYTHONPATH": str(tree)}
     with tempfile.NamedTemporaryFile("r", suffix=".json") as phases:
         before = _cpu()
         wall, peak = measure(
@@ -110,6 +117,7 @@ def run_tracker(args: list[str], database: str, env: dict[str, str]) -> dict[str
             "--database",
             database,
             env={**env, "BENCH_HISTORY_PHASES": phases.name},
+            cwd=None if tree is None else str(tree),
         )
         cpu = _cpu() - before
         totals = json.loads(phases.read() or "{}")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import pandas as pd
+from sqlalchemy import text
 
 from bench.common import Summary
 from bench.queries import _duck_pages, _pages, _time
@@ -71,7 +72,7 @@ def duck_from(sqlite_url: str, path: Path) -> Any:
     try:
         with engine.connect() as connection:
             for table, query in RAW.items():
-                for n, chunk in enumerate(pd.read_sql(query, connection.connection, chunksize=CHUNK)):
+                for n, chunk in enumerate(pd.read_sql(text(query), connection, chunksize=CHUNK)):
                     if table == "snapshot_run":
                         chunk["taken_at"] = pd.to_datetime(chunk["taken_at"], utc=True)
                     duck.register("chunk", chunk)

@@ -154,3 +154,30 @@ def summaries(rows: list[dict], sizes: list[dict], scale: float, out: TextIO) ->
                 )
             )
     return found
+
+
+def range_summaries(rows: list[dict], scale: float, out: TextIO) -> list[Summary]:
+    """A whole range imported by one command, against the baseline tree's same command."""
+    found = []
+    for backend in dict.fromkeys(r["backend"] for r in rows):
+        mine = {r["kind"]: r for r in rows if r["backend"] == backend and r["kind"].startswith("range")}
+        if "range" not in mine:
+            continue
+        now, base = mine["range"], mine.get("range, base")
+        if base is not None:
+            out.write(
+                f"  {backend:<10} the whole range in one command: {now['wall']:.1f} s against the baseline "
+                f"tree's {base['wall']:.1f} s ({now['wall'] / base['wall']:.2f} x); lineage index "
+                f"{now['index']:.1f} against {base['index']:.1f} s; peak {now['peak']:.0f} against "
+                f"{base['peak']:.0f} MB\n"
+            )
+        found.append(
+            Summary(
+                "history",
+                f"whole range in one backfill, scale {scale}, {backend}",
+                f"{now['wall']:.0f} s, {now['peak']:.0f} MB",
+                f"{base['wall']:.0f} s (baseline tree)" if base else "",
+                f"{now['wall'] / base['wall']:.2f} x" if base else "",
+            )
+        )
+    return found
