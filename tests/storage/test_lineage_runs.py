@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
@@ -113,3 +114,17 @@ def test_the_latest_runs_left_out_get_the_index_their_completion_would_have_writ
     rollups.refresh(engine, runs[3])  # what the run's own completion writes
     assert {table: _rows(engine, table, runs[3]) for table in written} == written
     assert latest_lineage.write_missing(engine) == []  # nothing missing: nothing written
+
+
+def test_the_explorer_s_index_gets_the_planner_s_statistics(engine: Engine) -> None:
+    """PostgreSQL planned the explorer's search without them in 0.3 s at the real size, 5 ms with: a run's
+    completion analyzes the index it wrote (the tests' server, like any, may run without autovacuum)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's ANALYZE takes every table")
+    _record(engine, 0, lineage=True)
+    with engine.connect() as connection:
+        analyzed = connection.exec_driver_sql(
+            "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
+            " AND relname IN ('lineage_node', 'lineage_link')"
+        )
+        assert sorted(analyzed.scalars()) == ["lineage_link", "lineage_node"]

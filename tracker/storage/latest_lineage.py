@@ -40,4 +40,6 @@ def write_missing(engine: Engine) -> list[int]:
         if written:
             for table in (LINEAGE_NODES, LINEAGE_LINKS):
                 connection.execute(delete(table).where(table.c.run_id.not_in(kept)))
+    if written:
+        rollups.analyze(engine)  # the explorer's queries plan on the new rows
     return written

@@ -101,7 +101,7 @@ def refresh(
 
     `lineage`: write the run's lineage index too, if it is among the latest runs; False when the caller
     records `LINEAGE_RUNS` newer runs next, which would delete it (the run's other rows are the same)."""
-    _analyze(engine)  # the run's rows are new: without statistics PostgreSQL joins them by nested loops
+    analyze(engine)  # the run's rows are new: without statistics PostgreSQL joins them by nested loops
     with engine.begin() as connection:
         indexed = lineage and run_id in lineage_runs(connection, {run_id, *pending})
         edges = [tuple(row) for row in connection.execute(run_edges(run_id))] if indexed else []
@@ -136,7 +136,7 @@ def refresh(
             kept = lineage_runs(connection, {run_id, *pending})
             for table in (LINEAGE_NODES, LINEAGE_LINKS):
                 connection.execute(delete(table).where(table.c.run_id.not_in(kept)))
-    _analyze(engine)
+    analyze(engine)
 
 
 def lineage_runs(connection: Connection, also: Collection[int] = ()) -> list[int]:
@@ -176,7 +176,7 @@ def write_lineage(connection: Connection, ecosystem: str, run_id: int, edges: li
     _insert(connection, LineageLink, index.links, keys)
 
 
-def _analyze(engine: Engine) -> None:
+def analyze(engine: Engine) -> None:
     """Refresh the planner's statistics of the tables a run writes and the roll-ups read.
 
     Without them PostgreSQL joined a new 200,000-model run's rows by nested loops (over 15 minutes for
@@ -189,8 +189,9 @@ def _analyze(engine: Engine) -> None:
             connection.exec_driver_sql("PRAGMA analysis_limit=1000")
             connection.exec_driver_sql("ANALYZE")
         elif engine.dialect.name == "postgresql":
-            connection.exec_driver_sql(
-                "ANALYZE model, membership, model_snapshot, run_edge, rollup, rollup_builder"
+            connection.exec_driver_sql(  # the lineage index too: its search took 0.3 s without, 5 ms with
+                "ANALYZE model, membership, model_snapshot, run_edge, rollup, rollup_builder, lineage_node,"
+                " lineage_link"
             )
 
 
