@@ -16,7 +16,7 @@ as it is):
    `TRACKER_BENCH_HISTORY_RANGE=1`: instead, every file written first, then one `tracker backfill` of the
    whole range per database, as a user runs it; with `TRACKER_BENCH_BASELINE=TREE` (a checkout of another
    commit), the same command of that tree's tracker into fresh databases, for the ratio;
-2. `TRACKER_BENCH_HISTORY_SCANS` live scans (default 4, at least 3; 0: none, and no yardstick),
+2. `TRACKER_BENCH_HISTORY_SCANS` live scans (default 4; fewer than 3: no yardstick, below),
    `tracker snapshot --strategy scan
    --taken-at T`, the emulator's clock moved a week before each (from its default clock);
 3. the yardstick of a live run's cost: a fresh database of each kind, three scans at the clocks of the last
@@ -152,8 +152,7 @@ def main(out: TextIO) -> list[Summary]:
         if os.environ.get("TRACKER_BENCH_BASELINE")
         else None
     )
-    scans = int(os.environ.get("TRACKER_BENCH_HISTORY_SCANS", "4"))
-    scans = 0 if scans == 0 else max(3, scans)
+    scans = max(0, int(os.environ.get("TRACKER_BENCH_HISTORY_SCANS", "4")))
     names = os.environ.get("TRACKER_BENCH_HISTORY_DATABASES", "sqlite,postgresql").split(",")
     env = child_env()
     rows: list[dict] = []
@@ -212,8 +211,8 @@ def main(out: TextIO) -> list[Summary]:
         if keep and "SQLite" in databases:
             shutil.copyfile(databases["SQLite"].removeprefix("sqlite:///"), Path(keep) / "history.db")
         # The yardstick: a third run at the same membership as the history's last, in a fresh database.
-        fresh = _databases(stack, [n for n in names if n in ("sqlite", "postgresql")] if scans else [])
-        for k in range(scans - 3, scans) if scans else ():
+        fresh = _databases(stack, [n for n in names if n in ("sqlite", "postgresql")] if scans >= 3 else [])
+        for k in range(scans - 3, scans) if scans >= 3 else ():
             at = _iso(facts["now"] + k * WEEK)
             httpx2.post(f"{emulator}/_emulator/clock", json={"now": at}).raise_for_status()
             for backend, url in fresh.items():
