@@ -19,11 +19,10 @@ import pandas as pd
 from sqlalchemy import text
 
 from bench.common import Summary
-from bench.queries import _duck_pages, _pages, _time
+from bench.queries import _duck_pages, _pages, _time, page_summaries
 from tracker.read import hub
 from tracker.storage.database import make_engine
 
-TARGET_MS = 1000.0
 CHUNK = 200_000  # rows copied into DuckDB at a time
 
 RAW = {
@@ -101,32 +100,4 @@ def compare(databases: dict[str, str], scratch: Path, out: TextIO) -> list[Summa
     for page in pages:
         cells = "".join(f"{timings[n][page]:>12.1f}" if page in timings[n] else f"{'-':>12}" for n in names)
         out.write(f"  {page:<24}{cells}\n")
-    found = []
-    duck_times = timings.get("DuckDB", {})
-    for name in (n for n in names if n != "DuckDB"):
-        slowest = max(timings[name], key=timings[name].get)
-        found.append(
-            Summary(
-                "history",
-                f"slowest dashboard page on the history, {name}",
-                f"{timings[name][slowest]:.0f} ms ({slowest})",
-                target=f"< {TARGET_MS:,.0f} ms",
-                met=timings[name][slowest] < TARGET_MS,
-            )
-        )
-        shared = [p for p in timings[name] if p in duck_times]
-        if shared:
-            worst = max(shared, key=lambda p: timings[name][p] / duck_times[p])
-            ratio = timings[name][worst] / duck_times[worst]
-            found.append(
-                Summary(
-                    "history",
-                    f"worst page against DuckDB on the history, {name}",
-                    f"{ratio:.2f} x ({worst})",
-                    baseline="DuckDB on the raw rows",
-                    ratio=f"{ratio:.2f} x",
-                    target="<= 1 x DuckDB",
-                    met=ratio <= 1,
-                )
-            )
-    return found
+    return page_summaries("history", "on the history", timings)

@@ -353,32 +353,45 @@ def main(
                 f"  {name}: written in {info['seconds']:.0f} s; completing a run (stored deltas and "
                 f"roll-ups) took {info['rollup_median']:.1f} s (median of {runs})\n"
             )
-        for name in (n for n in names if n != "DuckDB"):
-            slowest = max(timings[name], key=timings[name].get)
-            worst = max(timings[name][p] / timings["DuckDB"][p] for p in timings[name])
-            summary.append(
-                Summary(
-                    "queries",
-                    f"slowest dashboard page, {name}, {rows / 1e6:.1f}M rows",
-                    f"{timings[name][slowest]:.0f} ms ({slowest})",
-                    target="< 1,000 ms",
-                    met=timings[name][slowest] < 1000,
-                )
-            )
-            summary.append(
-                Summary(
-                    "queries",
-                    f"worst page against DuckDB, {name}",
-                    f"{worst:.2f} x DuckDB",
-                    baseline="DuckDB on the raw rows",
-                    ratio=f"{worst:.2f} x",
-                    target="<= 1 x DuckDB",
-                    met=worst <= 1,
-                )
-            )
+        summary += page_summaries("queries", f"{rows / 1e6:.1f}M rows", timings)
         if export and "SQLite" in urls:
             summary.extend(_export_memory(urls["SQLite"], rows, folder, out))
     return summary
+
+
+def page_summaries(benchmark: str, where: str, timings: dict[str, dict[str, float]]) -> list[Summary]:
+    """Each database's slowest page (target under 1 s) and its worst page against DuckDB's time on the
+    raw rows (target no slower), over the pages DuckDB answers; `timings`: ms by database, then page."""
+    found = []
+    duck = timings.get("DuckDB", {})
+    for name in (n for n in timings if n != "DuckDB"):
+        mine = timings[name]
+        slowest = max(mine, key=mine.get)
+        found.append(
+            Summary(
+                benchmark,
+                f"slowest dashboard page, {name}, {where}",
+                f"{mine[slowest]:.0f} ms ({slowest})",
+                target="< 1,000 ms",
+                met=mine[slowest] < 1000,
+            )
+        )
+        shared = [page for page in mine if page in duck]
+        if shared:
+            worst = max(shared, key=lambda page: mine[page] / duck[page])
+            ratio = mine[worst] / duck[worst]
+            found.append(
+                Summary(
+                    benchmark,
+                    f"worst page against DuckDB, {name}, {where}",
+                    f"{ratio:.2f} x DuckDB ({worst})",
+                    baseline="DuckDB on the raw rows",
+                    ratio=f"{ratio:.2f} x",
+                    target="<= 1 x DuckDB",
+                    met=ratio <= 1,
+                )
+            )
+    return found
 
 
 def _export_memory(url: str, rows: int, folder: Path, out: TextIO) -> list[Summary]:

@@ -104,15 +104,21 @@ def test_the_explorer_ignores_an_unknown_model(app: AppTest) -> None:
     assert any("lin_model=nobody/nothing" in t for t in toasts(app))
 
 
-def test_a_database_without_the_index_says_how_to_get_it(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
-    url = build_database(tmp_path / "old.db", weeks=1)
+def explorer_after(path: Path, weeks: int, statements: list[str], monkeypatch) -> AppTest:  # noqa: ANN001
+    """The explorer on a database of `weeks` runs once the SQL `statements` have run on it."""
+    url = build_database(path, weeks=weeks)
     engine = make_engine(url)
-    with engine.begin() as connection:  # as a database not yet migrated to revision 0007
-        connection.exec_driver_sql("DROP TABLE lineage_link")
-        connection.exec_driver_sql("DROP TABLE lineage_node")
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
     engine.dispose()
     monkeypatch.setenv("TRACKER_DATABASE_URL", url)
-    at = AppTest.from_file(APP, default_timeout=60).switch_page("views/lineage.py").run()
+    return AppTest.from_file(APP, default_timeout=60).switch_page("views/lineage.py").run()
+
+
+def test_a_database_without_the_index_says_how_to_get_it(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    unmigrated = ["DROP TABLE lineage_link", "DROP TABLE lineage_node"]  # as before revision 0007
+    at = explorer_after(tmp_path / "old.db", 1, unmigrated, monkeypatch)
     assert not errors(at)
     assert "predates the explorer's index" in at.info[0].value
 
@@ -120,14 +126,8 @@ def test_a_database_without_the_index_says_how_to_get_it(tmp_path: Path, monkeyp
 def test_a_latest_run_without_its_index_says_what_writes_it(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     """A backfill stopped before its end leaves its last runs without the index: the explorer says so, not
     that nothing matches the filters."""
-    url = build_database(tmp_path / "stopped.db", weeks=2)
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DELETE FROM lineage_link")
-        connection.exec_driver_sql("DELETE FROM lineage_node")
-    engine.dispose()
-    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
-    at = AppTest.from_file(APP, default_timeout=60).switch_page("views/lineage.py").run()
+    emptied = ["DELETE FROM lineage_link", "DELETE FROM lineage_node"]
+    at = explorer_after(tmp_path / "stopped.db", 2, emptied, monkeypatch)
     assert not errors(at)
     assert "has no lineage index yet" in at.info[0].value
     assert not at.warning
