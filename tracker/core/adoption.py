@@ -80,28 +80,15 @@ def compute_relative_adoption(
     ages count from and `age_from` which date it is (`FROM_RELEASE`, `FROM_CREATED`; "" when none).
     """
     carried = [c for c in roots.columns if c not in ("model_id", "created_at", "size_class")]
-    figures = observations.dropna(subset=["downloads_all_time"])
-    series = {
-        model_id: (
-            rows["taken_at"].to_numpy(dtype="datetime64[ns]"),
-            rows["downloads_all_time"].to_numpy(dtype="float64"),
-        )
-        for model_id, rows in (
-            figures.assign(taken_at=_naive(figures["taken_at"]))
-            .groupby(["model_id", "taken_at"], as_index=False)["downloads_all_time"]
-            .last()
-            .sort_values(["model_id", "taken_at"])
-            .groupby("model_id")
-        )
-    }
-    latest_at = _naive(pd.Series([latest])).iloc[0].to_datetime64()
+    series = _series(observations.dropna(subset=["downloads_all_time"]))
+    latest_at = _naive_one(latest).to_datetime64()
     rows = []
     for root in roots.drop_duplicates("model_id").itertuples(index=False):
         created = root.created_at
         start, age_from = age_start(
             created, None if release_dates is None else release_dates.released_on(root.model_id)
         )
-        released = None if start is None else _naive(pd.Series([start])).iloc[0]
+        released = None if start is None else _naive_one(start)
         times, values = series.get(root.model_id, (np.array([], dtype="datetime64[ns]"), np.array([])))
         for days in milestones:
             if released is None:
@@ -171,6 +158,31 @@ def correction_text(created_at: object, released_at: object) -> str:
         return "createdAt's own day"
     unit = "day" if abs(days) == 1 else "days"
     return f"{abs(days)} {unit} {'after' if days > 0 else 'before'} createdAt"
+
+
+def _series(figures: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each model's (times, all-time downloads), by time, one figure per instant (the last). Split by
+    position, not by a pandas group per model: a group each cost 0.4 s over 400 roots."""
+    ordered = (
+        figures.assign(taken_at=_naive(figures["taken_at"]))
+        .groupby(["model_id", "taken_at"], as_index=False)["downloads_all_time"]
+        .last()
+        .sort_values(["model_id", "taken_at"])
+    )
+    ids = ordered["model_id"].to_numpy()
+    if not len(ids):
+        return {}
+    times = ordered["taken_at"].to_numpy(dtype="datetime64[ns]")
+    values = ordered["downloads_all_time"].to_numpy(dtype="float64")
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    ends = np.r_[starts[1:], len(ids)]
+    return {ids[a]: (times[a:b], values[a:b]) for a, b in zip(starts, ends, strict=True)}
+
+
+def _naive_one(stamp: pd.Timestamp) -> pd.Timestamp:
+    """One instant in UTC without its zone (a naive one read as UTC)."""
+    stamp = pd.Timestamp(stamp)
+    return stamp.tz_localize(None) if stamp.tzinfo is None else stamp.tz_convert("UTC").tz_localize(None)
 
 
 def _naive(stamps: pd.Series) -> pd.Series:
