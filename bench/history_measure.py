@@ -13,7 +13,8 @@ functions, written to a JSON file when the process ends:
 - records: the members' records parsed for storing (`ArchiveFileReader._batch`, `Crawl._batch`);
 - store: `tracker.storage.saves` (observations, memberships, edges);
 - view: the whole-Hub view, computed (`_whole_hub`) and stored (`hub_view.save_view`, `refresh_new`);
-- roll-ups: `rollups.refresh` (deltas, roll-ups, the planner's statistics) less the index;
+- roll-ups: `rollups.refresh` (deltas, roll-ups) less the index and the statistics;
+- stats: the planner's statistics (`rollups.analyze`, twice a completion: ANALYZE);
 - index: the lineage explorer's index (`rollups.write_lineage`);
 - other: the rest of the wall time (start-up and imports, the run's record, the repeat check, commits).
 
@@ -30,7 +31,7 @@ from pathlib import Path
 
 from bench.common import measure
 
-PHASES = ("read", "search", "records", "store", "view", "rollups", "index", "other")
+PHASES = ("read", "search", "records", "store", "view", "rollups", "stats", "index", "other")
 
 CHILD = r"""
 import atexit, importlib, json, os, sys, time
@@ -76,6 +77,7 @@ TIMERS = [
     ("store", "tracker.storage.saves", None, "save_edges", False),
     ("refresh", "tracker.storage.rollups", None, "refresh", False),
     ("index", "tracker.storage.rollups", None, "write_lineage", False),
+    ("stats", "tracker.storage.rollups", None, "analyze", False),
 ]
 for name, module, owner, attribute, iterates in TIMERS:
     holder = importlib.import_module(module)
@@ -131,7 +133,8 @@ def run_tracker(
         "records": t["records"],
         "store": totals.get("store", 0.0),
         "view": t["view_made"] + totals.get("view_stored", 0.0),
-        "rollups": totals.get("refresh", 0.0) - totals.get("index", 0.0),
+        "rollups": totals.get("refresh", 0.0) - totals.get("index", 0.0) - totals.get("stats", 0.0),
+        "stats": totals.get("stats", 0.0),
         "index": totals.get("index", 0.0),
     }
     figures["other"] = max(0.0, wall - sum(figures[p] for p in PHASES if p != "other"))

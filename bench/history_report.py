@@ -13,8 +13,8 @@ PEAK_MB = 1024.0
 
 
 def _completion(row: dict) -> float:
-    """What a run's completion costs: its roll-ups and its lineage index."""
-    return row["rollups"] + row["index"]
+    """What a run's completion costs: its roll-ups, the planner's statistics and its lineage index."""
+    return row["rollups"] + row["stats"] + row["index"]
 
 
 def print_runs(rows: list[dict], out: TextIO) -> None:

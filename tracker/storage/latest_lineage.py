@@ -41,5 +41,5 @@ def write_missing(engine: Engine) -> list[int]:
             for table in (LINEAGE_NODES, LINEAGE_LINKS):
                 connection.execute(delete(table).where(table.c.run_id.not_in(kept)))
     if written:
-        rollups.analyze(engine)  # the explorer's queries plan on the new rows
+        rollups.analyze(engine, rollups.INDEX_TABLES)  # the explorer's queries plan on the new rows
     return written
