@@ -148,9 +148,17 @@ def sqlite_path(url: str) -> Path:
     return Path(url.removeprefix("sqlite:///"))
 
 
+def _size_of(path: Path) -> int:
+    """A file's size; 0 for one gone since it was listed (`-shm`, `-wal`: gone with the last connection)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 def _sqlite_size(url: str) -> tuple[float, list[tuple[str, float]], list[tuple[str, float]]]:
     path = sqlite_path(url)
-    size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+    size = sum(_size_of(p) for p in path.parent.glob(path.name + "*"))
     with sqlite3.connect(path) as connection:
         kinds = dict(connection.execute("SELECT name, type FROM sqlite_master"))
         try:
