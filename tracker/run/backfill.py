@@ -147,7 +147,7 @@ def run_backfill(
     when None), unless a run at its date already has one (a later import of more ecosystems at the same
     date)."""
     from tracker.storage import latest_lineage  # pandas, as every completed run loads it: not at start-up
-    from tracker.storage.rollups import LINEAGE_RUNS
+    from tracker.storage.rollups import LINEAGE_RUNS  # pandas too: as above
 
     listed = archive.files()
     files = in_range(listed, since, until)
