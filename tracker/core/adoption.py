@@ -30,6 +30,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from tracker.core.instants import naive_utc
 from tracker.core.release_dates import ReleaseDates
 from tracker.core.usage import UNKNOWN
 
@@ -81,14 +82,14 @@ def compute_relative_adoption(
     """
     carried = [c for c in roots.columns if c not in ("model_id", "created_at", "size_class")]
     series = _series(observations.dropna(subset=["downloads_all_time"]))
-    latest_at = _naive_one(latest).to_datetime64()
+    latest_at = naive_utc(latest).to_datetime64()
     rows = []
     for root in roots.drop_duplicates("model_id").itertuples(index=False):
         created = root.created_at
         start, age_from = age_start(
             created, None if release_dates is None else release_dates.released_on(root.model_id)
         )
-        released = None if start is None else _naive_one(start)
+        released = None if start is None else naive_utc(start)
         times, values = series.get(root.model_id, (np.array([], dtype="datetime64[ns]"), np.array([])))
         for days in milestones:
             if released is None:
@@ -177,12 +178,6 @@ def _series(figures: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     ends = np.r_[starts[1:], len(ids)]
     return {ids[a]: (times[a:b], values[a:b]) for a, b in zip(starts, ends, strict=True)}
-
-
-def _naive_one(stamp: pd.Timestamp) -> pd.Timestamp:
-    """One instant in UTC without its zone (a naive one read as UTC)."""
-    stamp = pd.Timestamp(stamp)
-    return stamp.tz_localize(None) if stamp.tzinfo is None else stamp.tz_convert("UTC").tz_localize(None)
 
 
 def _naive(stamps: pd.Series) -> pd.Series:

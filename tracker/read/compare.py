@@ -35,6 +35,18 @@ NOT_RECORDED = "not recorded"
 # --- loaders --------------------------------------------------------------------------------------------
 
 
+_ROOT_COLUMNS = [
+    "run_id",
+    "taken_at",
+    "ecosystem",
+    "family",
+    "model_id",
+    "downloads_all_time",
+    "parameters",
+    "created_at",
+]
+
+
 def load_root_rows(engine: Engine) -> pd.DataFrame:
     """Every root (depth 0) of every complete run: run_id, taken_at, ecosystem, family, model_id,
     downloads_all_time, parameters, created_at. A few hundred rows a run, through the roots' index; the
@@ -64,18 +76,6 @@ def load_root_rows(engine: Engine) -> pd.DataFrame:
     for name in ("downloads_all_time", "parameters"):
         frame[name] = pd.array(frame[name], dtype="Int64")
     return frame
-
-
-_ROOT_COLUMNS = [
-    "run_id",
-    "taken_at",
-    "ecosystem",
-    "family",
-    "model_id",
-    "downloads_all_time",
-    "parameters",
-    "created_at",
-]
 
 
 def load_latest_taken_at(engine: Engine) -> pd.Timestamp | None:

@@ -16,9 +16,9 @@ import altair as alt
 import pandas as pd
 
 from tracker.core.events import Event
+from tracker.core.instants import naive_utc
 from tracker.report import event_marks, palette
 from tracker.report.chart_colours import Colours, coloured, label_of, named
-from tracker.report.chart_time import naive_utc
 
 HEIGHT = 320
 KEY_HEIGHT = 32

@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 
 from tracker.core.events import Event, events_between, events_in_step
-from tracker.report.chart_time import naive_utc
+from tracker.core.instants import naive_utc
 
 COLOUR = "#c62828"  # apart from every palette hue: an event is no series
 LAYER_NAME = "hub_events"  # the rule layer's name in the spec (`tracker.report.charts`' tests find it)

@@ -18,11 +18,11 @@ from collections.abc import Mapping, Sequence
 import altair as alt
 import pandas as pd
 
+from tracker.core.instants import naive_utc
 from tracker.core.organisations import REGIONS  # the legend's order
 from tracker.read.kpis import Kpi
 from tracker.report import charts
 from tracker.report.chart_colours import coloured
-from tracker.report.chart_time import naive_utc
 
 # the columns of a group's new derivatives, all of them then each relation's, and what a reader calls them
 NEW_BY_RELATION: dict[str, str] = {
@@ -102,7 +102,7 @@ def _gaps(chart: alt.Chart | alt.LayerChart, gaps: Sequence[pd.Timestamp]) -> al
     """The chart with a dashed grey rule at each run that lacks the view: a week not measured, not zero."""
     if not len(gaps):
         return chart
-    rules = pd.DataFrame({"taken_at": [naive_utc(pd.Timestamp(t)) for t in gaps], "run": GAP})
+    rules = pd.DataFrame({"taken_at": [naive_utc(t) for t in gaps], "run": GAP})
     rule = (
         alt.Chart(rules)
         .mark_rule(color="#9e9e9e", strokeDash=[4, 3], strokeWidth=1.5)

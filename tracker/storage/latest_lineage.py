@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from tracker.storage import rollups
-from tracker.storage.handles import LINEAGE_LINKS, LINEAGE_NODES
+from tracker.storage import planner, rollups
+from tracker.storage.handles import LINEAGE_NODES
 
 logger = logging.getLogger("tracker.rollups")  # the roll-ups' logger: the index is theirs
 
@@ -29,17 +29,11 @@ def write_missing(engine: Engine) -> list[int]:
         query = select(LINEAGE_NODES.c.run_id).where(LINEAGE_NODES.c.run_id.in_(kept)).distinct()
         indexed = set(connection.execute(query).scalars())
         for run_id in (r for r in kept if r not in indexed):
-            ecosystems = rollups.ecosystems_of(connection, run_id)
-            if not ecosystems:
-                continue  # no members: no index to write
             logger.info("writing the lineage explorer's index of run %d", run_id)
-            edges = [tuple(row) for row in connection.execute(rollups.run_edges(run_id))]
-            for ecosystem in ecosystems:
-                rollups.write_lineage(connection, ecosystem, run_id, edges)
-            written.append(run_id)
+            if rollups.index_run(connection, run_id):
+                written.append(run_id)
         if written:
-            for table in (LINEAGE_NODES, LINEAGE_LINKS):
-                connection.execute(delete(table).where(table.c.run_id.not_in(kept)))
+            rollups.keep_lineage_of(connection, kept)
     if written:
-        rollups.analyze(engine, rollups.INDEX_TABLES)  # the explorer's queries plan on the new rows
+        planner.analyze(engine, planner.INDEX_TABLES)  # the explorer's queries plan on the new rows
     return written

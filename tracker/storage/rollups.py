@@ -25,7 +25,7 @@ backfill) changes the previous run of the next ones: their deltas and roll-ups a
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -42,6 +42,7 @@ from tracker.core.rollup_rows import (
     series_rows,
 )
 from tracker.core.usage import INHERIT_SIZE, effective_size_classes
+from tracker.storage import planner
 from tracker.storage.handles import (
     EDGES,
     LINEAGE_LINKS,
@@ -83,7 +84,7 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def ecosystems_of(connection: Connection, run_id: int) -> list[str]:
+def _ecosystems(connection: Connection, run_id: int) -> list[str]:
     query = select(MEMBERSHIP.c.ecosystem).where(MEMBERSHIP.c.run_id == run_id).distinct()
     return sorted(connection.execute(query).scalars())
 
@@ -101,12 +102,11 @@ def refresh(
 
     `lineage`: write the run's lineage index too, if it is among the latest runs; False when the caller
     records `LINEAGE_RUNS` newer runs next, which would delete it (the run's other rows are the same)."""
-    analyze(engine)  # the run's rows are new: without statistics PostgreSQL joins them by nested loops
+    planner.analyze(engine)  # the run's rows are new: without statistics PostgreSQL joins them by loops
     with engine.begin() as connection:
         indexed = lineage and run_id in lineage_runs(connection, {run_id, *pending})
-        edges = [tuple(row) for row in connection.execute(run_edges(run_id))] if indexed else []
         rewritten: set[int] = set()  # the following runs whose deltas and roll-ups are written again
-        for ecosystem in ecosystems_of(connection, run_id):
+        for ecosystem in _ecosystems(connection, run_id):
             runs = _sequence(connection, ecosystem)
             at = next((i for i, run in enumerate(runs) if run.id == run_id), None)
             if at is None:
@@ -119,8 +119,8 @@ def refresh(
                 _write_deltas(connection, ecosystem, runs[i], runs[i - 1] if i > 0 else None)
                 _write_rollups(connection, ecosystem, runs, i)
                 rewritten.add(runs[i].id)
-            if indexed:
-                write_lineage(connection, ecosystem, run_id, edges)
+        if indexed:
+            index_run(connection, run_id)
         written_at = now or datetime.now(UTC)
         connection.execute(update(RUNS).where(RUNS.c.id == run_id).values(rolled_up_at=written_at))
         # Their stored figures changed: say so (a partitioned export writes them again). Not those never
@@ -133,10 +133,8 @@ def refresh(
                 .values(rolled_up_at=written_at)
             )
         if indexed:
-            kept = lineage_runs(connection, {run_id, *pending})
-            for table in (LINEAGE_NODES, LINEAGE_LINKS):
-                connection.execute(delete(table).where(table.c.run_id.not_in(kept)))
-    analyze(engine, RUN_TABLES + INDEX_TABLES if indexed else RUN_TABLES)
+            keep_lineage_of(connection, lineage_runs(connection, {run_id, *pending}))
+    planner.analyze(engine, planner.RUN_TABLES + planner.INDEX_TABLES if indexed else planner.RUN_TABLES)
 
 
 def lineage_runs(connection: Connection, also: Collection[int] = ()) -> list[int]:
@@ -155,9 +153,21 @@ def lineage_runs(connection: Connection, also: Collection[int] = ()) -> list[int
     return list(connection.execute(query).scalars())
 
 
-def run_edges(run_id: int):  # noqa: ANN202 - a Select
+def index_run(connection: Connection, run_id: int) -> bool:
+    """Write the run's lineage index, each ecosystem's; whether it has any (a run without members none)."""
     e = EDGES
-    return select(e.c.child_id, e.c.parent_id, e.c.relation).where(e.c.run_id == run_id)
+    query = select(e.c.child_id, e.c.parent_id, e.c.relation).where(e.c.run_id == run_id)
+    edges = [tuple(row) for row in connection.execute(query)]
+    ecosystems = _ecosystems(connection, run_id)
+    for ecosystem in ecosystems:
+        write_lineage(connection, ecosystem, run_id, edges)
+    return bool(ecosystems)
+
+
+def keep_lineage_of(connection: Connection, kept: Collection[int]) -> None:
+    """Delete the lineage index of every run but the `kept` ones."""
+    for table in (LINEAGE_NODES, LINEAGE_LINKS):
+        connection.execute(delete(table).where(table.c.run_id.not_in(kept)))
 
 
 def write_lineage(connection: Connection, ecosystem: str, run_id: int, edges: list) -> None:
@@ -174,28 +184,6 @@ def write_lineage(connection: Connection, ecosystem: str, run_id: int, edges: li
     keys = {"run_id": run_id, "ecosystem": ecosystem}
     _insert(connection, LineageNode, index.nodes, keys)
     _insert(connection, LineageLink, index.links, keys)
-
-
-RUN_TABLES = ("model", "membership", "model_snapshot", "run_edge", "rollup", "rollup_builder")
-# The explorer's search planned without statistics of the index took 0.3 s at the real size, 5 ms with.
-INDEX_TABLES = ("lineage_node", "lineage_link")
-
-
-def analyze(engine: Engine, tables: Sequence[str] = RUN_TABLES) -> None:
-    """Refresh the planner's statistics of the tables a run writes and the roll-ups read (PostgreSQL:
-    `tables`, the lineage index's once a run has written it: 3.5 s more at the real size).
-
-    Without them PostgreSQL joined a new 200,000-model run's rows by nested loops (over 15 minutes for
-    the roll-ups' first query, against seconds), and SQLite walked the explorer's links by run id
-    rather than by the `lower(parent_id)` index (11 s for the roots, against 0.2 s). Sampled, ANALYZE
-    takes well under a second at any size (SQLite `analysis_limit`; PostgreSQL samples by default).
-    """
-    with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            connection.exec_driver_sql("PRAGMA analysis_limit=1000")
-            connection.exec_driver_sql("ANALYZE")
-        elif engine.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"ANALYZE {', '.join(tables)}")  # names of our own, below
 
 
 def backfill(engine: Engine) -> int:

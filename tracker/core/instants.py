@@ -1,4 +1,5 @@
-"""Instants as the charts draw them: naive UTC (Vega-Lite reads a zone-aware time in the reader's zone)."""
+"""Instants as naive UTC: how the charts draw them (Vega-Lite reads a zone-aware time in the reader's zone)
+and how numpy's datetime64 holds them (relative adoption)."""
 
 from __future__ import annotations
 
